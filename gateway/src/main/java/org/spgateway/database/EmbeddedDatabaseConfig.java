@@ -1,0 +1,94 @@
+package org.spgateway.database;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spgateway.config.GatewayProperties;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * With no {@code spring.datasource.url}, the gateway runs its own PostgreSQL from the zonky binaries,
+ * keeping the cluster under {@code gateway.data-dir} so data survives restarts. A configured URL
+ * switches this off and Spring Boot's ordinary DataSource takes over; the same Flyway migrations run
+ * on both.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
+public class EmbeddedDatabaseConfig {
+
+	private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabaseConfig.class);
+
+	@Bean(destroyMethod = "close")
+	EmbeddedPostgres embeddedPostgres(GatewayProperties properties) throws IOException {
+		GatewayProperties.EmbeddedDb settings = properties.getEmbeddedDb();
+		Path dataDir = properties.getDataDir().toAbsolutePath().normalize();
+		Path clusterDir = dataDir.resolve("postgres");
+		Path runtimeDir = dataDir.resolve("postgres-runtime");
+		Files.createDirectories(clusterDir);
+		Files.createDirectories(runtimeDir);
+		log.info("Starting embedded PostgreSQL with its data in {}", clusterDir);
+		EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+				.setDataDirectory(clusterDir)
+				.setCleanDataDirectory(false)
+				.setOverrideWorkingDirectory(runtimeDir.toFile())
+				.setPort(settings.getPort() == 0 ? freePort() : settings.getPort())
+				.setPGStartupWait(settings.getStartupWait())
+				// zonky starts postgres with -F (fsync off); a later -c wins, so durability is restored here.
+				.setServerConfig("fsync", settings.isFsync() ? "on" : "off")
+				.setServerConfig("synchronous_commit", settings.isFsync() ? "on" : "off")
+				.setServerConfig("full_page_writes", settings.isFsync() ? "on" : "off")
+				.setServerConfig("max_connections", "200")
+				.setServerConfig("listen_addresses", "localhost")
+				// The gateway closes the server itself, after the application context has drained.
+				.setRegisterShutdownHook(false)
+				.start();
+		ensureDatabase(postgres.getPostgresDatabase(), settings.getDatabaseName());
+		log.info("Embedded PostgreSQL ready at {}", postgres.getJdbcUrl("postgres", settings.getDatabaseName()));
+		return postgres;
+	}
+
+	@Bean
+	@ConfigurationProperties("spring.datasource.hikari")
+	HikariDataSource dataSource(EmbeddedPostgres postgres, GatewayProperties properties) {
+		HikariDataSource dataSource = new HikariDataSource();
+		dataSource.setJdbcUrl(postgres.getJdbcUrl("postgres", properties.getEmbeddedDb().getDatabaseName()));
+		dataSource.setUsername("postgres");
+		return dataSource;
+	}
+
+	private static void ensureDatabase(DataSource admin, String name) {
+		try (Connection connection = admin.getConnection();
+				PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+			exists.setString(1, name);
+			try (ResultSet rs = exists.executeQuery()) {
+				if (rs.next()) {
+					return;
+				}
+			}
+			try (Statement create = connection.createStatement()) {
+				create.execute("CREATE DATABASE \"" + name.replace("\"", "") + "\"");
+			}
+		} catch (SQLException e) {
+			throw new IllegalStateException("Could not create database " + name + " in the embedded PostgreSQL", e);
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+}

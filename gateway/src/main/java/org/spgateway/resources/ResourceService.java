@@ -1,0 +1,292 @@
+package org.spgateway.resources;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.LenientErrorHandler;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.util.UrlUtil;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Resource;
+import org.spgateway.fhir.Outcomes;
+import org.spgateway.security.AccessScope;
+import org.spgateway.store.ResourceStore;
+import org.spgateway.store.SearchPage;
+import org.spgateway.store.SearchRequest;
+import org.spgateway.store.SearchRequestParser;
+import org.spgateway.store.StoredResource;
+import org.spgateway.validation.ResourceValidator;
+import org.spgateway.validation.ValidationIssue;
+import org.spgateway.validation.ValidationReport;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The FHIR interactions on stored resources: read, vread, history, search, create, update and patch,
+ * with validation before anything is written and every write in one database transaction (joined by
+ * the caller's transaction when there is one, as for a transaction Bundle).
+ */
+public class ResourceService {
+
+	private final FhirContext fhirContext;
+	private final ResourceValidator validator;
+	private final ResourceStore store;
+	private final SearchRequestParser searchParser;
+	private final TransactionTemplate transactions;
+	private final List<ResourceChangeListener> listeners;
+	private final Set<String> readOnlyTypes;
+	private final int maxIncludes;
+	private final int maxIncludeIterations;
+
+	public ResourceService(FhirContext fhirContext, ResourceValidator validator, ResourceStore store, SearchRequestParser searchParser,
+			TransactionTemplate transactions, List<ResourceChangeListener> listeners, Set<String> readOnlyTypes, int maxIncludes,
+			int maxIncludeIterations) {
+		this.fhirContext = fhirContext;
+		this.validator = validator;
+		this.store = store;
+		this.searchParser = searchParser;
+		this.transactions = transactions;
+		this.listeners = listeners;
+		this.readOnlyTypes = readOnlyTypes;
+		this.maxIncludes = maxIncludes;
+		this.maxIncludeIterations = maxIncludeIterations;
+	}
+
+	// ---------------------------------------------------------------- incoming content
+
+	/**
+	 * Parses and validates a request body. Unparseable content is a 400; content that parses but
+	 * breaks the base spec or a profile is a 422 listing every issue; nothing is ever stored here.
+	 */
+	public IncomingResource accept(String body, EncodingEnum encoding, String expectedType) {
+		Resource resource = parse(body, encoding, expectedType);
+		ValidationReport report = validator.validate(body, encoding, expectedType, null);
+		if (report.hasErrors()) {
+			throw Outcomes.unprocessable(report.issues());
+		}
+		return new IncomingResource(resource, report.issues());
+	}
+
+	public Resource parse(String body, EncodingEnum encoding, String expectedType) {
+		if (body == null || body.isBlank()) {
+			throw Outcomes.invalid("The request has no body; send a " + expectedType + " resource", null);
+		}
+		IParser parser = (encoding == EncodingEnum.XML ? fhirContext.newXmlParser() : fhirContext.newJsonParser())
+				// The validator reports unknown elements with their paths; the parser need not repeat them.
+				.setParserErrorHandler(new LenientErrorHandler(false));
+		IBaseResource parsed;
+		try {
+			parsed = parser.parseResource(body);
+		} catch (DataFormatException e) {
+			throw Outcomes.invalid("The body could not be read as FHIR " + (encoding == EncodingEnum.XML ? "XML" : "JSON") + ": "
+					+ e.getMessage().replaceFirst("^HAPI-\\d+: ", ""), null);
+		}
+		String actual = fhirContext.getResourceType(parsed);
+		if (expectedType != null && !expectedType.equals(actual)) {
+			throw Outcomes.invalid("This endpoint takes " + expectedType + " resources; the body is a " + actual, actual);
+		}
+		return (Resource) parsed;
+	}
+
+	/** $validate: the same checks as a write, optionally against one more profile, storing nothing. */
+	public ValidationReport validate(Resource resource, String extraProfile) {
+		return validator.validate(resource, extraProfile);
+	}
+
+	public ValidationReport validateBody(String body, EncodingEnum encoding, String type, String extraProfile) {
+		return validator.validate(body, encoding, type, extraProfile);
+	}
+
+	// ---------------------------------------------------------------- writes
+
+	public WriteOutcome create(String type, IncomingResource incoming, String ifNoneExist) {
+		checkWritable(type);
+		return transactions.execute(tx -> {
+			if (ifNoneExist != null && !ifNoneExist.isBlank()) {
+				String criteria = criteria(type, ifNoneExist);
+				store.lock(type + "?" + criteria);
+				List<StoredResource> matches = matchAll(type, criteria, 2);
+				if (matches.size() > 1) {
+					throw Outcomes.preconditionFailed("If-None-Exist " + criteria + " matches more than one " + type + "; nothing was created");
+				}
+				if (matches.size() == 1) {
+					return new WriteOutcome(matches.get(0), toResource(matches.get(0)), false, false, incoming.warnings());
+				}
+			}
+			return createNow(incoming.resource(), ResourceStore.newId(), incoming.warnings());
+		});
+	}
+
+	/**
+	 * Update by id. {@code expectedVersion} comes from If-Match; a stale one is a 412 that changes
+	 * nothing. An update to an id that does not exist yet creates it (update-as-create).
+	 */
+	public WriteOutcome update(String type, String id, IncomingResource incoming, Integer expectedVersion) {
+		checkWritable(type);
+		checkBodyId(incoming.resource(), id);
+		return transactions.execute(tx -> {
+			Optional<StoredResource> current = store.lockCurrent(type, id);
+			if (current.isEmpty()) {
+				if (expectedVersion != null) {
+					throw new ResourceNotFoundException(type + "/" + id + " does not exist, so If-Match cannot match");
+				}
+				return createNow(incoming.resource(), id, incoming.warnings());
+			}
+			return updateNow(current.get(), incoming.resource(), expectedVersion, "PUT", incoming.warnings());
+		});
+	}
+
+	/** Conditional update: {@code PUT Type?criteria}. */
+	public WriteOutcome conditionalUpdate(String type, String conditionalUrl, IncomingResource incoming) {
+		checkWritable(type);
+		String criteria = criteria(type, conditionalUrl);
+		return transactions.execute(tx -> {
+			store.lock(type + "?" + criteria);
+			List<StoredResource> matches = matchAll(type, criteria, 2);
+			if (matches.size() > 1) {
+				throw Outcomes.preconditionFailed("Conditional update " + criteria + " matches more than one " + type + "; nothing was changed");
+			}
+			if (matches.isEmpty()) {
+				String id = incoming.resource().hasIdElement() && incoming.resource().getIdElement().hasIdPart()
+						? incoming.resource().getIdElement().getIdPart() : ResourceStore.newId();
+				return createNow(incoming.resource(), id, incoming.warnings());
+			}
+			StoredResource match = store.lockCurrent(type, matches.get(0).id()).orElseThrow();
+			if (incoming.resource().getIdElement().hasIdPart() && !incoming.resource().getIdElement().getIdPart().equals(match.id())) {
+				throw Outcomes.invalid("The body's id " + incoming.resource().getIdElement().getIdPart() + " differs from the matching "
+						+ type + "/" + match.id(), type + ".id");
+			}
+			return updateNow(match, incoming.resource(), null, "PUT", incoming.warnings());
+		});
+	}
+
+	/** Applies a patch to the current version, validates the result and stores it as a new version. */
+	public WriteOutcome patch(String type, String id, Integer expectedVersion, java.util.function.UnaryOperator<Resource> patch) {
+		checkWritable(type);
+		return transactions.execute(tx -> {
+			StoredResource current = store.lockCurrent(type, id)
+					.orElseThrow(() -> new ResourceNotFoundException(type + "/" + id + " is not known"));
+			checkVersion(current, expectedVersion);
+			Resource patched = patch.apply(toResource(current));
+			patched.setId(type + "/" + id);
+			ValidationReport report = validator.validate(patched, null);
+			if (report.hasErrors()) {
+				throw Outcomes.unprocessable(report.issues());
+			}
+			return updateNow(current, patched, null, "PATCH", report.issues());
+		});
+	}
+
+	/** Creates inside the caller's transaction, with a resource already validated. */
+	public WriteOutcome createNow(Resource resource, String id, List<ValidationIssue> warnings) {
+		StoredResource stored = store.create(resource, id, StoredResource.ORIGIN_API, "POST");
+		notifyListeners(stored, resource, null);
+		return new WriteOutcome(stored, resource, true, true, warnings);
+	}
+
+	/** Updates inside the caller's transaction; {@code current} must be locked. */
+	public WriteOutcome updateNow(StoredResource current, Resource resource, Integer expectedVersion, String method,
+			List<ValidationIssue> warnings) {
+		if (current.isConformance()) {
+			throw new MethodNotAllowedException(current.versionlessId() + " is loaded from the gateway's conformance folders and is"
+					+ " read-only through the API; change its file instead");
+		}
+		checkVersion(current, expectedVersion);
+		StoredResource stored = store.update(current, resource, method);
+		notifyListeners(stored, resource, current);
+		return new WriteOutcome(stored, resource, false, true, warnings);
+	}
+
+	private void notifyListeners(StoredResource stored, Resource resource, StoredResource previous) {
+		for (ResourceChangeListener listener : listeners) {
+			listener.onChange(stored, resource, previous);
+		}
+	}
+
+	// ---------------------------------------------------------------- reads
+
+	public StoredResource read(String type, String id, AccessScope scope) {
+		return store.read(type, id, scope).orElseThrow(() -> new ResourceNotFoundException(type + "/" + id + " is not known"));
+	}
+
+	public StoredResource readVersion(String type, String id, int version, AccessScope scope) {
+		return store.readVersion(type, id, version, scope)
+				.orElseThrow(() -> new ResourceNotFoundException(type + "/" + id + "/_history/" + version + " is not known"));
+	}
+
+	public List<StoredResource> history(String type, String id, Instant since, int offset, int count, AccessScope scope) {
+		read(type, id, scope);
+		return store.history(type, id, since, offset, count, scope);
+	}
+
+	public SearchPage search(SearchRequest request, AccessScope scope) {
+		return store.search(request, scope, maxIncludes, maxIncludeIterations);
+	}
+
+	public SearchRequest parseSearch(String type, Map<String, String[]> parameters, boolean lenient) {
+		return searchParser.parse(type, parameters, lenient);
+	}
+
+	/** Every current resource matching {@code criteria} (a query string), up to {@code limit}. */
+	public List<StoredResource> matchAll(String type, String criteria, int limit) {
+		Map<String, String[]> params = UrlUtil.parseQueryString(criteria);
+		params.put("_count", new String[] {Integer.toString(limit)});
+		SearchRequest request = searchParser.parse(type, params, false);
+		if (request.clauses().isEmpty()) {
+			throw Outcomes.invalid("Conditional criteria '" + criteria + "' select nothing; give at least one search parameter", null);
+		}
+		return store.search(request, AccessScope.UNRESTRICTED, 0, 0).matches();
+	}
+
+	public Resource toResource(StoredResource stored) {
+		return (Resource) fhirContext.newJsonParser().parseResource(stored.json());
+	}
+
+	public boolean isReadOnly(String type) {
+		return readOnlyTypes.contains(type);
+	}
+
+	// ---------------------------------------------------------------- rules
+
+	private void checkWritable(String type) {
+		if (readOnlyTypes.contains(type)) {
+			throw new MethodNotAllowedException(type + " resources are loaded from the gateway's profiles/ and mappings/ folders and are read-only through the API");
+		}
+	}
+
+	private static void checkVersion(StoredResource current, Integer expectedVersion) {
+		if (expectedVersion != null && expectedVersion != current.version()) {
+			throw Outcomes.preconditionFailed("If-Match expected version " + expectedVersion + " of " + current.versionlessId()
+					+ " but the current version is " + current.version() + "; nothing was changed");
+		}
+	}
+
+	private static void checkBodyId(Resource resource, String id) {
+		if (!resource.getIdElement().hasIdPart()) {
+			throw Outcomes.invalid("An update must carry the resource id in the body; expected id " + id, resource.fhirType() + ".id");
+		}
+		if (!resource.getIdElement().getIdPart().equals(id)) {
+			throw Outcomes.invalid("The body's id " + resource.getIdElement().getIdPart() + " does not match the URL's id " + id,
+					resource.fhirType() + ".id");
+		}
+	}
+
+	/** "Patient?identifier=x" or "identifier=x" to "identifier=x". */
+	private static String criteria(String type, String conditional) {
+		String c = conditional.trim();
+		if (c.startsWith(type + "?")) {
+			c = c.substring(type.length() + 1);
+		} else if (c.startsWith("?")) {
+			c = c.substring(1);
+		} else if (c.contains("?")) {
+			throw Outcomes.invalid("Conditional criteria '" + conditional + "' are for another resource type than " + type, null);
+		}
+		return c;
+	}
+}

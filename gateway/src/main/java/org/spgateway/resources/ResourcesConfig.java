@@ -1,0 +1,34 @@
+package org.spgateway.resources;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.springframework.beans.factory.ObjectProvider;
+import org.spgateway.config.GatewayProperties;
+import org.spgateway.server.ServedResourceTypes;
+import org.spgateway.store.ResourceStore;
+import org.spgateway.store.SearchRequestParser;
+import org.spgateway.validation.ResourceValidator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+@Configuration(proxyBeanMethods = false)
+public class ResourcesConfig {
+
+	@Bean
+	TransactionTemplate transactionTemplate(PlatformTransactionManager transactionManager) {
+		return new TransactionTemplate(transactionManager);
+	}
+
+	@Bean
+	ResourceService resourceService(FhirContext fhirContext, ResourceValidator validator, ResourceStore store, SearchRequestParser parser,
+			TransactionTemplate transactions, ObjectProvider<ResourceChangeListener> listeners, GatewayProperties properties) {
+		return new ResourceService(fhirContext, validator, store, parser, transactions, listeners.orderedStream().toList(), ServedResourceTypes.readOnly(),
+				properties.getSearch().getMaxIncludes(), properties.getSearch().getMaxIncludeIterations());
+	}
+
+	@Bean
+	ResourcePatcher resourcePatcher(FhirContext fhirContext) {
+		return new ResourcePatcher(fhirContext);
+	}
+}

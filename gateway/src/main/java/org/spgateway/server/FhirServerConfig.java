@@ -1,0 +1,129 @@
+package org.spgateway.server;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.narrative.INarrativeGenerator;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.openapi.OpenApiInterceptor;
+import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spgateway.config.GatewayProperties;
+import org.spgateway.conformance.ConformanceResources;
+import org.spgateway.conformance.ConformanceStoreSync;
+import org.spgateway.resources.ResourcePatcher;
+import org.spgateway.resources.ResourceService;
+import org.spgateway.security.AccessPolicy;
+import org.spgateway.security.RequestGate;
+import org.spgateway.store.ResourceStore;
+import org.spgateway.store.SearchParameterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Explicit wiring of the HAPI RestfulServer at /fhir: one provider per served type, system-level
+ * providers, and the interceptors for cross-cutting concerns (request gate, capability statement,
+ * error sanitising, OpenAPI, browser view).
+ */
+@Configuration(proxyBeanMethods = false)
+public class FhirServerConfig {
+
+	private static final Logger log = LoggerFactory.getLogger(FhirServerConfig.class);
+
+	@Bean
+	AccessPolicy accessPolicy() {
+		return new AccessPolicy();
+	}
+
+	@Bean
+	RequestGate requestGate(AccessPolicy policy) {
+		log.warn("SECURITY: no authentication is configured; every caller is admitted with full access."
+				+ " Do not expose this gateway to untrusted networks.");
+		return new RequestGate(policy);
+	}
+
+	@Bean
+	ConformanceStoreSync conformanceStoreSync(FhirContext fhirContext, ResourceStore store, TransactionTemplate transactions,
+			ConformanceResources conformance) {
+		ConformanceStoreSync sync = new ConformanceStoreSync(fhirContext, store, transactions);
+		sync.sync(conformance);
+		return sync;
+	}
+
+	@Bean
+	RestfulServer fhirRestfulServer(FhirContext fhirContext, ResourceService service, ResourcePatcher patcher, GatewayProperties properties,
+			RequestGate requestGate, SearchParameterRegistry registry, ConformanceResources conformance,
+			ObjectProvider<BuildProperties> buildProperties, ObjectProvider<SystemProvider> systemProviders,
+			ConformanceStoreSync conformanceLoadedFirst) {
+		RestfulServer server = new RestfulServer(fhirContext);
+		server.setDefaultResponseEncoding(EncodingEnum.JSON);
+		server.setDefaultPrettyPrint(false);
+		server.setDefaultPageSize(properties.getSearch().getDefaultPageSize());
+		server.setMaximumPageSize(properties.getSearch().getMaxPageSize());
+		server.setPagingProvider(null);
+		INarrativeGenerator noNarrative = null;
+		fhirContext.setNarrativeGenerator(noNarrative);
+		if (properties.getPublicBaseUrl() != null && !properties.getPublicBaseUrl().isBlank()) {
+			server.setServerAddressStrategy(new HardcodedServerAddressStrategy(properties.getPublicBaseUrl()));
+		}
+		BuildProperties build = buildProperties.getIfAvailable();
+		String version = build != null ? build.getVersion() : "development";
+		server.setServerName("Social Prescribing FHIR Gateway");
+		server.setServerVersion(version);
+		server.setImplementationDescription("FHIR R4 gateway for social prescribing referrals, outcomes and feedback");
+
+		List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
+		for (String type : ServedResourceTypes.WRITABLE) {
+			providers.add(new ResourceProvider(fhirContext, service, type, properties.getSearch(), patcher));
+		}
+		for (String type : ServedResourceTypes.READ_ONLY) {
+			providers.add(new ReadOnlyResourceProvider(fhirContext, service, type, properties.getSearch()));
+		}
+		server.setResourceProviders(providers);
+		server.registerProviders(new ArrayList<>(systemProviders.orderedStream().toList()));
+
+		server.registerInterceptor(requestGate);
+		server.registerInterceptor(new ExceptionSanitizer());
+		server.registerInterceptor(new CapabilityStatementCustomizer(registry, conformance, "Social Prescribing FHIR Gateway", version));
+		server.registerInterceptor(new OpenApiInterceptor());
+		ResponseHighlighterInterceptor highlighter = new ResponseHighlighterInterceptor();
+		highlighter.setShowRequestHeaders(false);
+		highlighter.setShowResponseHeaders(true);
+		server.registerInterceptor(highlighter);
+		return server;
+	}
+
+	@Bean
+	ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer fhirRestfulServer) {
+		ServletRegistrationBean<RestfulServer> registration = new ServletRegistrationBean<>(fhirRestfulServer, "/fhir/*");
+		registration.setName("fhir");
+		registration.setLoadOnStartup(1);
+		return registration;
+	}
+
+	@Bean
+	FilterRegistrationBean<RequestIdFilter> requestIdFilter() {
+		FilterRegistrationBean<RequestIdFilter> registration = new FilterRegistrationBean<>(new RequestIdFilter());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		registration.addUrlPatterns("/*");
+		return registration;
+	}
+
+	@Bean
+	FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(FhirContext fhirContext, GatewayProperties properties) {
+		FilterRegistrationBean<RequestLimitsFilter> registration =
+				new FilterRegistrationBean<>(new RequestLimitsFilter(fhirContext, properties.getLimits()));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		registration.addUrlPatterns("/fhir/*");
+		return registration;
+	}
+}

@@ -1,0 +1,62 @@
+package org.spgateway.server;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
+import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Patch;
+import ca.uhn.fhir.rest.annotation.ResourceParam;
+import ca.uhn.fhir.rest.annotation.Update;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.api.PatchTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import org.hl7.fhir.r4.model.IdType;
+import org.spgateway.config.GatewayProperties;
+import org.spgateway.fhir.Outcomes;
+import org.spgateway.resources.IncomingResource;
+import org.spgateway.resources.ResourcePatcher;
+import org.spgateway.resources.ResourceService;
+import org.spgateway.resources.WriteOutcome;
+
+/** Adds create (and conditional create), update (and conditional update) and patch to a type. */
+public class ResourceProvider extends ReadOnlyResourceProvider {
+
+	private final ResourcePatcher patcher;
+
+	public ResourceProvider(FhirContext fhirContext, ResourceService service, String typeName, GatewayProperties.Search searchSettings,
+			ResourcePatcher patcher) {
+		super(fhirContext, service, typeName, searchSettings);
+		this.patcher = patcher;
+	}
+
+	@Create
+	public MethodOutcome create(@ResourceParam String body, @ResourceParam EncodingEnum encoding, @ConditionalUrlParam String ifNoneExist,
+			RequestDetails request) {
+		IncomingResource incoming = service.accept(body, encoding, typeName);
+		return MethodOutcomes.of(service.create(typeName, incoming, ifNoneExist));
+	}
+
+	@Update
+	public MethodOutcome update(@IdParam IdType id, @ResourceParam String body, @ResourceParam EncodingEnum encoding,
+			@ConditionalUrlParam String conditionalUrl, RequestDetails request) {
+		IncomingResource incoming = service.accept(body, encoding, typeName);
+		WriteOutcome outcome = conditionalUrl != null
+				? service.conditionalUpdate(typeName, conditionalUrl, incoming)
+				: service.update(typeName, id.getIdPart(), incoming, expectedVersion(id));
+		return MethodOutcomes.of(outcome);
+	}
+
+	@Patch
+	public MethodOutcome patch(@IdParam IdType id, PatchTypeEnum patchType, @ResourceParam String body, RequestDetails request) {
+		if (id == null || !id.hasIdPart()) {
+			throw Outcomes.invalid("Conditional patch is not supported; PATCH " + typeName + "/[id]", null);
+		}
+		return MethodOutcomes.of(service.patch(typeName, id.getIdPart(), expectedVersion(id), r -> patcher.apply(r, patchType, body)));
+	}
+
+	/** HAPI copies an If-Match: W/"n" header into the id's version part. */
+	private static Integer expectedVersion(IdType id) {
+		return id != null && id.hasVersionIdPart() ? versionOf(id.getVersionIdPart()) : null;
+	}
+}

@@ -1,0 +1,110 @@
+package org.spgateway.server;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
+import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.server.method.ResponsePage;
+import jakarta.annotation.Nonnull;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.InstantType;
+import org.spgateway.store.StoredResource;
+
+/**
+ * One page of stored resources, handed to HAPI with its offset and size so that HAPI builds
+ * {@code next}/{@code previous} links from the original query plus {@code _offset}/{@code _count}: no
+ * paging state lives in the server, so links work after a restart and on any instance.
+ */
+final class StoredBundleProvider implements IBundleProvider {
+
+	private final FhirContext fhirContext;
+	private final List<StoredResource> matches;
+	private final List<StoredResource> included;
+	private final int offset;
+	private final int pageSize;
+	private final boolean hasMore;
+	private final Integer total;
+	private final Date published = new Date();
+
+	StoredBundleProvider(FhirContext fhirContext, List<StoredResource> matches, List<StoredResource> included, int offset, int pageSize,
+			boolean hasMore, Integer total) {
+		this.fhirContext = fhirContext;
+		this.matches = matches;
+		this.included = included;
+		this.offset = offset;
+		this.pageSize = pageSize;
+		this.hasMore = hasMore;
+		this.total = total;
+	}
+
+	@Override
+	public IPrimitiveType<Date> getPublished() {
+		return new InstantType(published);
+	}
+
+	@Nonnull
+	@Override
+	public List<IBaseResource> getResources(int theFromIndex, int theToIndex, @Nonnull ResponsePage.ResponsePageBuilder theResponsePageBuilder) {
+		// The page was fetched for exactly this offset and size; HAPI asks for "all of it" in offset mode.
+		List<IBaseResource> resources = new ArrayList<>(matches.size() + included.size());
+		for (StoredResource stored : matches) {
+			resources.add(parse(stored));
+		}
+		for (StoredResource stored : included) {
+			IBaseResource resource = parse(stored);
+			ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource, BundleEntrySearchModeEnum.INCLUDE);
+			resources.add(resource);
+		}
+		theResponsePageBuilder.setIncludedResourceCount(included.size());
+		theResponsePageBuilder.setTotalRequestedResourcesFetched(matches.size() + (hasMore ? 1 : 0));
+		return resources;
+	}
+
+	@Override
+	public List<IBaseResource> getResources(int theFromIndex, int theToIndex) {
+		return getResources(theFromIndex, theToIndex, new ResponsePage.ResponsePageBuilder());
+	}
+
+	private IBaseResource parse(StoredResource stored) {
+		return fhirContext.newJsonParser().parseResource(stored.json());
+	}
+
+	@Override
+	public String getUuid() {
+		return null;
+	}
+
+	@Override
+	public Integer getCurrentPageOffset() {
+		return offset;
+	}
+
+	@Override
+	public Integer getCurrentPageSize() {
+		return pageSize;
+	}
+
+	@Override
+	public String getNextPageId() {
+		return hasMore ? "next" : null;
+	}
+
+	@Override
+	public String getPreviousPageId() {
+		return offset > 0 ? "previous" : null;
+	}
+
+	@Override
+	public Integer preferredPageSize() {
+		return pageSize;
+	}
+
+	@Override
+	public Integer size() {
+		return total;
+	}
+}

@@ -1,0 +1,352 @@
+package org.spgateway.store;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.hl7.fhir.r4.model.Resource;
+import org.spgateway.security.AccessScope;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+
+/**
+ * PostgreSQL persistence of FHIR resources: every version's JSON, a head row per resource, and the
+ * search index rewritten with each version. All writes must run inside a transaction opened by the
+ * caller (so that several writes, and the outbox rows that go with them, commit together).
+ */
+public class ResourceStore {
+
+	private static final String COLUMNS = "r.res_pk, r.res_type, r.res_id, v.version, v.last_updated, r.origin, v.content";
+	private static final String CURRENT = "SELECT " + COLUMNS
+			+ " FROM resource r JOIN resource_version v ON v.res_pk = r.res_pk AND v.version = r.version";
+	private static final int PK_BLOCK = 50;
+	private static final RowMapper<StoredResource> ROW = ResourceStore::row;
+
+	private final JdbcTemplate jdbc;
+	private final FhirContext fhirContext;
+	private final SearchIndexer indexer;
+	private final Object pkLock = new Object();
+	private long nextPk;
+	private long pkLimit;
+
+	public ResourceStore(JdbcTemplate jdbc, FhirContext fhirContext, SearchIndexer indexer) {
+		this.jdbc = jdbc;
+		this.fhirContext = fhirContext;
+		this.indexer = indexer;
+	}
+
+	public static String newId() {
+		return UUID.randomUUID().toString();
+	}
+
+	// ---------------------------------------------------------------- writes
+
+	/** Stores version 1 of a new resource with the given id. The resource's meta is filled in. */
+	public StoredResource create(Resource resource, String id, String origin, String method) {
+		String type = resource.fhirType();
+		long pk = nextPk();
+		Instant now = stamp();
+		stampMeta(resource, id, 1, now);
+		String json = encode(resource);
+		jdbc.update("INSERT INTO resource (res_pk, res_type, res_id, version, last_updated, origin) VALUES (?, ?, ?, 1, ?, ?)",
+				pk, type, id, Timestamp.from(now), origin);
+		insertVersion(pk, 1, now, method, json);
+		insertIndex(pk, type, indexer.index(resource));
+		return new StoredResource(pk, type, id, 1, now, origin, json);
+	}
+
+	/**
+	 * Locks the head row of a resource for the rest of the transaction and returns its current version,
+	 * or empty if there is no such resource.
+	 */
+	public Optional<StoredResource> lockCurrent(String type, String id) {
+		List<StoredResource> found = jdbc.query(CURRENT + " WHERE r.res_type = ? AND r.res_id = ? FOR UPDATE OF r", ROW, type, id);
+		return found.stream().findFirst();
+	}
+
+	/** Stores a new version of a resource whose head the caller has locked with {@link #lockCurrent}. */
+	public StoredResource update(StoredResource current, Resource resource, String method) {
+		int version = current.version() + 1;
+		Instant now = stamp();
+		stampMeta(resource, current.id(), version, now);
+		String json = encode(resource);
+		jdbc.update("UPDATE resource SET version = ?, last_updated = ? WHERE res_pk = ?", version, Timestamp.from(now), current.pk());
+		insertVersion(current.pk(), version, now, method, json);
+		jdbc.update("WITH a AS (DELETE FROM idx_token WHERE res_pk = ?), b AS (DELETE FROM idx_string WHERE res_pk = ?),"
+				+ " c AS (DELETE FROM idx_reference WHERE res_pk = ?), d AS (DELETE FROM idx_date WHERE res_pk = ?),"
+				+ " e AS (DELETE FROM idx_number WHERE res_pk = ?), f AS (DELETE FROM idx_quantity WHERE res_pk = ?)"
+				+ " DELETE FROM idx_uri WHERE res_pk = ?", current.pk(), current.pk(), current.pk(), current.pk(), current.pk(),
+				current.pk(), current.pk());
+		insertIndex(current.pk(), current.type(), indexer.index(resource));
+		return new StoredResource(current.pk(), current.type(), current.id(), version, now, current.origin(), json);
+	}
+
+	/** Serialises concurrent conditional writes on the same criteria until the transaction ends. */
+	public void lock(String key) {
+		jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key);
+	}
+
+	// ---------------------------------------------------------------- reads
+
+	public Optional<StoredResource> read(String type, String id, AccessScope scope) {
+		SearchSql access = accessOnly(scope);
+		List<Object> args = new ArrayList<>(List.of(type, id));
+		args.addAll(access.args);
+		return jdbc.query(CURRENT + " WHERE r.res_type = ? AND r.res_id = ?" + access.where, ROW, args.toArray()).stream().findFirst();
+	}
+
+	/** Whether any resource (visible or not) has this type and id: tells 404 from 410/403 cases apart. */
+	public boolean exists(String type, String id) {
+		return !jdbc.queryForList("SELECT 1 FROM resource WHERE res_type = ? AND res_id = ?", type, id).isEmpty();
+	}
+
+	public Optional<StoredResource> readVersion(String type, String id, int version, AccessScope scope) {
+		SearchSql access = accessOnly(scope);
+		List<Object> args = new ArrayList<>(List.of(type, id, version));
+		args.addAll(access.args);
+		return jdbc.query("SELECT " + COLUMNS + " FROM resource r JOIN resource_version v ON v.res_pk = r.res_pk"
+				+ " WHERE r.res_type = ? AND r.res_id = ? AND v.version = ?" + access.where, ROW, args.toArray()).stream().findFirst();
+	}
+
+	/** Versions of one resource, newest first. */
+	public List<StoredResource> history(String type, String id, Instant since, int offset, int count, AccessScope scope) {
+		SearchSql access = accessOnly(scope);
+		List<Object> args = new ArrayList<>(List.of(type, id));
+		String sinceSql = "";
+		if (since != null) {
+			sinceSql = " AND v.last_updated >= ?";
+			args.add(Timestamp.from(since));
+		}
+		args.addAll(access.args);
+		args.add(count);
+		args.add(offset);
+		return jdbc.query("SELECT " + COLUMNS + " FROM resource r JOIN resource_version v ON v.res_pk = r.res_pk"
+				+ " WHERE r.res_type = ? AND r.res_id = ?" + sinceSql + access.where + " ORDER BY v.version DESC LIMIT ? OFFSET ?", ROW,
+				args.toArray());
+	}
+
+	public List<StoredResource> readAll(String type, Collection<String> ids, AccessScope scope) {
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		SearchSql access = accessOnly(scope);
+		List<Object> args = new ArrayList<>();
+		args.add(type);
+		args.add(ids.toArray(new String[0]));
+		args.addAll(access.args);
+		return jdbc.query(CURRENT + " WHERE r.res_type = ? AND r.res_id = ANY(?)" + access.where, ROW, args.toArray());
+	}
+
+	// ---------------------------------------------------------------- search
+
+	public SearchPage search(SearchRequest request, AccessScope scope, int maxIncludes, int maxIterations) {
+		SearchSql sql = SearchSql.where(request, scope);
+		String order = sql.orderBy(request.sort());
+		List<Object> args = new ArrayList<>(sql.args);
+		args.add(request.count() + 1);
+		args.add(request.offset());
+		List<StoredResource> rows = request.count() == 0 ? List.of()
+				: jdbc.query(CURRENT + " WHERE " + sql.where + order + " LIMIT ? OFFSET ?", ROW, args.toArray());
+		boolean hasMore = rows.size() > request.count();
+		List<StoredResource> matches = hasMore ? rows.subList(0, request.count()) : rows;
+		Integer total = null;
+		if (request.total() == SearchRequest.Total.ACCURATE || request.count() == 0) {
+			SearchSql countSql = SearchSql.where(request, scope);
+			total = jdbc.queryForObject("SELECT count(*) FROM resource r WHERE " + countSql.where, Integer.class, countSql.args.toArray());
+		} else if (!hasMore && (request.offset() == 0 || !matches.isEmpty())) {
+			total = request.offset() + matches.size();
+		}
+		List<StoredResource> included = includes(request, matches, scope, maxIncludes, maxIterations);
+		return new SearchPage(matches, included, hasMore, total);
+	}
+
+	private List<StoredResource> includes(SearchRequest request, List<StoredResource> matches, AccessScope scope, int max,
+			int maxIterations) {
+		if (matches.isEmpty() || (request.includes().isEmpty() && request.revIncludes().isEmpty())) {
+			return List.of();
+		}
+		Map<Long, StoredResource> seen = new LinkedHashMap<>();
+		matches.forEach(m -> seen.put(m.pk(), m));
+		Map<Long, StoredResource> included = new LinkedHashMap<>();
+		List<StoredResource> frontier = matches;
+		for (int round = 0; round <= maxIterations && !frontier.isEmpty() && included.size() < max; round++) {
+			boolean first = round == 0;
+			List<StoredResource> found = new ArrayList<>();
+			for (SearchRequest.Include include : request.includes()) {
+				if (first || include.iterate()) {
+					found.addAll(forwardInclude(include, frontier, scope, max));
+				}
+			}
+			for (SearchRequest.Include include : request.revIncludes()) {
+				if (first || include.iterate()) {
+					found.addAll(reverseInclude(include, frontier, scope, max));
+				}
+			}
+			List<StoredResource> next = new ArrayList<>();
+			for (StoredResource r : found) {
+				if (seen.putIfAbsent(r.pk(), r) == null && included.size() < max) {
+					included.put(r.pk(), r);
+					next.add(r);
+				}
+			}
+			frontier = next;
+		}
+		return new ArrayList<>(included.values());
+	}
+
+	private List<StoredResource> forwardInclude(SearchRequest.Include include, List<StoredResource> sources, AccessScope scope, int max) {
+		Long[] pks = sources.stream().filter(s -> s.type().equals(include.sourceType())).map(StoredResource::pk).toArray(Long[]::new);
+		if (pks.length == 0) {
+			return List.of();
+		}
+		SearchSql access = accessOnly(scope);
+		StringBuilder sql = new StringBuilder(CURRENT).append(" JOIN (SELECT DISTINCT x.target_type, x.target_id FROM idx_reference x"
+				+ " WHERE x.res_pk = ANY(?) AND x.target_id IS NOT NULL");
+		List<Object> args = new ArrayList<>();
+		args.add(pks);
+		if (include.param() != null) {
+			sql.append(" AND x.param = ?");
+			args.add(include.param());
+		}
+		if (include.targetType() != null) {
+			sql.append(" AND x.target_type = ?");
+			args.add(include.targetType());
+		}
+		sql.append(") t ON r.res_type = t.target_type AND r.res_id = t.target_id WHERE true").append(access.where).append(" LIMIT ?");
+		args.addAll(access.args);
+		args.add(max);
+		return jdbc.query(sql.toString(), ROW, args.toArray());
+	}
+
+	private List<StoredResource> reverseInclude(SearchRequest.Include include, List<StoredResource> targets, AccessScope scope, int max) {
+		Map<String, List<String>> idsByType = new LinkedHashMap<>();
+		for (StoredResource t : targets) {
+			if (include.targetType() == null || include.targetType().equals(t.type())) {
+				idsByType.computeIfAbsent(t.type(), k -> new ArrayList<>()).add(t.id());
+			}
+		}
+		List<StoredResource> found = new ArrayList<>();
+		SearchSql access = accessOnly(scope);
+		for (Map.Entry<String, List<String>> e : idsByType.entrySet()) {
+			StringBuilder sql = new StringBuilder(CURRENT).append(" WHERE r.res_pk IN (SELECT x.res_pk FROM idx_reference x"
+					+ " WHERE x.res_type = ? AND x.target_type = ? AND x.target_id = ANY(?)");
+			List<Object> args = new ArrayList<>(List.of(include.sourceType(), e.getKey(), e.getValue().toArray(new String[0])));
+			if (include.param() != null) {
+				sql.append(" AND x.param = ?");
+				args.add(include.param());
+			}
+			sql.append(")").append(access.where).append(" LIMIT ?");
+			args.addAll(access.args);
+			args.add(max);
+			found.addAll(jdbc.query(sql.toString(), ROW, args.toArray()));
+		}
+		return found;
+	}
+
+	// ---------------------------------------------------------------- internals
+
+	private static SearchSql accessOnly(AccessScope scope) {
+		SearchSql sql = SearchSql.where(new SearchRequest("", List.of(), List.of(), 0, 0, SearchRequest.Total.NONE, List.of(), List.of()), scope);
+		// Drop the "r.res_type = ?" the builder always starts with; keep only the access predicate.
+		String where = sql.where.substring("r.res_type = ?".length());
+		sql.where.setLength(0);
+		sql.where.append(where);
+		sql.args.remove(0);
+		return sql;
+	}
+
+	private void insertVersion(long pk, int version, Instant at, String method, String json) {
+		jdbc.update("INSERT INTO resource_version (res_pk, version, last_updated, method, content) VALUES (?, ?, ?, ?, ?)", pk, version,
+				Timestamp.from(at), method, json);
+	}
+
+	private void insertIndex(long pk, String type, IndexRows rows) {
+		insertRows("idx_token (res_pk, res_type, param, system, code)", 5, rows.tokens, pk, type,
+				t -> new Object[] {t.param(), t.system(), t.code()});
+		insertRows("idx_string (res_pk, res_type, param, value_norm, value_exact)", 5, rows.strings, pk, type,
+				s -> new Object[] {s.param(), s.normalized(), s.exact()});
+		insertRows("idx_reference (res_pk, res_type, param, target_type, target_id, target_url, ident_system, ident_value)", 8,
+				rows.references, pk, type,
+				r -> new Object[] {r.param(), r.targetType(), r.targetId(), r.targetUrl(), r.identSystem(), r.identValue()});
+		insertRows("idx_date (res_pk, res_type, param, low, high)", 5, rows.dates, pk, type,
+				d -> new Object[] {d.param(), Timestamp.from(d.low()), Timestamp.from(d.high())});
+		insertRows("idx_number (res_pk, res_type, param, value)", 4, rows.numbers, pk, type, n -> new Object[] {n.param(), n.value()});
+		insertRows("idx_quantity (res_pk, res_type, param, value, system, code)", 6, rows.quantities, pk, type,
+				q -> new Object[] {q.param(), q.value(), q.system(), q.code()});
+		insertRows("idx_uri (res_pk, res_type, param, value)", 4, rows.uris, pk, type, u -> new Object[] {u.param(), u.value()});
+	}
+
+	/** One multi-row INSERT per index table: a single round trip however many values a resource has. */
+	private <T> void insertRows(String target, int columns, List<T> rows, long pk, String type, Function<T, Object[]> values) {
+		if (rows.isEmpty()) {
+			return;
+		}
+		List<T> unique = new ArrayList<>(new java.util.LinkedHashSet<>(rows));
+		StringBuilder sql = new StringBuilder("INSERT INTO ").append(target).append(" VALUES ");
+		String tuple = "(" + "?, ".repeat(columns - 1) + "?)";
+		for (int i = 0; i < unique.size(); i++) {
+			sql.append(i == 0 ? "" : ", ").append(tuple);
+		}
+		jdbc.update(con -> {
+			PreparedStatement ps = con.prepareStatement(sql.toString());
+			int index = 1;
+			for (T row : unique) {
+				ps.setLong(index++, pk);
+				ps.setString(index++, type);
+				for (Object value : values.apply(row)) {
+					ps.setObject(index++, value);
+				}
+			}
+			return ps;
+		});
+	}
+
+	private long nextPk() {
+		synchronized (pkLock) {
+			if (nextPk >= pkLimit) {
+				// The sequence hands out blocks of PK_BLOCK; each instance uses its block without a round trip.
+				long start = jdbc.queryForObject("SELECT nextval('res_pk_seq')", Long.class);
+				nextPk = start;
+				pkLimit = start + PK_BLOCK;
+			}
+			return nextPk++;
+		}
+	}
+
+	/** FHIR instants here carry milliseconds (HAPI's InstantType), so the store keeps the same. */
+	private static Instant stamp() {
+		return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+	}
+
+	private static void stampMeta(Resource resource, String id, int version, Instant at) {
+		resource.setId(resource.fhirType() + "/" + id);
+		resource.getMeta().setVersionId(Integer.toString(version));
+		resource.getMeta().setLastUpdated(java.util.Date.from(at));
+	}
+
+	private String encode(Resource resource) {
+		return fhirContext.newJsonParser().encodeResourceToString(resource);
+	}
+
+	private static StoredResource row(ResultSet rs, int rowNum) throws SQLException {
+		return new StoredResource(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getTimestamp(5).toInstant(),
+				rs.getString(6), rs.getString(7));
+	}
+
+	/** Names of resource types that have at least one stored resource (for diagnostics). */
+	public Set<String> storedTypes() {
+		return Set.copyOf(jdbc.queryForList("SELECT DISTINCT res_type FROM resource", String.class));
+	}
+}

@@ -1,0 +1,237 @@
+package org.spgateway.store;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.fhirpath.IFhirPath;
+import ca.uhn.fhir.util.StringUtil;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.CanonicalType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.DecimalType;
+import org.hl7.fhir.r4.model.Enumeration;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Money;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.PrimitiveType;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Range;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Timing;
+import org.hl7.fhir.r4.model.UriType;
+
+/**
+ * Turns a resource into its search index rows by evaluating each search parameter's FHIRPath
+ * expression (parsed once, at registry build time). Runs inside the write, before the transaction
+ * commits, so the index always describes exactly the stored current version.
+ */
+public class SearchIndexer {
+
+	static final int MAX_STRING = 200;
+
+	private final FhirContext fhirContext;
+	private final IFhirPath fhirPath;
+	private final SearchParameterRegistry registry;
+
+	public SearchIndexer(FhirContext fhirContext, IFhirPath fhirPath, SearchParameterRegistry registry) {
+		this.fhirContext = fhirContext;
+		this.fhirPath = fhirPath;
+		this.registry = registry;
+	}
+
+	public IndexRows index(IBaseResource resource) {
+		IndexRows rows = new IndexRows();
+		String type = fhirContext.getResourceType(resource);
+		for (SearchParamDef param : registry.forType(type).values()) {
+			if (!param.isIndexed()) {
+				continue;
+			}
+			List<IBase> values;
+			try {
+				values = fhirPath.evaluate(resource, param.parsed(), IBase.class);
+			} catch (Exception e) {
+				// An expression that cannot run on this resource indexes nothing for it.
+				continue;
+			}
+			for (IBase value : values) {
+				add(rows, param, value);
+			}
+		}
+		return rows;
+	}
+
+	private void add(IndexRows rows, SearchParamDef param, IBase value) {
+		String name = param.name();
+		switch (param.type()) {
+			case TOKEN -> token(rows, name, value);
+			case STRING -> string(rows, name, value);
+			case REFERENCE -> reference(rows, name, value);
+			case DATE -> date(rows, name, value);
+			case NUMBER -> number(rows, name, value);
+			case QUANTITY -> quantity(rows, name, value);
+			case URI -> {
+				if (value instanceof PrimitiveType<?> p && p.hasValue()) {
+					rows.uris.add(new IndexRows.Uri(name, p.getValueAsString()));
+				}
+			}
+			default -> {}
+		}
+	}
+
+	private static void token(IndexRows rows, String name, IBase value) {
+		if (value instanceof Identifier id) {
+			if (id.hasValue()) {
+				rows.tokens.add(new IndexRows.Token(name, emptyToNull(id.getSystem()), id.getValue()));
+			}
+		} else if (value instanceof CodeableConcept cc) {
+			for (Coding c : cc.getCoding()) {
+				if (c.hasCode()) {
+					rows.tokens.add(new IndexRows.Token(name, emptyToNull(c.getSystem()), c.getCode()));
+				}
+			}
+		} else if (value instanceof Coding c) {
+			if (c.hasCode()) {
+				rows.tokens.add(new IndexRows.Token(name, emptyToNull(c.getSystem()), c.getCode()));
+			}
+		} else if (value instanceof ContactPoint cp) {
+			if (cp.hasValue()) {
+				rows.tokens.add(new IndexRows.Token(name, null, cp.getValue()));
+			}
+		} else if (value instanceof Enumeration<?> e) {
+			if (e.hasValue()) {
+				rows.tokens.add(new IndexRows.Token(name, emptyToNull(e.getSystem()), e.getCode()));
+			}
+		} else if (value instanceof BooleanType b) {
+			if (b.hasValue()) {
+				rows.tokens.add(new IndexRows.Token(name, null, b.getValueAsString()));
+			}
+		} else if (value instanceof PrimitiveType<?> p && p.hasValue()) {
+			rows.tokens.add(new IndexRows.Token(name, null, p.getValueAsString()));
+		}
+	}
+
+	private static void string(IndexRows rows, String name, IBase value) {
+		if (value instanceof HumanName n) {
+			addString(rows, name, n.getText());
+			addString(rows, name, n.getFamily());
+			n.getGiven().forEach(g -> addString(rows, name, g.getValue()));
+			n.getPrefix().forEach(g -> addString(rows, name, g.getValue()));
+			n.getSuffix().forEach(g -> addString(rows, name, g.getValue()));
+		} else if (value instanceof Address a) {
+			addString(rows, name, a.getText());
+			a.getLine().forEach(l -> addString(rows, name, l.getValue()));
+			addString(rows, name, a.getCity());
+			addString(rows, name, a.getDistrict());
+			addString(rows, name, a.getState());
+			addString(rows, name, a.getPostalCode());
+			addString(rows, name, a.getCountry());
+		} else if (value instanceof PrimitiveType<?> p && p.hasValue()) {
+			addString(rows, name, p.getValueAsString());
+		}
+	}
+
+	private static void addString(IndexRows rows, String name, String value) {
+		if (value == null || value.isBlank()) {
+			return;
+		}
+		String normalized = StringUtil.normalizeStringForSearchIndexing(value);
+		if (normalized.length() > MAX_STRING) {
+			normalized = normalized.substring(0, MAX_STRING);
+		}
+		rows.strings.add(new IndexRows.Str(name, normalized, value));
+	}
+
+	private static void reference(IndexRows rows, String name, IBase value) {
+		if (value instanceof Reference ref) {
+			String type = null;
+			String id = null;
+			String url = null;
+			String literal = ref.getReference();
+			if (literal != null && !literal.startsWith("#")) {
+				LocalReference local = LocalReference.parse(literal);
+				if (local != null) {
+					type = local.type();
+					id = local.id();
+				} else {
+					url = literal;
+				}
+			}
+			String identSystem = null;
+			String identValue = null;
+			if (ref.hasIdentifier() && ref.getIdentifier().hasValue()) {
+				identSystem = emptyToNull(ref.getIdentifier().getSystem());
+				identValue = ref.getIdentifier().getValue();
+			}
+			if (type == null && ref.hasType()) {
+				type = ref.getType();
+			}
+			if (id != null || url != null || identValue != null) {
+				rows.references.add(new IndexRows.Ref(name, type, id, url, identSystem, identValue));
+			}
+		} else if (value instanceof CanonicalType c && c.hasValue()) {
+			rows.references.add(new IndexRows.Ref(name, null, null, c.getValue(), null, null));
+		} else if (value instanceof UriType u && u.hasValue()) {
+			rows.references.add(new IndexRows.Ref(name, null, null, u.getValue(), null, null));
+		}
+	}
+
+	private static void date(IndexRows rows, String name, IBase value) {
+		if (value instanceof BaseDateTimeType dt) {
+			Instant[] range = DateRanges.range(dt);
+			if (range != null) {
+				rows.dates.add(new IndexRows.Date(name, range[0], range[1]));
+			}
+		} else if (value instanceof Period p) {
+			Instant[] start = DateRanges.range(p.getStartElement());
+			Instant[] end = DateRanges.range(p.getEndElement());
+			if (start != null || end != null) {
+				rows.dates.add(new IndexRows.Date(name, start == null ? DateRanges.FAR_PAST : start[0], end == null ? DateRanges.FAR_FUTURE : end[1]));
+			}
+		} else if (value instanceof Timing t) {
+			Instant low = null;
+			Instant high = null;
+			for (var event : t.getEvent()) {
+				Instant[] r = DateRanges.range(event);
+				if (r != null) {
+					low = low == null || r[0].isBefore(low) ? r[0] : low;
+					high = high == null || r[1].isAfter(high) ? r[1] : high;
+				}
+			}
+			if (low != null) {
+				rows.dates.add(new IndexRows.Date(name, low, high));
+			}
+		}
+	}
+
+	private static void number(IndexRows rows, String name, IBase value) {
+		if (value instanceof DecimalType d && d.hasValue()) {
+			rows.numbers.add(new IndexRows.Num(name, d.getValue()));
+		} else if (value instanceof IntegerType i && i.hasValue()) {
+			rows.numbers.add(new IndexRows.Num(name, BigDecimal.valueOf(i.getValue())));
+		}
+	}
+
+	private static void quantity(IndexRows rows, String name, IBase value) {
+		if (value instanceof Money m && m.hasValue()) {
+			rows.quantities.add(new IndexRows.Quantity(name, m.getValue(), "urn:iso:std:iso:4217", m.getCurrency()));
+		} else if (value instanceof Quantity q && q.hasValue()) {
+			rows.quantities.add(new IndexRows.Quantity(name, q.getValue(), emptyToNull(q.getSystem()), q.hasCode() ? q.getCode() : emptyToNull(q.getUnit())));
+		} else if (value instanceof Range r) {
+			quantity(rows, name, r.getLow());
+			quantity(rows, name, r.getHigh());
+		}
+	}
+
+	private static String emptyToNull(String s) {
+		return s == null || s.isEmpty() ? null : s;
+	}
+}

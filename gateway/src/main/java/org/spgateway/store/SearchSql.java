@@ -1,0 +1,311 @@
+package org.spgateway.store;
+
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
+import ca.uhn.fhir.rest.param.DateParam;
+import ca.uhn.fhir.rest.param.ParamPrefixEnum;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.spgateway.security.AccessScope;
+
+/**
+ * Builds the SQL of a search from a {@link SearchRequest}: one semi-join per clause into the index
+ * table of the parameter's type, plus the caller's access predicate. Only index tables are read;
+ * stored JSON is never parsed to decide a match.
+ */
+final class SearchSql {
+
+	final StringBuilder where = new StringBuilder();
+	final List<Object> args = new ArrayList<>();
+
+	private SearchSql() {}
+
+	/** The WHERE clause (over resource alias {@code r}) for a request and scope. */
+	static SearchSql where(SearchRequest request, AccessScope scope) {
+		SearchSql sql = new SearchSql();
+		sql.where.append("r.res_type = ?");
+		sql.args.add(request.resourceType());
+		for (SearchRequest.Clause clause : request.clauses()) {
+			sql.where.append(" AND ");
+			sql.clause(clause);
+		}
+		sql.access(scope);
+		return sql;
+	}
+
+	void access(AccessScope scope) {
+		AccessScope.SqlPredicate predicate = scope.predicate();
+		if (predicate != null) {
+			where.append(" AND (").append(predicate.sql()).append(")");
+			args.addAll(predicate.args());
+		}
+	}
+
+	String orderBy(List<SearchRequest.SortKey> sort) {
+		if (sort.isEmpty()) {
+			return " ORDER BY r.res_pk";
+		}
+		StringBuilder order = new StringBuilder(" ORDER BY ");
+		for (SearchRequest.SortKey key : sort) {
+			SearchParamDef p = key.param();
+			String dir = key.descending() ? " DESC" : " ASC";
+			if (!p.isIndexed()) {
+				order.append("r.").append(p.column()).append(dir).append(", ");
+				continue;
+			}
+			String agg = key.descending() ? "max" : "min";
+			String column = switch (p.type()) {
+				case DATE -> key.descending() ? "high" : "low";
+				case STRING -> "value_norm";
+				case TOKEN -> "code";
+				case NUMBER, QUANTITY -> "value";
+				default -> "value";
+			};
+			order.append("(SELECT ").append(agg).append("(s.").append(column).append(") FROM ").append(table(p))
+					.append(" s WHERE s.res_pk = r.res_pk AND s.param = ?)").append(dir).append(" NULLS LAST, ");
+			args.add(p.name());
+		}
+		order.append("r.res_pk").append(sort.get(0).descending() ? " DESC" : " ASC");
+		return order.toString();
+	}
+
+	private void clause(SearchRequest.Clause clause) {
+		SearchParamDef p = clause.param();
+		String modifier = clause.modifier();
+		if ("missing".equals(modifier)) {
+			boolean missing = Boolean.parseBoolean(clause.values().get(0));
+			where.append(missing ? "NOT " : "").append("EXISTS (SELECT 1 FROM ").append(table(p))
+					.append(" m WHERE m.res_pk = r.res_pk AND m.param = ?)");
+			args.add(p.name());
+			return;
+		}
+		if (!p.isIndexed()) {
+			columnClause(p, modifier, clause.values());
+			return;
+		}
+		boolean negate = "not".equals(modifier);
+		where.append("r.res_pk ").append(negate ? "NOT IN" : "IN").append(" (SELECT x.res_pk FROM ").append(table(p))
+				.append(" x WHERE x.res_type = ? AND x.param = ? AND (");
+		args.add(p.resourceType());
+		args.add(p.name());
+		for (int i = 0; i < clause.values().size(); i++) {
+			if (i > 0) {
+				where.append(" OR ");
+			}
+			where.append("(");
+			value(p, modifier, clause.values().get(i));
+			where.append(")");
+		}
+		where.append("))");
+	}
+
+	private void columnClause(SearchParamDef p, String modifier, List<String> values) {
+		if ("res_id".equals(p.column())) {
+			where.append("not".equals(modifier) ? "r.res_id <> ALL(?)" : "r.res_id = ANY(?)");
+			args.add(values.toArray(new String[0]));
+			return;
+		}
+		where.append("(");
+		for (int i = 0; i < values.size(); i++) {
+			if (i > 0) {
+				where.append(" OR ");
+			}
+			date("r.last_updated", "r.last_updated", values.get(i));
+		}
+		where.append(")");
+	}
+
+	private void value(SearchParamDef p, String modifier, String value) {
+		switch (p.type()) {
+			case TOKEN -> token(value);
+			case STRING -> string(modifier, value);
+			case REFERENCE -> reference(p, modifier, value);
+			case DATE -> date("x.low", "x.high", value);
+			case NUMBER -> number("x.value", value);
+			case QUANTITY -> quantity(value);
+			case URI -> uri(modifier, value);
+			default -> throw new InvalidRequestException("Parameter " + p.name() + " cannot be searched");
+		}
+	}
+
+	private void token(String value) {
+		int bar = value.indexOf('|');
+		if (bar < 0) {
+			where.append("x.code = ?");
+			args.add(value);
+		} else if (bar == 0) {
+			where.append("x.code = ? AND x.system IS NULL");
+			args.add(value.substring(1));
+		} else if (bar == value.length() - 1) {
+			where.append("x.system = ?");
+			args.add(value.substring(0, bar));
+		} else {
+			where.append("x.code = ? AND x.system = ?");
+			args.add(value.substring(bar + 1));
+			args.add(value.substring(0, bar));
+		}
+	}
+
+	private void string(String modifier, String value) {
+		if ("exact".equals(modifier)) {
+			where.append("x.value_exact = ?");
+			args.add(value);
+			return;
+		}
+		String normalized = ca.uhn.fhir.util.StringUtil.normalizeStringForSearchIndexing(value);
+		if (normalized.length() > SearchIndexer.MAX_STRING) {
+			normalized = normalized.substring(0, SearchIndexer.MAX_STRING);
+		}
+		where.append("x.value_norm LIKE ? ESCAPE '\\'");
+		String escaped = likeEscape(normalized);
+		args.add("contains".equals(modifier) ? "%" + escaped + "%" : escaped + "%");
+	}
+
+	private void reference(SearchParamDef p, String modifier, String value) {
+		if ("identifier".equals(modifier)) {
+			int bar = value.indexOf('|');
+			if (bar < 0) {
+				where.append("x.ident_value = ?");
+				args.add(value);
+			} else if (bar == 0) {
+				where.append("x.ident_value = ? AND x.ident_system IS NULL");
+				args.add(value.substring(1));
+			} else {
+				where.append("x.ident_value = ? AND x.ident_system = ?");
+				args.add(value.substring(bar + 1));
+				args.add(value.substring(0, bar));
+			}
+			return;
+		}
+		if (value.contains("://") || value.startsWith("urn:")) {
+			if (value.contains("|")) {
+				where.append("x.target_url = ?");
+				args.add(value);
+			} else {
+				// A canonical without a version matches every version of it.
+				where.append("(x.target_url = ? OR x.target_url LIKE ? ESCAPE '\\')");
+				args.add(value);
+				args.add(likeEscape(value) + "|%");
+			}
+			return;
+		}
+		LocalReference local = LocalReference.parse(value);
+		String type = local != null ? local.type() : null;
+		String id = local != null ? local.id() : value;
+		if (type == null && modifier != null) {
+			type = modifier;
+		}
+		if (type == null && p.targets().size() == 1) {
+			type = p.targets().iterator().next();
+		}
+		where.append("x.target_id = ?");
+		args.add(id);
+		if (type != null) {
+			where.append(" AND x.target_type = ?");
+			args.add(type);
+		}
+	}
+
+	private void date(String low, String high, String value) {
+		DateParam param;
+		try {
+			param = new DateParam(value);
+		} catch (Exception e) {
+			throw new InvalidRequestException("'" + value + "' is not a FHIR date search value (e.g. 2026-11-20, ge2026-11, lt2026-11-20T10:00:00Z)");
+		}
+		if (param.getValue() == null) {
+			throw new InvalidRequestException("'" + value + "' is not a FHIR date search value");
+		}
+		DateTimeType dt = new DateTimeType(param.getValueAsString());
+		TemporalPrecisionEnum precision = dt.getPrecision();
+		Instant[] range = DateRanges.range(dt.getValue(), precision, dt.getYear(), dt.getMonth(), dt.getDay());
+		Timestamp pl = Timestamp.from(range[0]);
+		Timestamp ph = Timestamp.from(range[1]);
+		ParamPrefixEnum prefix = param.getPrefix() == null ? ParamPrefixEnum.EQUAL : param.getPrefix();
+		switch (prefix) {
+			case EQUAL -> { where.append(low).append(" >= ? AND ").append(high).append(" <= ?"); args.add(pl); args.add(ph); }
+			case NOT_EQUAL -> { where.append("NOT (").append(low).append(" >= ? AND ").append(high).append(" <= ?)"); args.add(pl); args.add(ph); }
+			case GREATERTHAN -> { where.append(high).append(" > ?"); args.add(ph); }
+			case LESSTHAN -> { where.append(low).append(" < ?"); args.add(pl); }
+			case GREATERTHAN_OR_EQUALS -> { where.append(high).append(" >= ?"); args.add(pl); }
+			case LESSTHAN_OR_EQUALS -> { where.append(low).append(" <= ?"); args.add(ph); }
+			case STARTS_AFTER -> { where.append(low).append(" > ?"); args.add(ph); }
+			case ENDS_BEFORE -> { where.append(high).append(" < ?"); args.add(pl); }
+			case APPROXIMATE -> { where.append(low).append(" <= ? AND ").append(high).append(" >= ?"); args.add(ph); args.add(pl); }
+			default -> throw new InvalidRequestException("Unsupported date prefix in '" + value + "'");
+		}
+	}
+
+	private void number(String column, String value) {
+		ParamPrefixEnum prefix = ParamPrefixEnum.EQUAL;
+		String digits = value;
+		if (value.length() > 2 && Character.isLetter(value.charAt(0)) && Character.isLetter(value.charAt(1))) {
+			prefix = ParamPrefixEnum.forValue(value.substring(0, 2));
+			digits = value.substring(2);
+			if (prefix == null) {
+				throw new InvalidRequestException("Unknown prefix in '" + value + "'");
+			}
+		}
+		BigDecimal number;
+		try {
+			number = new BigDecimal(digits);
+		} catch (NumberFormatException e) {
+			throw new InvalidRequestException("'" + value + "' is not a number search value (e.g. 5, ge5, lt2.5)");
+		}
+		// "5" means [4.5, 5.5): equality respects the precision the caller wrote.
+		BigDecimal half = BigDecimal.ONE.movePointLeft(Math.max(number.scale(), 0)).divide(BigDecimal.valueOf(2));
+		switch (prefix) {
+			case EQUAL, APPROXIMATE -> { where.append(column).append(" >= ? AND ").append(column).append(" < ?"); args.add(number.subtract(half)); args.add(number.add(half)); }
+			case NOT_EQUAL -> { where.append("NOT (").append(column).append(" >= ? AND ").append(column).append(" < ?)"); args.add(number.subtract(half)); args.add(number.add(half)); }
+			case GREATERTHAN, STARTS_AFTER -> { where.append(column).append(" > ?"); args.add(number); }
+			case LESSTHAN, ENDS_BEFORE -> { where.append(column).append(" < ?"); args.add(number); }
+			case GREATERTHAN_OR_EQUALS -> { where.append(column).append(" >= ?"); args.add(number); }
+			case LESSTHAN_OR_EQUALS -> { where.append(column).append(" <= ?"); args.add(number); }
+			default -> throw new InvalidRequestException("Unsupported prefix in '" + value + "'");
+		}
+	}
+
+	private void quantity(String value) {
+		String[] parts = value.split("\\|", -1);
+		number("x.value", parts[0]);
+		if (parts.length > 1 && !parts[1].isEmpty()) {
+			where.append(" AND x.system = ?");
+			args.add(parts[1]);
+		}
+		if (parts.length > 2 && !parts[2].isEmpty()) {
+			where.append(" AND x.code = ?");
+			args.add(parts[2]);
+		}
+	}
+
+	private void uri(String modifier, String value) {
+		if ("below".equals(modifier)) {
+			where.append("x.value LIKE ? ESCAPE '\\'");
+			args.add(likeEscape(value) + "%");
+		} else {
+			where.append("x.value = ?");
+			args.add(value);
+		}
+	}
+
+	static String table(SearchParamDef p) {
+		return switch (p.type()) {
+			case TOKEN -> "idx_token";
+			case STRING -> "idx_string";
+			case REFERENCE -> "idx_reference";
+			case DATE -> "idx_date";
+			case NUMBER -> "idx_number";
+			case QUANTITY -> "idx_quantity";
+			case URI -> "idx_uri";
+			default -> throw new IllegalArgumentException("No index table for " + p.type());
+		};
+	}
+
+	private static String likeEscape(String s) {
+		return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+	}
+}

@@ -1,0 +1,61 @@
+package org.spgateway.store;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.fhirpath.IFhirPath;
+import ca.uhn.fhir.fhirpath.IFhirPathEvaluationContext;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.SearchParameter;
+import org.spgateway.config.GatewayProperties;
+import org.spgateway.conformance.ConformanceResources;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+@Configuration(proxyBeanMethods = false)
+public class StoreConfig {
+
+	/**
+	 * The FHIRPath engine used for indexing. Search parameter expressions such as
+	 * {@code subject.where(resolve() is Patient)} only need the type of the target, which a relative
+	 * reference already names, so resolve() answers with an empty resource of that type.
+	 */
+	@Bean
+	IFhirPath indexingFhirPath(FhirContext fhirContext) {
+		IFhirPath fhirPath = fhirContext.newFhirPath();
+		fhirPath.setEvaluationContext(new IFhirPathEvaluationContext() {
+			@Override
+			public IBase resolveReference(IIdType reference, IBase context) {
+				if (reference == null || !reference.hasResourceType()) {
+					return null;
+				}
+				try {
+					return fhirContext.getResourceDefinition(reference.getResourceType()).newInstance();
+				} catch (Exception e) {
+					return null;
+				}
+			}
+		});
+		return fhirPath;
+	}
+
+	@Bean
+	SearchParameterRegistry searchParameterRegistry(FhirContext fhirContext, IFhirPath indexingFhirPath, ConformanceResources conformance) {
+		return new SearchParameterRegistry(fhirContext, indexingFhirPath, conformance.ofType(SearchParameter.class));
+	}
+
+	@Bean
+	SearchIndexer searchIndexer(FhirContext fhirContext, IFhirPath indexingFhirPath, SearchParameterRegistry registry) {
+		return new SearchIndexer(fhirContext, indexingFhirPath, registry);
+	}
+
+	@Bean
+	ResourceStore resourceStore(JdbcTemplate jdbcTemplate, FhirContext fhirContext, SearchIndexer indexer) {
+		return new ResourceStore(jdbcTemplate, fhirContext, indexer);
+	}
+
+	@Bean
+	SearchRequestParser searchRequestParser(SearchParameterRegistry registry, GatewayProperties properties) {
+		return new SearchRequestParser(registry, properties.getSearch());
+	}
+}

@@ -1,0 +1,18 @@
+package org.spgateway.store;
+
+import java.time.Instant;
+
+/** One version of a resource as stored: its JSON carries meta.versionId and meta.lastUpdated. */
+public record StoredResource(long pk, String type, String id, int version, Instant lastUpdated, String origin, String json) {
+
+	public static final String ORIGIN_API = "api";
+	public static final String ORIGIN_CONFORMANCE = "conformance";
+
+	public String versionlessId() {
+		return type + "/" + id;
+	}
+
+	public boolean isConformance() {
+		return ORIGIN_CONFORMANCE.equals(origin);
+	}
+}

@@ -1,0 +1,210 @@
+package org.spgateway.validation;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.regex.Pattern;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r5.elementmodel.Manager.FhirFormat;
+import org.hl7.fhir.r5.model.ImplementationGuide;
+import org.hl7.fhir.r5.model.StructureDefinition;
+import org.hl7.fhir.r5.utils.validation.ValidatorSession;
+import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
+import org.hl7.fhir.r5.utils.validation.constants.IdStatus;
+import org.hl7.fhir.r5.utils.xver.XVerExtensionManagerOld;
+import org.hl7.fhir.utilities.i18n.I18nConstants;
+import org.hl7.fhir.utilities.validation.ValidationMessage;
+import org.hl7.fhir.validation.ValidatorSettings;
+import org.hl7.fhir.validation.instance.InstanceValidator;
+
+/**
+ * Validates resources against the base specification, their declared profiles and the profile the
+ * gateway requires for their type.
+ *
+ * <p>HAPI's {@code FhirInstanceValidator} builds a new {@link InstanceValidator} for every call, and each
+ * one re-reads a 1.5 MB OID table and rebuilds its FHIRPath engine: most of the cost of validating one
+ * small resource. The instance validator resets its own per-call state at its main entry point, so this
+ * class keeps a small pool of them, built once and reused; callers borrow one per validation. The pool
+ * also bounds how many validations run at once, which is the right back-pressure for CPU-bound work.
+ */
+public class ResourceValidator {
+
+	private static final Pattern PATH_COMMENT = Pattern.compile("/\\*.*?\\*/");
+	private static final Set<String> DROPPED_MESSAGES = Set.of(
+			I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE,
+			// The resource's id rule is ours to enforce, not the validator's.
+			I18nConstants.RESOURCE_RES_ID_PROHIBITED);
+	private static final Set<String> RAISED_TO_WARNING = Set.of(
+			I18nConstants.EXTENSION_EXT_UNKNOWN,
+			I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN,
+			I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY);
+
+	private final FhirContext fhirContext;
+	private final WorkerContextValidationSupportAdapter workerContext;
+	private final Map<String, StructureDefinition> requiredProfiles;
+	private final ImplementationGuide requiredProfilesGuide;
+	private final BlockingQueue<InstanceValidator> pool;
+
+	/**
+	 * @param requiredProfiles resource type to the canonical URL of the profile every resource of that
+	 *     type must meet (from the gateway's ImplementationGuide)
+	 */
+	public ResourceValidator(FhirContext fhirContext, WorkerContextValidationSupportAdapter workerContext,
+			Map<String, String> requiredProfiles, int poolSize) {
+		this.fhirContext = fhirContext;
+		this.workerContext = workerContext;
+		this.requiredProfiles = new java.util.HashMap<>();
+		this.requiredProfilesGuide = new ImplementationGuide();
+		requiredProfiles.forEach((type, url) -> {
+			StructureDefinition sd = workerContext.fetchResource(StructureDefinition.class, url);
+			if (sd == null) {
+				throw new IllegalStateException("Required profile " + url + " for " + type + " is not loaded");
+			}
+			this.requiredProfiles.put(type, sd);
+			requiredProfilesGuide.addGlobal().setType(type).setProfile(url);
+		});
+		this.pool = new ArrayBlockingQueue<>(poolSize);
+		for (int i = 0; i < poolSize; i++) {
+			pool.add(newInstanceValidator());
+		}
+	}
+
+	/** Validates a request body as received (JSON or XML), so that every element the caller sent is seen. */
+	public ValidationReport validate(String body, EncodingEnum encoding, String resourceType, String extraProfile) {
+		FhirFormat format = encoding == EncodingEnum.XML ? FhirFormat.XML : FhirFormat.JSON;
+		return run(body.getBytes(StandardCharsets.UTF_8), format, resourceType, extraProfile);
+	}
+
+	/** Validates a resource the gateway holds in memory (e.g. the result of a patch). */
+	public ValidationReport validate(IBaseResource resource, String extraProfile) {
+		String json = fhirContext.newJsonParser().encodeResourceToString(resource);
+		return run(json.getBytes(StandardCharsets.UTF_8), FhirFormat.JSON, fhirContext.getResourceType(resource), extraProfile);
+	}
+
+	public String requiredProfile(String resourceType) {
+		StructureDefinition sd = requiredProfiles.get(resourceType);
+		return sd == null ? null : sd.getUrl();
+	}
+
+	private ValidationReport run(byte[] content, FhirFormat format, String resourceType, String extraProfile) {
+		List<ValidationIssue> preliminary = new ArrayList<>();
+		StructureDefinition extra = null;
+		if (extraProfile != null && !extraProfile.isBlank()) {
+			extra = workerContext.fetchResource(StructureDefinition.class, extraProfile);
+			if (extra == null) {
+				return new ValidationReport(List.of(ValidationIssue.error(IssueType.NOTFOUND,
+						"Profile " + extraProfile + " is not known to this gateway", null)));
+			}
+		}
+		InstanceValidator validator = borrow();
+		List<ValidationMessage> messages = new ArrayList<>();
+		try {
+			List<StructureDefinition> profiles = new ArrayList<>();
+			validator.getImplementationGuides().clear();
+			StructureDefinition required = requiredProfiles.get(resourceType);
+			if ("Bundle".equals(resourceType)) {
+				// Entries are validated as part of the Bundle; the guide's global profiles reach them.
+				validator.getImplementationGuides().add(requiredProfilesGuide);
+			}
+			if (required != null) {
+				profiles.add(required);
+			}
+			if (extra != null && extra != required) {
+				profiles.add(extra);
+			}
+			validator.validate(null, messages, new ByteArrayInputStream(content), format, profiles);
+		} finally {
+			pool.add(validator);
+		}
+		preliminary.addAll(toIssues(messages));
+		return new ValidationReport(preliminary);
+	}
+
+	private InstanceValidator borrow() {
+		try {
+			return pool.take();
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while waiting for a validator", e);
+		}
+	}
+
+	private InstanceValidator newInstanceValidator() {
+		InstanceValidator v = new InstanceValidator(workerContext, new FhirInstanceValidator.NullEvaluationContext(),
+				new XVerExtensionManagerOld(workerContext), new ValidatorSession(), new ValidatorSettings());
+		v.setAssumeValidRestReferences(true);
+		// Best-practice advice (narrative, dom-6 ...) is noise for system-to-system messages.
+		v.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
+		// Unknown extensions (e.g. UK Core's on a GP system's Patient) must never cause a rejection.
+		v.setAnyExtensionsAllowed(true);
+		v.setResourceIdRule(IdStatus.OPTIONAL);
+		v.setNoTerminologyChecks(false);
+		v.setErrorForUnknownProfiles(false);
+		// As HAPI's own wrapper does: the UnknownCodeSystemWarningValidationSupport decides the level.
+		v.setUnknownCodeSystemsCauseErrors(true);
+		v.setAllowExamples(false);
+		v.setAllowXsiLocation(true);
+		return v;
+	}
+
+	private static List<ValidationIssue> toIssues(List<ValidationMessage> messages) {
+		Set<ValidationIssue> issues = new LinkedHashSet<>();
+		for (ValidationMessage m : messages) {
+			if (m.getMessageId() != null && DROPPED_MESSAGES.contains(m.getMessageId())) {
+				continue;
+			}
+			IssueSeverity severity = severity(m);
+			if (severity == IssueSeverity.INFORMATION && !RAISED_TO_WARNING.contains(m.getMessageId())) {
+				continue;
+			}
+			if (m.getMessageId() != null && RAISED_TO_WARNING.contains(m.getMessageId())) {
+				severity = IssueSeverity.WARNING;
+			}
+			issues.add(new ValidationIssue(severity, issueType(m), m.getMessage(), expression(m.getLocation())));
+		}
+		return new ArrayList<>(issues);
+	}
+
+	private static IssueSeverity severity(ValidationMessage m) {
+		if (m.getLevel() == null) {
+			return IssueSeverity.ERROR;
+		}
+		return switch (m.getLevel()) {
+			case FATAL -> IssueSeverity.FATAL;
+			case ERROR -> IssueSeverity.ERROR;
+			case WARNING -> IssueSeverity.WARNING;
+			default -> IssueSeverity.INFORMATION;
+		};
+	}
+
+	private static IssueType issueType(ValidationMessage m) {
+		if (m.getType() == null) {
+			return IssueType.INVALID;
+		}
+		try {
+			return IssueType.fromCode(m.getType().toCode());
+		} catch (Exception e) {
+			return IssueType.INVALID;
+		}
+	}
+
+	/** The validator writes paths like {@code Bundle.entry[0].resource/*ServiceRequest/null*}/.code}. */
+	static String expression(String location) {
+		if (location == null || location.isBlank()) {
+			return null;
+		}
+		return PATH_COMMENT.matcher(location).replaceAll("").replace("/.", ".");
+	}
+}

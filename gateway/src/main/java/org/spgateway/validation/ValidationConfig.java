@@ -1,0 +1,94 @@
+package org.spgateway.validation;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
+import org.spgateway.config.GatewayProperties;
+import org.spgateway.conformance.ConformanceLoader;
+import org.spgateway.conformance.ConformanceResources;
+import org.spgateway.conformance.LoadedResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Loads profiles/ and mappings/, compiles the profiles, and builds the shared, warmed validator. A
+ * broken conformance file stops start-up here, naming the file and the problem.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ValidationConfig {
+
+	private static final Logger log = LoggerFactory.getLogger(ValidationConfig.class);
+
+	@Bean
+	ConformanceResources conformanceResources(FhirContext fhirContext, GatewayProperties properties) {
+		java.util.List<String> locations = new java.util.ArrayList<>(properties.getConformance().getLocations());
+		locations.addAll(properties.getConformance().getAdditionalLocations());
+		ConformanceResources resources = new ConformanceResources(new ConformanceLoader(fhirContext).load(locations));
+		log.info("Loaded {} conformance resources from {}", resources.all().size(), locations);
+		return resources;
+	}
+
+	@Bean
+	IValidationSupport validationSupport(FhirContext fhirContext, ConformanceResources conformance) {
+		new ProfileCompiler(fhirContext).compile(conformance, supportChain(fhirContext, conformance));
+		// A fresh chain, so that nothing cached while compiling outlives it.
+		return supportChain(fhirContext, conformance);
+	}
+
+	@Bean
+	ResourceValidator resourceValidator(FhirContext fhirContext, IValidationSupport validationSupport,
+			ConformanceResources conformance, GatewayProperties properties) {
+		long started = System.nanoTime();
+		WorkerContextValidationSupportAdapter workerContext =
+				WorkerContextValidationSupportAdapter.newVersionSpecificWorkerContextWrapper(validationSupport);
+		ResourceValidator validator = new ResourceValidator(fhirContext, workerContext, conformance.requiredProfiles(),
+				properties.getValidation().getPoolSize());
+		// Checking every conformance resource is also what warms the validator before the first request.
+		for (LoadedResource loaded : conformance.all()) {
+			if (loaded.resource() instanceof org.hl7.fhir.r4.model.StructureDefinition) {
+				// Compiled by ProfileCompiler; the instance validator would try to rebuild them from the network.
+				continue;
+			}
+			ValidationReport report = validator.validate(loaded.resource(), null);
+			if (report.hasErrors()) {
+				throw new org.spgateway.conformance.ConformanceException(loaded.source(), "is not valid: "
+						+ report.errors().stream().map(i -> (i.expression() == null ? "" : i.expression() + ": ") + i.diagnostics())
+								.reduce((a, b) -> a + "; " + b).orElse(""));
+			}
+		}
+		log.info("Validator ready in {} ms ({} conformance resources checked)", (System.nanoTime() - started) / 1_000_000,
+				conformance.all().size());
+		return validator;
+	}
+
+	static ValidationSupportChain supportChain(FhirContext fhirContext, ConformanceResources conformance) {
+		PrePopulatedValidationSupport own = new PrePopulatedValidationSupport(fhirContext);
+		for (LoadedResource loaded : conformance.all()) {
+			switch (loaded.type()) {
+				case "StructureDefinition" -> own.addStructureDefinition(loaded.resource());
+				case "CodeSystem" -> own.addCodeSystem(loaded.resource());
+				case "ValueSet" -> own.addValueSet(loaded.resource());
+				default -> own.addResource(loaded.resource());
+			}
+		}
+		UnknownCodeSystemWarningValidationSupport unknownCodeSystems = new UnknownCodeSystemWarningValidationSupport(fhirContext);
+		// SNOMED CT and other large external code systems are not held here: a warning, not a rejection.
+		unknownCodeSystems.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.WARNING);
+		return new ValidationSupportChain(
+				new DefaultProfileValidationSupport(fhirContext),
+				own,
+				new SnapshotGeneratingValidationSupport(fhirContext),
+				new CommonCodeSystemsTerminologyService(fhirContext),
+				new InMemoryTerminologyServerValidationSupport(fhirContext),
+				unknownCodeSystems);
+	}
+}
