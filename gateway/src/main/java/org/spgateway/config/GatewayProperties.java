@@ -229,6 +229,19 @@ public class GatewayProperties {
 	public static class Validation {
 		/** Reusable validator instances; validation is CPU-bound, so about one per core is enough. */
 		private int poolSize = Math.max(2, Runtime.getRuntime().availableProcessors());
+		/**
+		 * How long start-up spends validating the conformance resources over and over so that the JIT has
+		 * compiled the validator before the first request (validation is several times slower until then).
+		 */
+		private Duration warmUp = Duration.ofSeconds(5);
+
+		public Duration getWarmUp() {
+			return warmUp;
+		}
+
+		public void setWarmUp(Duration warmUp) {
+			this.warmUp = warmUp;
+		}
 
 		public int getPoolSize() {
 			return poolSize;

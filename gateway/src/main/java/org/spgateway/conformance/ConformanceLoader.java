@@ -35,14 +35,41 @@ public class ConformanceLoader {
 		this.fhirContext = fhirContext;
 	}
 
+	/** Example instances live in an {@code examples} folder; they are checked and used for warm-up, never served. */
+	static final String EXAMPLES_FOLDER = "examples";
+
 	public List<LoadedResource> load(List<String> locations) {
 		List<LoadedResource> loaded = new ArrayList<>();
 		for (String location : locations) {
 			for (Source source : list(location)) {
-				loaded.addAll(parse(source));
+				if (!isExample(source.name())) {
+					loaded.addAll(parse(source));
+				}
 			}
 		}
 		return loaded;
+	}
+
+	public List<LoadedResource> loadExamples(List<String> locations) {
+		IParser parser = fhirContext.newJsonParser().setParserErrorHandler(new StrictErrorHandler());
+		List<LoadedResource> examples = new ArrayList<>();
+		for (String location : locations) {
+			for (Source source : list(location)) {
+				if (isExample(source.name())) {
+					try {
+						examples.add(new LoadedResource(source.name(), (Resource) parser.parseResource(source.content())));
+					} catch (DataFormatException e) {
+						throw new ConformanceException(source.name(), "is not valid FHIR JSON: " + e.getMessage());
+					}
+				}
+			}
+		}
+		return examples;
+	}
+
+	private static boolean isExample(String name) {
+		String normalized = name.replace('\\', '/');
+		return normalized.contains("/" + EXAMPLES_FOLDER + "/") || normalized.startsWith(EXAMPLES_FOLDER + "/");
 	}
 
 	private List<LoadedResource> parse(Source source) {

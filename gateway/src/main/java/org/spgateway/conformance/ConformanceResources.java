@@ -18,9 +18,15 @@ import org.hl7.fhir.r4.model.Resource;
 public class ConformanceResources {
 
 	private final List<LoadedResource> resources;
+	private final List<LoadedResource> examples;
 	private final Map<String, String> requiredProfiles;
 
 	public ConformanceResources(List<LoadedResource> loaded) {
+		this(loaded, List.of());
+	}
+
+	public ConformanceResources(List<LoadedResource> loaded, List<LoadedResource> examples) {
+		this.examples = List.copyOf(examples);
 		Map<String, LoadedResource> byTypeAndId = new HashMap<>();
 		Map<String, LoadedResource> byCanonical = new HashMap<>();
 		for (LoadedResource r : loaded) {
@@ -42,6 +48,11 @@ public class ConformanceResources {
 
 	public List<LoadedResource> all() {
 		return resources;
+	}
+
+	/** Example instances shipped with the profiles: they must validate, and they warm the validator. */
+	public List<LoadedResource> examples() {
+		return examples;
 	}
 
 	public <T extends Resource> List<T> ofType(Class<T> type) {

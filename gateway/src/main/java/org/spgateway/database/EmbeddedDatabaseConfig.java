@@ -39,6 +39,7 @@ public class EmbeddedDatabaseConfig {
 		Path runtimeDir = dataDir.resolve("postgres-runtime");
 		Files.createDirectories(clusterDir);
 		Files.createDirectories(runtimeDir);
+		StalePostmaster.stopIfRunning(clusterDir, settings.getStartupWait());
 		log.info("Starting embedded PostgreSQL with its data in {}", clusterDir);
 		EmbeddedPostgres postgres = EmbeddedPostgres.builder()
 				.setDataDirectory(clusterDir)

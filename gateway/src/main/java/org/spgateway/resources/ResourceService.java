@@ -40,6 +40,7 @@ public class ResourceService {
 	private final SearchRequestParser searchParser;
 	private final TransactionTemplate transactions;
 	private final List<ResourceChangeListener> listeners;
+	private final java.util.Map<String, ResourceWriteHandler> handlers = new java.util.concurrent.ConcurrentHashMap<>();
 	private final Set<String> readOnlyTypes;
 	private final int maxIncludes;
 	private final int maxIncludeIterations;
@@ -105,8 +106,25 @@ public class ResourceService {
 
 	// ---------------------------------------------------------------- writes
 
-	public WriteOutcome create(String type, IncomingResource incoming, String ifNoneExist) {
+	/** Lets a capability take over the writes of one resource type (see {@link ResourceWriteHandler}). */
+	public void registerHandler(ResourceWriteHandler handler) {
+		ResourceWriteHandler previous = handlers.putIfAbsent(handler.resourceType(), handler);
+		if (previous != null && previous != handler) {
+			throw new IllegalStateException("Two write handlers for " + handler.resourceType() + ": " + previous + " and " + handler);
+		}
+	}
+
+	public WriteOutcome create(String type, IncomingResource incoming, String ifNoneExist, WriteContext context) {
 		checkWritable(type);
+		ResourceWriteHandler handler = handlers.get(type);
+		if (handler != null) {
+			return transactions.execute(tx -> handler.create(incoming, ifNoneExist, context));
+		}
+		return createDirect(type, incoming, ifNoneExist);
+	}
+
+	/** The plain create (no type handler): stores the resource, or finds it when If-None-Exist matches. */
+	public WriteOutcome createDirect(String type, IncomingResource incoming, String ifNoneExist) {
 		return transactions.execute(tx -> {
 			if (ifNoneExist != null && !ifNoneExist.isBlank()) {
 				String criteria = criteria(type, ifNoneExist);
@@ -119,7 +137,7 @@ public class ResourceService {
 					return new WriteOutcome(matches.get(0), toResource(matches.get(0)), false, false, incoming.warnings());
 				}
 			}
-			return createNow(incoming.resource(), ResourceStore.newId(), incoming.warnings());
+			return createNow(incoming.resource(), incoming.newId(), incoming.warnings());
 		});
 	}
 
@@ -127,9 +145,18 @@ public class ResourceService {
 	 * Update by id. {@code expectedVersion} comes from If-Match; a stale one is a 412 that changes
 	 * nothing. An update to an id that does not exist yet creates it (update-as-create).
 	 */
-	public WriteOutcome update(String type, String id, IncomingResource incoming, Integer expectedVersion) {
+	public WriteOutcome update(String type, String id, IncomingResource incoming, Integer expectedVersion, WriteContext context) {
 		checkWritable(type);
 		checkBodyId(incoming.resource(), id);
+		ResourceWriteHandler handler = handlers.get(type);
+		if (handler != null) {
+			return transactions.execute(tx -> handler.update(id, incoming, expectedVersion, context));
+		}
+		return updateDirect(type, id, incoming, expectedVersion);
+	}
+
+	/** The plain update (no type handler), with update-as-create. */
+	public WriteOutcome updateDirect(String type, String id, IncomingResource incoming, Integer expectedVersion) {
 		return transactions.execute(tx -> {
 			Optional<StoredResource> current = store.lockCurrent(type, id);
 			if (current.isEmpty()) {
@@ -153,8 +180,8 @@ public class ResourceService {
 				throw Outcomes.preconditionFailed("Conditional update " + criteria + " matches more than one " + type + "; nothing was changed");
 			}
 			if (matches.isEmpty()) {
-				String id = incoming.resource().hasIdElement() && incoming.resource().getIdElement().hasIdPart()
-						? incoming.resource().getIdElement().getIdPart() : ResourceStore.newId();
+				String id = incoming.assignedId() != null ? incoming.assignedId()
+						: incoming.resource().getIdElement().hasIdPart() ? incoming.resource().getIdElement().getIdPart() : ResourceStore.newId();
 				return createNow(incoming.resource(), id, incoming.warnings());
 			}
 			StoredResource match = store.lockCurrent(type, matches.get(0).id()).orElseThrow();

@@ -2,6 +2,7 @@ package org.spgateway.resources;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.server.ServedResourceTypes;
 import org.spgateway.store.ResourceStore;
@@ -25,6 +26,16 @@ public class ResourcesConfig {
 			TransactionTemplate transactions, ObjectProvider<ResourceChangeListener> listeners, GatewayProperties properties) {
 		return new ResourceService(fhirContext, validator, store, parser, transactions, listeners.orderedStream().toList(), ServedResourceTypes.readOnly(),
 				properties.getSearch().getMaxIncludes(), properties.getSearch().getMaxIncludeIterations());
+	}
+
+	/**
+	 * Hands each type's writes to the capability that owns them (intake, outcome capture ...), once
+	 * every bean exists and before the server takes requests. Handlers depend on ResourceService, so
+	 * they cannot be constructor arguments of it.
+	 */
+	@Bean
+	SmartInitializingSingleton resourceWriteHandlerRegistration(ResourceService service, ObjectProvider<ResourceWriteHandler> handlers) {
+		return () -> handlers.orderedStream().forEach(service::registerHandler);
 	}
 
 	@Bean

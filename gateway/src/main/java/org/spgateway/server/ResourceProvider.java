@@ -17,7 +17,9 @@ import org.spgateway.fhir.Outcomes;
 import org.spgateway.resources.IncomingResource;
 import org.spgateway.resources.ResourcePatcher;
 import org.spgateway.resources.ResourceService;
+import org.spgateway.resources.WriteContext;
 import org.spgateway.resources.WriteOutcome;
+import org.spgateway.security.RequestGate;
 
 /** Adds create (and conditional create), update (and conditional update) and patch to a type. */
 public class ResourceProvider extends ReadOnlyResourceProvider {
@@ -34,7 +36,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 	public MethodOutcome create(@ResourceParam String body, @ResourceParam EncodingEnum encoding, @ConditionalUrlParam String ifNoneExist,
 			RequestDetails request) {
 		IncomingResource incoming = service.accept(body, encoding, typeName);
-		return MethodOutcomes.of(service.create(typeName, incoming, ifNoneExist));
+		return MethodOutcomes.of(service.create(typeName, incoming, ifNoneExist, context(request)));
 	}
 
 	@Update
@@ -43,7 +45,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 		IncomingResource incoming = service.accept(body, encoding, typeName);
 		WriteOutcome outcome = conditionalUrl != null
 				? service.conditionalUpdate(typeName, conditionalUrl, incoming)
-				: service.update(typeName, id.getIdPart(), incoming, expectedVersion(id));
+				: service.update(typeName, id.getIdPart(), incoming, expectedVersion(id), context(request));
 		return MethodOutcomes.of(outcome);
 	}
 
@@ -53,6 +55,10 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 			throw Outcomes.invalid("Conditional patch is not supported; PATCH " + typeName + "/[id]", null);
 		}
 		return MethodOutcomes.of(service.patch(typeName, id.getIdPart(), expectedVersion(id), r -> patcher.apply(r, patchType, body)));
+	}
+
+	private static WriteContext context(RequestDetails request) {
+		return new WriteContext(request, RequestGate.scopeOf(request), false);
 	}
 
 	/** HAPI copies an If-Match: W/"n" header into the id's version part. */

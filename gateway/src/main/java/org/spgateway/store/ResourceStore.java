@@ -1,7 +1,6 @@
 package org.spgateway.store;
 
 import ca.uhn.fhir.context.FhirContext;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -33,6 +32,8 @@ public class ResourceStore {
 			+ " FROM resource r JOIN resource_version v ON v.res_pk = r.res_pk AND v.version = r.version";
 	private static final int PK_BLOCK = 50;
 	private static final RowMapper<StoredResource> ROW = ResourceStore::row;
+	private static final List<String> INDEX_TABLES =
+			List.of("idx_token", "idx_string", "idx_reference", "idx_date", "idx_number", "idx_quantity", "idx_uri");
 
 	private final JdbcTemplate jdbc;
 	private final FhirContext fhirContext;
@@ -60,10 +61,12 @@ public class ResourceStore {
 		Instant now = stamp();
 		stampMeta(resource, id, 1, now);
 		String json = encode(resource);
-		jdbc.update("INSERT INTO resource (res_pk, res_type, res_id, version, last_updated, origin) VALUES (?, ?, ?, 1, ?, ?)",
-				pk, type, id, Timestamp.from(now), origin);
-		insertVersion(pk, 1, now, method, json);
-		insertIndex(pk, type, indexer.index(resource));
+		WriteStatement write = new WriteStatement()
+				.add("INSERT INTO resource (res_pk, res_type, res_id, version, last_updated, origin) VALUES (?, ?, ?, 1, ?, ?)",
+						pk, type, id, Timestamp.from(now), origin);
+		addVersion(write, pk, 1, now, method, json);
+		addIndex(write, pk, type, indexer.index(resource));
+		write.execute(jdbc);
 		return new StoredResource(pk, type, id, 1, now, origin, json);
 	}
 
@@ -80,17 +83,19 @@ public class ResourceStore {
 	public StoredResource update(StoredResource current, Resource resource, String method) {
 		int version = current.version() + 1;
 		Instant now = stamp();
+		long pk = current.pk();
 		stampMeta(resource, current.id(), version, now);
 		String json = encode(resource);
-		jdbc.update("UPDATE resource SET version = ?, last_updated = ? WHERE res_pk = ?", version, Timestamp.from(now), current.pk());
-		insertVersion(current.pk(), version, now, method, json);
-		jdbc.update("WITH a AS (DELETE FROM idx_token WHERE res_pk = ?), b AS (DELETE FROM idx_string WHERE res_pk = ?),"
-				+ " c AS (DELETE FROM idx_reference WHERE res_pk = ?), d AS (DELETE FROM idx_date WHERE res_pk = ?),"
-				+ " e AS (DELETE FROM idx_number WHERE res_pk = ?), f AS (DELETE FROM idx_quantity WHERE res_pk = ?)"
-				+ " DELETE FROM idx_uri WHERE res_pk = ?", current.pk(), current.pk(), current.pk(), current.pk(), current.pk(),
-				current.pk(), current.pk());
-		insertIndex(current.pk(), current.type(), indexer.index(resource));
-		return new StoredResource(current.pk(), current.type(), current.id(), version, now, current.origin(), json);
+		WriteStatement write = new WriteStatement()
+				.add("UPDATE resource SET version = ?, last_updated = ? WHERE res_pk = ?", version, Timestamp.from(now), pk);
+		addVersion(write, pk, version, now, method, json);
+		// The deletes see the statement's snapshot, so they remove the old rows and not the new ones.
+		for (String table : INDEX_TABLES) {
+			write.add("DELETE FROM " + table + " WHERE res_pk = ?", pk);
+		}
+		addIndex(write, pk, current.type(), indexer.index(resource));
+		write.execute(jdbc);
+		return new StoredResource(pk, current.type(), current.id(), version, now, current.origin(), json);
 	}
 
 	/** Serialises concurrent conditional writes on the same criteria until the transaction ends. */
@@ -267,50 +272,29 @@ public class ResourceStore {
 		return sql;
 	}
 
-	private void insertVersion(long pk, int version, Instant at, String method, String json) {
-		jdbc.update("INSERT INTO resource_version (res_pk, version, last_updated, method, content) VALUES (?, ?, ?, ?, ?)", pk, version,
+	private static void addVersion(WriteStatement write, long pk, int version, Instant at, String method, String json) {
+		write.add("INSERT INTO resource_version (res_pk, version, last_updated, method, content) VALUES (?, ?, ?, ?, ?)", pk, version,
 				Timestamp.from(at), method, json);
 	}
 
-	private void insertIndex(long pk, String type, IndexRows rows) {
-		insertRows("idx_token (res_pk, res_type, param, system, code)", 5, rows.tokens, pk, type,
-				t -> new Object[] {t.param(), t.system(), t.code()});
-		insertRows("idx_string (res_pk, res_type, param, value_norm, value_exact)", 5, rows.strings, pk, type,
-				s -> new Object[] {s.param(), s.normalized(), s.exact()});
-		insertRows("idx_reference (res_pk, res_type, param, target_type, target_id, target_url, ident_system, ident_value)", 8,
-				rows.references, pk, type,
-				r -> new Object[] {r.param(), r.targetType(), r.targetId(), r.targetUrl(), r.identSystem(), r.identValue()});
-		insertRows("idx_date (res_pk, res_type, param, low, high)", 5, rows.dates, pk, type,
-				d -> new Object[] {d.param(), Timestamp.from(d.low()), Timestamp.from(d.high())});
-		insertRows("idx_number (res_pk, res_type, param, value)", 4, rows.numbers, pk, type, n -> new Object[] {n.param(), n.value()});
-		insertRows("idx_quantity (res_pk, res_type, param, value, system, code)", 6, rows.quantities, pk, type,
-				q -> new Object[] {q.param(), q.value(), q.system(), q.code()});
-		insertRows("idx_uri (res_pk, res_type, param, value)", 4, rows.uris, pk, type, u -> new Object[] {u.param(), u.value()});
+	private static void addIndex(WriteStatement write, long pk, String type, IndexRows rows) {
+		write.insertRows("idx_token (res_pk, res_type, param, system, code)", 5,
+				rows(rows.tokens, t -> new Object[] {pk, type, t.param(), t.system(), t.code()}));
+		write.insertRows("idx_string (res_pk, res_type, param, value_norm, value_exact)", 5,
+				rows(rows.strings, t -> new Object[] {pk, type, t.param(), t.normalized(), t.exact()}));
+		write.insertRows("idx_reference (res_pk, res_type, param, target_type, target_id, target_url, ident_system, ident_value)", 8,
+				rows(rows.references, r -> new Object[] {pk, type, r.param(), r.targetType(), r.targetId(), r.targetUrl(), r.identSystem(), r.identValue()}));
+		write.insertRows("idx_date (res_pk, res_type, param, low, high)", 5,
+				rows(rows.dates, d -> new Object[] {pk, type, d.param(), Timestamp.from(d.low()), Timestamp.from(d.high())}));
+		write.insertRows("idx_number (res_pk, res_type, param, value)", 4, rows(rows.numbers, n -> new Object[] {pk, type, n.param(), n.value()}));
+		write.insertRows("idx_quantity (res_pk, res_type, param, value, system, code)", 6,
+				rows(rows.quantities, q -> new Object[] {pk, type, q.param(), q.value(), q.system(), q.code()}));
+		write.insertRows("idx_uri (res_pk, res_type, param, value)", 4, rows(rows.uris, u -> new Object[] {pk, type, u.param(), u.value()}));
 	}
 
-	/** One multi-row INSERT per index table: a single round trip however many values a resource has. */
-	private <T> void insertRows(String target, int columns, List<T> rows, long pk, String type, Function<T, Object[]> values) {
-		if (rows.isEmpty()) {
-			return;
-		}
-		List<T> unique = new ArrayList<>(new java.util.LinkedHashSet<>(rows));
-		StringBuilder sql = new StringBuilder("INSERT INTO ").append(target).append(" VALUES ");
-		String tuple = "(" + "?, ".repeat(columns - 1) + "?)";
-		for (int i = 0; i < unique.size(); i++) {
-			sql.append(i == 0 ? "" : ", ").append(tuple);
-		}
-		jdbc.update(con -> {
-			PreparedStatement ps = con.prepareStatement(sql.toString());
-			int index = 1;
-			for (T row : unique) {
-				ps.setLong(index++, pk);
-				ps.setString(index++, type);
-				for (Object value : values.apply(row)) {
-					ps.setObject(index++, value);
-				}
-			}
-			return ps;
-		});
+	/** Distinct rows only: a value reached by two paths of one parameter is indexed once. */
+	private static <T> List<Object[]> rows(List<T> values, Function<T, Object[]> toRow) {
+		return new java.util.LinkedHashSet<>(values).stream().map(toRow).toList();
 	}
 
 	private long nextPk() {

@@ -11,13 +11,23 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.hl7.fhir.common.hapi.validation.validator.FhirDefaultPolicyAdvisor;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import java.io.IOException;
+import org.hl7.fhir.r5.elementmodel.Manager;
 import org.hl7.fhir.r5.elementmodel.Manager.FhirFormat;
+import org.hl7.fhir.r5.elementmodel.ParserBase;
+import org.hl7.fhir.r5.elementmodel.ParserBase.ValidationPolicy;
+import org.hl7.fhir.r5.elementmodel.ValidatedFragment;
+import org.hl7.fhir.r5.elementmodel.XmlParser;
 import org.hl7.fhir.r5.model.ImplementationGuide;
 import org.hl7.fhir.r5.model.StructureDefinition;
 import org.hl7.fhir.r5.utils.validation.ValidatorSession;
@@ -38,6 +48,11 @@ import org.hl7.fhir.validation.instance.InstanceValidator;
  * small resource. The instance validator resets its own per-call state at its main entry point, so this
  * class keeps a small pool of them, built once and reused; callers borrow one per validation. The pool
  * also bounds how many validations run at once, which is the right back-pressure for CPU-bound work.
+ *
+ * <p>A reused instance validator is not entirely stateless: its CodingsObserver, for one, keeps every
+ * coding it has seen (and with it the validated element tree). Each pooled validator is therefore
+ * retired after {@link #MAX_USES} validations and rebuilt on a background thread, which bounds that
+ * memory while keeping construction off the request path.
  */
 public class ResourceValidator {
 
@@ -46,6 +61,14 @@ public class ResourceValidator {
 			I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE,
 			// The resource's id rule is ours to enforce, not the validator's.
 			I18nConstants.RESOURCE_RES_ID_PROHIBITED);
+	/**
+	 * The validator reads the type of a conditional reference such as
+	 * {@code Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|...} from the last path segment of
+	 * the query ("Id"). Such references are checked after they are resolved (TransactionProcessor).
+	 */
+	private static final Set<String> MISREAD_CONDITIONAL_REFERENCE = Set.of(
+			I18nConstants.REFERENCE_REF_BADTARGETTYPE2, I18nConstants.REFERENCE_REF_SUSPICIOUS);
+	private static final Pattern CONDITIONAL_REFERENCE = Pattern.compile("\\b[A-Z][A-Za-z]+\\?[A-Za-z_\\-]+(:[A-Za-z\\-]+)?=");
 	private static final Set<String> RAISED_TO_WARNING = Set.of(
 			I18nConstants.EXTENSION_EXT_UNKNOWN,
 			I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN,
@@ -55,7 +78,14 @@ public class ResourceValidator {
 	private final WorkerContextValidationSupportAdapter workerContext;
 	private final Map<String, StructureDefinition> requiredProfiles;
 	private final ImplementationGuide requiredProfilesGuide;
-	private final BlockingQueue<InstanceValidator> pool;
+	static final int MAX_USES = 200;
+
+	private final BlockingQueue<PooledValidator> pool;
+	private final ExecutorService rebuilder = Executors.newSingleThreadExecutor(r -> {
+		Thread t = new Thread(r, "validator-rebuild");
+		t.setDaemon(true);
+		return t;
+	});
 
 	/**
 	 * @param requiredProfiles resource type to the canonical URL of the profile every resource of that
@@ -77,7 +107,7 @@ public class ResourceValidator {
 		});
 		this.pool = new ArrayBlockingQueue<>(poolSize);
 		for (int i = 0; i < poolSize; i++) {
-			pool.add(newInstanceValidator());
+			pool.add(newPooledValidator());
 		}
 	}
 
@@ -108,7 +138,8 @@ public class ResourceValidator {
 						"Profile " + extraProfile + " is not known to this gateway", null)));
 			}
 		}
-		InstanceValidator validator = borrow();
+		PooledValidator pooled = borrow();
+		InstanceValidator validator = pooled.validator();
 		List<ValidationMessage> messages = new ArrayList<>();
 		try {
 			List<StructureDefinition> profiles = new ArrayList<>();
@@ -124,15 +155,46 @@ public class ResourceValidator {
 			if (extra != null && extra != required) {
 				profiles.add(extra);
 			}
-			validator.validate(null, messages, new ByteArrayInputStream(content), format, profiles);
+			ParserBase parser = format == FhirFormat.XML ? pooled.xmlParser() : pooled.jsonParser();
+			for (ValidatedFragment fragment : parser.parse(new ByteArrayInputStream(content))) {
+				if (fragment.getElement() != null) {
+					validator.validate(null, fragment.getErrors(), null, fragment.getElement(), new ArrayList<>(profiles));
+				}
+				messages.addAll(fragment.getErrors());
+			}
+		} catch (IOException e) {
+			throw new IllegalStateException("Could not read content for validation", e);
 		} finally {
-			pool.add(validator);
+			release(pooled);
 		}
 		preliminary.addAll(toIssues(messages));
 		return new ValidationReport(preliminary);
 	}
 
-	private InstanceValidator borrow() {
+	/**
+	 * A validator and the element-model parsers that feed it, built once: the parser factory HAPI's
+	 * path uses builds a new FHIRPath engine for every parse.
+	 */
+	private record PooledValidator(InstanceValidator validator, ParserBase jsonParser, ParserBase xmlParser, AtomicInteger uses) {}
+
+	private PooledValidator newPooledValidator() {
+		return new PooledValidator(newInstanceValidator(), newParser(FhirFormat.JSON), newParser(FhirFormat.XML), new AtomicInteger());
+	}
+
+	private void release(PooledValidator pooled) {
+		if (pooled.uses().incrementAndGet() < MAX_USES) {
+			pool.add(pooled);
+			return;
+		}
+		try {
+			rebuilder.execute(() -> pool.add(newPooledValidator()));
+		} catch (RuntimeException e) {
+			// Never lose a pool slot: keep the old one if a replacement cannot be scheduled.
+			pool.add(pooled);
+		}
+	}
+
+	private PooledValidator borrow() {
 		try {
 			return pool.take();
 		} catch (InterruptedException e) {
@@ -141,10 +203,21 @@ public class ResourceValidator {
 		}
 	}
 
+	private ParserBase newParser(FhirFormat format) {
+		ParserBase parser = Manager.makeParser(workerContext, format);
+		parser.setupValidation(ValidationPolicy.EVERYTHING);
+		if (parser instanceof XmlParser xml) {
+			xml.setAllowXsiLocation(true);
+		}
+		return parser;
+	}
+
 	private InstanceValidator newInstanceValidator() {
 		InstanceValidator v = new InstanceValidator(workerContext, new FhirInstanceValidator.NullEvaluationContext(),
 				new XVerExtensionManagerOld(workerContext), new ValidatorSession(), new ValidatorSettings());
 		v.setAssumeValidRestReferences(true);
+		// Whether a referenced resource exists is the store's question, not the profile validator's.
+		v.setPolicyAdvisor(new FhirDefaultPolicyAdvisor());
 		// Best-practice advice (narrative, dom-6 ...) is noise for system-to-system messages.
 		v.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
 		// Unknown extensions (e.g. UK Core's on a GP system's Patient) must never cause a rejection.
@@ -163,6 +236,10 @@ public class ResourceValidator {
 		Set<ValidationIssue> issues = new LinkedHashSet<>();
 		for (ValidationMessage m : messages) {
 			if (m.getMessageId() != null && DROPPED_MESSAGES.contains(m.getMessageId())) {
+				continue;
+			}
+			if (m.getMessageId() != null && MISREAD_CONDITIONAL_REFERENCE.contains(m.getMessageId())
+					&& CONDITIONAL_REFERENCE.matcher(m.getMessage()).find()) {
 				continue;
 			}
 			IssueSeverity severity = severity(m);

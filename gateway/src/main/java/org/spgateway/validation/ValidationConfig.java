@@ -32,7 +32,8 @@ public class ValidationConfig {
 	ConformanceResources conformanceResources(FhirContext fhirContext, GatewayProperties properties) {
 		java.util.List<String> locations = new java.util.ArrayList<>(properties.getConformance().getLocations());
 		locations.addAll(properties.getConformance().getAdditionalLocations());
-		ConformanceResources resources = new ConformanceResources(new ConformanceLoader(fhirContext).load(locations));
+		ConformanceLoader loader = new ConformanceLoader(fhirContext);
+		ConformanceResources resources = new ConformanceResources(loader.load(locations), loader.loadExamples(locations));
 		log.info("Loaded {} conformance resources from {}", resources.all().size(), locations);
 		return resources;
 	}
@@ -53,7 +54,7 @@ public class ValidationConfig {
 		ResourceValidator validator = new ResourceValidator(fhirContext, workerContext, conformance.requiredProfiles(),
 				properties.getValidation().getPoolSize());
 		// Checking every conformance resource is also what warms the validator before the first request.
-		for (LoadedResource loaded : conformance.all()) {
+		for (LoadedResource loaded : java.util.stream.Stream.concat(conformance.all().stream(), conformance.examples().stream()).toList()) {
 			if (loaded.resource() instanceof org.hl7.fhir.r4.model.StructureDefinition) {
 				// Compiled by ProfileCompiler; the instance validator would try to rebuild them from the network.
 				continue;
@@ -65,9 +66,41 @@ public class ValidationConfig {
 								.reduce((a, b) -> a + "; " + b).orElse(""));
 			}
 		}
-		log.info("Validator ready in {} ms ({} conformance resources checked)", (System.nanoTime() - started) / 1_000_000,
-				conformance.all().size());
+		int warmUps = warmUp(validator, conformance, properties.getValidation());
+		log.info("Validator ready in {} ms ({} conformance resources checked, {} warm-up validations)",
+				(System.nanoTime() - started) / 1_000_000, conformance.all().size(), warmUps);
 		return validator;
+	}
+
+	/** Validates the conformance resources repeatedly, on every pooled validator at once, for the configured time. */
+	private static int warmUp(ResourceValidator validator, ConformanceResources conformance, GatewayProperties.Validation settings) {
+		java.util.List<org.hl7.fhir.r4.model.Resource> samples = java.util.stream.Stream.concat(conformance.examples().stream(), conformance.all().stream())
+				.map(LoadedResource::resource).filter(r -> !(r instanceof org.hl7.fhir.r4.model.StructureDefinition)).toList();
+		long deadline = System.nanoTime() + settings.getWarmUp().toNanos();
+		if (samples.isEmpty() || settings.getWarmUp().isZero()) {
+			return 0;
+		}
+		java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+		java.util.List<Thread> threads = new java.util.ArrayList<>();
+		for (int t = 0; t < settings.getPoolSize(); t++) {
+			Thread thread = new Thread(() -> {
+				int i = 0;
+				while (System.nanoTime() < deadline) {
+					validator.validate(samples.get(i++ % samples.size()), null);
+					count.incrementAndGet();
+				}
+			}, "validator-warm-up-" + t);
+			thread.start();
+			threads.add(thread);
+		}
+		for (Thread thread : threads) {
+			try {
+				thread.join();
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		return count.get();
 	}
 
 	static ValidationSupportChain supportChain(FhirContext fhirContext, ConformanceResources conformance) {

@@ -1,0 +1,494 @@
+package org.spgateway.transaction;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.PatchTypeEnum;
+import ca.uhn.fhir.rest.api.PreferReturnEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.RestfulServerUtils;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.util.UrlUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.Binary;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
+import org.hl7.fhir.r4.model.Bundle.BundleType;
+import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.spgateway.fhir.Outcomes;
+import org.spgateway.resources.IncomingResource;
+import org.spgateway.resources.ResourcePatcher;
+import org.spgateway.resources.ResourceService;
+import org.spgateway.resources.WriteContext;
+import org.spgateway.resources.WriteOutcome;
+import org.spgateway.security.RequestGate;
+import org.spgateway.store.LocalReference;
+import org.spgateway.store.ResourceStore;
+import org.spgateway.store.SearchPage;
+import org.spgateway.store.SearchRequest;
+import org.spgateway.store.StoredResource;
+import org.spgateway.validation.ResourceValidator;
+import org.spgateway.validation.ValidationIssue;
+import org.spgateway.validation.ValidationReport;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Transaction and batch Bundles ({@code POST /fhir}). A transaction is validated as a whole, then its
+ * entries are given ids, {@code urn:uuid:} and conditional references are resolved, and every entry is
+ * applied in one database transaction: all or nothing. A batch applies each entry on its own and
+ * reports each entry's outcome.
+ */
+public class TransactionProcessor {
+
+	private final FhirContext fhirContext;
+	private final ResourceService service;
+	private final ResourcePatcher patcher;
+	private final ResourceValidator validator;
+	private final TransactionTemplate transactions;
+
+	public TransactionProcessor(FhirContext fhirContext, ResourceService service, ResourcePatcher patcher, ResourceValidator validator,
+			TransactionTemplate transactions) {
+		this.fhirContext = fhirContext;
+		this.service = service;
+		this.patcher = patcher;
+		this.validator = validator;
+		this.transactions = transactions;
+	}
+
+	public Bundle process(Bundle bundle, String rawBody, EncodingEnum encoding, RequestDetails request) {
+		if (bundle.getType() != BundleType.TRANSACTION && bundle.getType() != BundleType.BATCH) {
+			throw Outcomes.invalid("POST to the server base takes a Bundle of type transaction or batch, not "
+					+ (bundle.getType() == null ? "(none)" : bundle.getType().toCode()), "Bundle.type");
+		}
+		List<Entry> entries = new ArrayList<>();
+		for (int i = 0; i < bundle.getEntry().size(); i++) {
+			entries.add(Entry.of(i, bundle.getEntry().get(i)));
+		}
+		ValidationReport report = validator.validate(rawBody, encoding, "Bundle", null);
+		Map<Integer, List<ValidationIssue>> byEntry = new HashMap<>();
+		List<ValidationIssue> bundleLevel = new ArrayList<>();
+		for (ValidationIssue issue : report.issues()) {
+			Integer index = Entry.indexOf(issue.expression());
+			if (index == null) {
+				bundleLevel.add(issue);
+			} else {
+				byEntry.computeIfAbsent(index, k -> new ArrayList<>()).add(issue);
+			}
+		}
+		boolean lenientBundle = bundleLevel.stream().noneMatch(ValidationIssue::isError);
+		PreferReturnEnum prefer = RestfulServerUtils.parsePreferHeader(null, request.getHeader(Constants.HEADER_PREFER)).getReturn();
+		WriteContext context = new WriteContext(request, RequestGate.scopeOf(request), true);
+		if (bundle.getType() == BundleType.TRANSACTION) {
+			if (report.hasErrors()) {
+				throw Outcomes.unprocessable(report.issues());
+			}
+			return transactions.execute(tx -> transaction(entries, byEntry, prefer, context));
+		}
+		if (!lenientBundle) {
+			throw Outcomes.unprocessable(bundleLevel);
+		}
+		return batch(entries, byEntry, prefer, context);
+	}
+
+	// ---------------------------------------------------------------- transaction
+
+	private Bundle transaction(List<Entry> entries, Map<Integer, List<ValidationIssue>> issues, PreferReturnEnum prefer, WriteContext context) {
+		for (Entry e : entries) {
+			if (e.method == HTTPVerb.DELETE) {
+				throw e.fail(new MethodNotAllowedException("DELETE is not supported: the gateway keeps every record;"
+						+ " mark a resource entered-in-error instead"));
+			}
+		}
+		Map<String, String> ids = new HashMap<>();
+		Map<String, String> conditionalIds = new HashMap<>();
+		for (Entry e : entries) {
+			try {
+				assignId(e, ids, conditionalIds);
+			} catch (BaseServerResponseException ex) {
+				throw e.fail(ex);
+			}
+		}
+		for (Entry e : entries) {
+			if (e.resource != null) {
+				try {
+					if (rewriteReferences(e.resource, ids, conditionalIds)) {
+						revalidate(e);
+					}
+				} catch (BaseServerResponseException ex) {
+					throw e.fail(ex);
+				}
+			}
+		}
+		BundleEntryComponent[] responses = new BundleEntryComponent[entries.size()];
+		for (HTTPVerb phase : List.of(HTTPVerb.POST, HTTPVerb.PUT, HTTPVerb.PATCH, HTTPVerb.GET)) {
+			for (Entry e : entries) {
+				if (e.method == phase) {
+					try {
+						responses[e.index] = apply(e, issues.getOrDefault(e.index, List.of()), prefer, context);
+					} catch (BaseServerResponseException ex) {
+						throw e.fail(ex);
+					}
+				}
+			}
+		}
+		return response(BundleType.TRANSACTIONRESPONSE, responses);
+	}
+
+	/** Decides the id each POST/PUT entry will have, so that references to it can be rewritten first. */
+	private void assignId(Entry e, Map<String, String> ids, Map<String, String> conditionalIds) {
+		if (e.method == HTTPVerb.POST) {
+			String type = e.requireType();
+			if (e.ifNoneExist != null) {
+				List<StoredResource> matches = matches(type, e.ifNoneExist);
+				if (matches.size() > 1) {
+					throw Outcomes.preconditionFailed("ifNoneExist " + e.ifNoneExist + " matches more than one " + type);
+				}
+				e.existing = matches.isEmpty() ? null : matches.get(0);
+			}
+			e.id = e.existing != null ? e.existing.id() : ResourceStore.newId();
+		} else if (e.method == HTTPVerb.PUT || e.method == HTTPVerb.PATCH) {
+			String type = e.requireType();
+			if (e.url.contains("?")) {
+				if (e.method == HTTPVerb.PATCH) {
+					throw Outcomes.invalid("Conditional PATCH is not supported; use " + type + "/[id]", null);
+				}
+				String criteria = e.url.substring(e.url.indexOf('?') + 1);
+				List<StoredResource> matches = matches(type, criteria);
+				if (matches.size() > 1) {
+					throw Outcomes.preconditionFailed("Conditional update " + e.url + " matches more than one " + type);
+				}
+				e.id = matches.isEmpty() ? ResourceStore.newId() : matches.get(0).id();
+			} else {
+				LocalReference target = LocalReference.parse(e.url);
+				if (target == null) {
+					throw Outcomes.invalid("request.url must be " + type + "/[id] or " + type + "?[criteria], not '" + e.url + "'", null);
+				}
+				e.id = target.id();
+			}
+		} else {
+			return;
+		}
+		String local = e.type + "/" + e.id;
+		if (e.fullUrl != null) {
+			ids.put(e.fullUrl, local);
+		}
+		if (e.criteria() != null) {
+			// Another entry may refer to this one by the same criteria: Patient?identifier=...
+			conditionalIds.put(e.type + "?" + normalize(e.criteria()), local);
+		}
+	}
+
+	/** Rewrites references to entries and conditional references; true if any conditional reference was resolved. */
+	private boolean rewriteReferences(Resource resource, Map<String, String> ids, Map<String, String> conditionalIds) {
+		boolean conditional = false;
+		for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(resource, Reference.class)) {
+			String value = ref.getReference();
+			if (value == null) {
+				continue;
+			}
+			if (ids.containsKey(value)) {
+				ref.setReference(ids.get(value));
+			} else if (value.startsWith("urn:uuid:") || value.startsWith("urn:oid:")) {
+				throw Outcomes.unprocessable("Reference " + value + " does not match the fullUrl of any entry in this transaction", null);
+			} else if (value.indexOf('?') > 0 && !value.substring(0, value.indexOf('?')).contains("/")) {
+				ref.setReference(resolveConditional(value, conditionalIds));
+				conditional = true;
+			}
+		}
+		return conditional;
+	}
+
+	/** The validator could not check conditional references before they were resolved; it checks them now. */
+	private void revalidate(Entry e) {
+		ValidationReport report = validator.validate(e.resource, null);
+		if (report.hasErrors()) {
+			throw Outcomes.unprocessable(report.issues());
+		}
+	}
+
+	/** {@code Patient?identifier=...}: an entry of this transaction with the same criteria, else exactly one stored match. */
+	private String resolveConditional(String reference, Map<String, String> conditionalIds) {
+		String type = reference.substring(0, reference.indexOf('?'));
+		String criteria = reference.substring(reference.indexOf('?') + 1);
+		String fromBundle = conditionalIds.get(type + "?" + normalize(criteria));
+		if (fromBundle != null) {
+			return fromBundle;
+		}
+		List<StoredResource> matches = matches(type, criteria);
+		if (matches.size() != 1) {
+			throw new PreconditionFailedException("Conditional reference " + reference + " matches " + matches.size() + " resources; it must match exactly one",
+					Outcomes.single(IssueSeverity.ERROR, IssueType.NOTFOUND, "Conditional reference " + reference + " matches " + matches.size()
+							+ " resources; it must match exactly one", null));
+		}
+		return type + "/" + matches.get(0).id();
+	}
+
+	private List<StoredResource> matches(String type, String criteria) {
+		return service.matchAll(type, criteria, 2);
+	}
+
+	private BundleEntryComponent apply(Entry e, List<ValidationIssue> issues, PreferReturnEnum prefer, WriteContext context) {
+		List<ValidationIssue> warnings = issues.stream().filter(i -> !i.isError()).map(i -> i.under("Bundle.entry[" + e.index + "].resource")).toList();
+		switch (e.method) {
+			case POST -> {
+				if (e.existing != null) {
+					return entryResponse("200 OK", e.existing, null, prefer, warnings);
+				}
+				e.resource.setId((String) null);
+				WriteOutcome outcome = service.create(e.type, new IncomingResource(e.resource, warnings, e.id), null, context);
+				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, warnings);
+			}
+			case PUT -> {
+				e.resource.setId(e.type + "/" + e.id);
+				WriteOutcome outcome = service.update(e.type, e.id, new IncomingResource(e.resource, warnings, e.id), e.ifMatch, context);
+				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, warnings);
+			}
+			case PATCH -> {
+				PatchTypeEnum patchType;
+				String body;
+				if (e.resource instanceof Binary binary) {
+					patchType = PatchTypeEnum.JSON_PATCH;
+					body = new String(binary.getData(), StandardCharsets.UTF_8);
+				} else if (e.resource instanceof Parameters parameters) {
+					patchType = PatchTypeEnum.FHIR_PATCH_JSON;
+					body = fhirContext.newJsonParser().encodeResourceToString(parameters);
+				} else {
+					throw Outcomes.invalid("A PATCH entry carries a Binary (JSON Patch) or a Parameters (FHIRPath Patch) resource", null);
+				}
+				WriteOutcome outcome = service.patch(e.type, e.id, e.ifMatch, r -> patcher.apply(r, patchType, body));
+				return entryResponse("200 OK", outcome.stored(), outcome.resource(), prefer, outcome.warnings());
+			}
+			case GET -> {
+				return read(e, context);
+			}
+			default -> throw Outcomes.invalid("Unsupported method " + e.method, null);
+		}
+	}
+
+	private BundleEntryComponent read(Entry e, WriteContext context) {
+		String url = e.url;
+		int q = url.indexOf('?');
+		String path = q < 0 ? url : url.substring(0, q);
+		LocalReference ref = LocalReference.parse(path);
+		BundleEntryComponent entry = new BundleEntryComponent();
+		if (ref != null) {
+			StoredResource stored = ref.version() != null
+					? service.readVersion(ref.type(), ref.id(), Integer.parseInt(ref.version()), context.scope())
+					: service.read(ref.type(), ref.id(), context.scope());
+			entry.setResource(service.toResource(stored));
+			entry.getResponse().setStatus("200 OK").setEtag("W/\"" + stored.version() + "\"").setLastModified(java.util.Date.from(stored.lastUpdated()));
+			return entry;
+		}
+		if (path.contains("/") || fhirContext.getResourceTypes().stream().noneMatch(path::equals)) {
+			throw Outcomes.invalid("GET entries read Type/id or search Type?criteria; '" + url + "' is neither", null);
+		}
+		Map<String, String[]> params = q < 0 ? new HashMap<>() : UrlUtil.parseQueryString(url.substring(q + 1));
+		SearchRequest search = service.parseSearch(path, params, false);
+		SearchPage page = service.search(search, context.scope());
+		Bundle result = new Bundle().setType(BundleType.SEARCHSET);
+		if (page.total() != null) {
+			result.setTotal(page.total());
+		}
+		page.matches().forEach(m -> result.addEntry().setResource(service.toResource(m)).getSearch().setMode(Bundle.SearchEntryMode.MATCH));
+		page.included().forEach(m -> result.addEntry().setResource(service.toResource(m)).getSearch().setMode(Bundle.SearchEntryMode.INCLUDE));
+		entry.setResource(result);
+		entry.getResponse().setStatus("200 OK");
+		return entry;
+	}
+
+	// ---------------------------------------------------------------- batch
+
+	private Bundle batch(List<Entry> entries, Map<Integer, List<ValidationIssue>> issues, PreferReturnEnum prefer, WriteContext context) {
+		BundleEntryComponent[] responses = new BundleEntryComponent[entries.size()];
+		for (Entry e : entries) {
+			List<ValidationIssue> entryIssues = issues.getOrDefault(e.index, List.of());
+			try {
+				if (entryIssues.stream().anyMatch(ValidationIssue::isError)) {
+					throw Outcomes.unprocessable(entryIssues.stream().map(i -> i.under("Bundle.entry[" + e.index + "].resource")).toList());
+				}
+				if (e.method == HTTPVerb.DELETE) {
+					throw new MethodNotAllowedException("DELETE is not supported: the gateway keeps every record; mark a resource entered-in-error instead");
+				}
+				responses[e.index] = transactions.execute(tx -> {
+					Map<String, String> noIds = new HashMap<>();
+					assignId(e, new HashMap<>(), noIds);
+					if (e.resource != null) {
+						for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(e.resource, Reference.class)) {
+							if (ref.getReference() != null && ref.getReference().startsWith("urn:")) {
+								throw Outcomes.unprocessable("Batch entries cannot refer to each other (" + ref.getReference()
+										+ "); send a transaction instead", null);
+							}
+						}
+						if (rewriteReferences(e.resource, Map.of(), noIds)) {
+							revalidate(e);
+						}
+					}
+					return apply(e, entryIssues, prefer, context);
+				});
+			} catch (BaseServerResponseException ex) {
+				OperationOutcome outcome = Outcomes.outcomeOf(ex);
+				BundleEntryComponent failed = new BundleEntryComponent();
+				failed.getResponse().setStatus(ex.getStatusCode() + " " + reason(ex.getStatusCode())).setOutcome(outcome);
+				responses[e.index] = failed;
+			}
+		}
+		return response(BundleType.BATCHRESPONSE, responses);
+	}
+
+	// ---------------------------------------------------------------- responses
+
+	private BundleEntryComponent entryResponse(String status, StoredResource stored, Resource resource, PreferReturnEnum prefer,
+			List<ValidationIssue> warnings) {
+		BundleEntryComponent entry = new BundleEntryComponent();
+		entry.getResponse()
+				.setStatus(status)
+				.setLocation(stored.type() + "/" + stored.id() + "/_history/" + stored.version())
+				.setEtag("W/\"" + stored.version() + "\"")
+				.setLastModified(java.util.Date.from(stored.lastUpdated()));
+		if (prefer == PreferReturnEnum.REPRESENTATION) {
+			entry.setFullUrl(stored.type() + "/" + stored.id());
+			entry.setResource(resource != null ? resource : service.toResource(stored));
+		} else if (prefer == PreferReturnEnum.OPERATION_OUTCOME) {
+			entry.getResponse().setOutcome(Outcomes.of(warnings));
+		}
+		return entry;
+	}
+
+	private static Bundle response(BundleType type, BundleEntryComponent[] responses) {
+		Bundle bundle = new Bundle().setType(type);
+		for (BundleEntryComponent r : responses) {
+			bundle.addEntry(r);
+		}
+		return bundle;
+	}
+
+	private static String reason(int status) {
+		return switch (status) {
+			case 400 -> "Bad Request";
+			case 404 -> "Not Found";
+			case 405 -> "Method Not Allowed";
+			case 409 -> "Conflict";
+			case 412 -> "Precondition Failed";
+			case 422 -> "Unprocessable Entity";
+			default -> status >= 500 ? "Internal Server Error" : "Error";
+		};
+	}
+
+	private static String normalize(String criteria) {
+		return criteria == null ? "" : criteria.trim().replaceFirst("^\\?", "");
+	}
+
+	/** One entry of the request Bundle and what processing learns about it. */
+	private static final class Entry {
+		final int index;
+		final HTTPVerb method;
+		final String url;
+		final String fullUrl;
+		final Resource resource;
+		final String ifNoneExist;
+		final Integer ifMatch;
+		String type;
+		String id;
+		StoredResource existing;
+
+		private Entry(int index, HTTPVerb method, String url, String fullUrl, Resource resource, String ifNoneExist, Integer ifMatch) {
+			this.index = index;
+			this.method = method;
+			this.url = url;
+			this.fullUrl = fullUrl;
+			this.resource = resource;
+			this.ifNoneExist = ifNoneExist;
+			this.ifMatch = ifMatch;
+		}
+
+		static Entry of(int index, BundleEntryComponent component) {
+			String at = "Bundle.entry[" + index + "].request";
+			if (!component.hasRequest() || !component.getRequest().hasMethod() || !component.getRequest().hasUrl()) {
+				throw Outcomes.invalid("Every entry needs request.method and request.url", at);
+			}
+			String ifMatch = component.getRequest().getIfMatch();
+			Integer version = null;
+			if (ifMatch != null && !ifMatch.isBlank()) {
+				String digits = ifMatch.replaceAll("^W/", "").replace("\"", "").trim();
+				try {
+					version = Integer.parseInt(digits);
+				} catch (NumberFormatException e) {
+					throw Outcomes.invalid("ifMatch must look like W/\"3\", not '" + ifMatch + "'", at + ".ifMatch");
+				}
+			}
+			String url = component.getRequest().getUrl().trim();
+			Entry entry = new Entry(index, component.getRequest().getMethod(), url, component.hasFullUrl() ? component.getFullUrl() : null,
+					component.getResource(), component.getRequest().getIfNoneExist(), version);
+			if ((entry.method == HTTPVerb.POST || entry.method == HTTPVerb.PUT || entry.method == HTTPVerb.PATCH) && entry.resource == null) {
+				throw Outcomes.invalid("A " + entry.method.toCode() + " entry needs a resource", "Bundle.entry[" + index + "]");
+			}
+			return entry;
+		}
+
+		String requireType() {
+			String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+			String urlType = path.contains("/") ? path.substring(0, path.indexOf('/')) : path;
+			if (method != HTTPVerb.PATCH && resource != null && !resource.fhirType().equals(urlType)) {
+				throw Outcomes.invalid("request.url " + url + " is for " + urlType + " but the entry holds a " + resource.fhirType(),
+						"Bundle.entry[" + index + "].request.url");
+			}
+			type = urlType;
+			return type;
+		}
+
+		String criteria() {
+			if (method == HTTPVerb.POST) {
+				return ifNoneExist;
+			}
+			return url.contains("?") ? url.substring(url.indexOf('?') + 1) : null;
+		}
+
+		/** The same error, saying which entry caused it; issue expressions point into the entry. */
+		BaseServerResponseException fail(BaseServerResponseException e) {
+			OperationOutcome outcome = Outcomes.outcomeOf(e).copy();
+			String prefix = "Bundle.entry[" + index + "]";
+			for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
+				issue.setDiagnostics(prefix + " (" + method.toCode() + " " + url + "): " + issue.getDiagnostics());
+				if (issue.hasExpression()) {
+					List<org.hl7.fhir.r4.model.StringType> expressions = new ArrayList<>();
+					for (var expression : issue.getExpression()) {
+						String value = expression.getValue();
+						int dot = value.indexOf('.');
+						expressions.add(new org.hl7.fhir.r4.model.StringType(prefix + ".resource" + (dot < 0 ? "" : value.substring(dot))));
+					}
+					issue.setExpression(expressions);
+				} else {
+					issue.addExpression(prefix);
+				}
+			}
+			e.setOperationOutcome(outcome);
+			return e;
+		}
+
+		/** Bundle.entry[3].resource.x to 3; null when an issue is about the Bundle itself. */
+		static Integer indexOf(String expression) {
+			if (expression == null || !expression.startsWith("Bundle.entry[")) {
+				return null;
+			}
+			int close = expression.indexOf(']');
+			try {
+				return Integer.parseInt(expression.substring("Bundle.entry[".length(), close));
+			} catch (RuntimeException e) {
+				return null;
+			}
+		}
+	}
+
+}
