@@ -16,6 +16,8 @@ public class FhirConfig {
 		// Keep references as the sender wrote them; the store decides what they point at.
 		options.setStripVersionsFromReferences(false);
 		options.setOverrideResourceIdWithBundleEntryFullUrl(false);
+		// Never copy a referenced resource into another as a contained resource behind the caller's back.
+		options.setAutoContainReferenceTargetsWithNoId(false);
 		return context;
 	}
 }

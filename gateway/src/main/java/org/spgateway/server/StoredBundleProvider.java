@@ -52,7 +52,9 @@ final class StoredBundleProvider implements IBundleProvider {
 		// The page was fetched for exactly this offset and size; HAPI asks for "all of it" in offset mode.
 		List<IBaseResource> resources = new ArrayList<>(matches.size() + included.size());
 		for (StoredResource stored : matches) {
-			resources.add(parse(stored));
+			IBaseResource resource = parse(stored);
+			ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource, BundleEntrySearchModeEnum.MATCH);
+			resources.add(resource);
 		}
 		for (StoredResource stored : included) {
 			IBaseResource resource = parse(stored);

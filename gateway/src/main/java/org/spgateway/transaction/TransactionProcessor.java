@@ -194,6 +194,8 @@ public class TransactionProcessor {
 	private boolean rewriteReferences(Resource resource, Map<String, String> ids, Map<String, String> conditionalIds) {
 		boolean conditional = false;
 		for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(resource, Reference.class)) {
+			// The parser links references to the in-Bundle resource objects; the store needs only the reference.
+			ref.setResource(null);
 			String value = ref.getReference();
 			if (value == null) {
 				continue;

@@ -14,6 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hl7.fhir.common.hapi.validation.validator.FhirDefaultPolicyAdvisor;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
@@ -56,6 +57,7 @@ import org.hl7.fhir.validation.instance.InstanceValidator;
  */
 public class ResourceValidator {
 
+	private static final Pattern UNRECOGNISED_PROPERTY = Pattern.compile("^Unrecognized property '([A-Za-z0-9_\\-]+)'");
 	private static final Pattern PATH_COMMENT = Pattern.compile("/\\*.*?\\*/");
 	private static final Set<String> DROPPED_MESSAGES = Set.of(
 			I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE,
@@ -249,7 +251,7 @@ public class ResourceValidator {
 			if (m.getMessageId() != null && RAISED_TO_WARNING.contains(m.getMessageId())) {
 				severity = IssueSeverity.WARNING;
 			}
-			issues.add(new ValidationIssue(severity, issueType(m), m.getMessage(), expression(m.getLocation())));
+			issues.add(new ValidationIssue(severity, issueType(m), m.getMessage(), expression(m.getLocation(), m.getMessage())));
 		}
 		return new ArrayList<>(issues);
 	}
@@ -278,10 +280,16 @@ public class ResourceValidator {
 	}
 
 	/** The validator writes paths like {@code Bundle.entry[0].resource/*ServiceRequest/null*}/.code}. */
-	static String expression(String location) {
+	static String expression(String location, String message) {
 		if (location == null || location.isBlank()) {
 			return null;
 		}
-		return PATH_COMMENT.matcher(location).replaceAll("").replace("/.", ".");
+		String expression = PATH_COMMENT.matcher(location).replaceAll("").replace("/.", ".");
+		// The parser reports an unknown element at its parent; point at the element itself.
+		Matcher unknown = UNRECOGNISED_PROPERTY.matcher(message == null ? "" : message);
+		if (unknown.find()) {
+			expression = expression + "." + unknown.group(1);
+		}
+		return expression;
 	}
 }
