@@ -1,0 +1,103 @@
+package org.spgateway.testsupport;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.spgateway.GatewayApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A real gateway (the whole Spring Boot application, real HTTP on a free port) for integration tests.
+ * Several can run at once on one database (a second instance), and one can be stopped and started
+ * again on the same database (a restart).
+ */
+public final class GatewayServer implements AutoCloseable {
+
+	private static final FhirContext FHIR = FhirContext.forR4Cached();
+
+	private final Map<String, String> properties;
+	private ConfigurableApplicationContext context;
+	private int port;
+
+	private GatewayServer(Map<String, String> properties) {
+		this.properties = properties;
+	}
+
+	/** A gateway on a fresh database. */
+	public static GatewayServer start(String... extraProperties) {
+		return startOn(TestDatabase.newDatabase(), extraProperties);
+	}
+
+	/** A gateway on an existing database (e.g. a second instance, or after a restart). */
+	public static GatewayServer startOn(String jdbcUrl, String... extraProperties) {
+		Map<String, String> properties = new LinkedHashMap<>();
+		properties.put("spring.datasource.url", jdbcUrl);
+		properties.put("spring.datasource.username", "postgres");
+		properties.put("server.port", "0");
+		properties.put("gateway.validation.warm-up", "0s");
+		properties.put("spring.datasource.hikari.maximum-pool-size", "8");
+		properties.put("logging.level.root", "WARN");
+		properties.put("logging.level.org.spgateway", "WARN");
+		for (String p : extraProperties) {
+			int eq = p.indexOf('=');
+			properties.put(p.substring(0, eq), p.substring(eq + 1));
+		}
+		GatewayServer server = new GatewayServer(properties);
+		server.boot();
+		return server;
+	}
+
+	private void boot() {
+		String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+		context = new SpringApplicationBuilder(GatewayApplication.class).run(args);
+		port = ((ServletWebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+	public void stop() {
+		if (context != null) {
+			context.close();
+			context = null;
+		}
+	}
+
+	/** Stops and starts again on the same database (a new port). */
+	public void restart() {
+		stop();
+		boot();
+	}
+
+	public String jdbcUrl() {
+		return properties.get("spring.datasource.url");
+	}
+
+	public String baseUrl() {
+		return "http://localhost:" + port + "/fhir";
+	}
+
+	public int port() {
+		return port;
+	}
+
+	public <T> T bean(Class<T> type) {
+		return context.getBean(type);
+	}
+
+	public IGenericClient client() {
+		FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+		FHIR.getRestfulClientFactory().setSocketTimeout(60_000);
+		return FHIR.newRestfulGenericClient(baseUrl());
+	}
+
+	public static FhirContext fhirContext() {
+		return FHIR;
+	}
+
+	@Override
+	public void close() {
+		stop();
+	}
+}
