@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.openapi.OpenApiInterceptor;
 import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -63,7 +64,7 @@ public class FhirServerConfig {
 	RestfulServer fhirRestfulServer(FhirContext fhirContext, ResourceService service, ResourcePatcher patcher, GatewayProperties properties,
 			RequestGate requestGate, SearchParameterRegistry registry, ConformanceResources conformance,
 			ObjectProvider<BuildProperties> buildProperties, ObjectProvider<SystemProvider> systemProviders,
-			ConformanceStoreSync conformanceLoadedFirst) {
+			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry) {
 		RestfulServer server = new RestfulServer(fhirContext);
 		server.setDefaultResponseEncoding(EncodingEnum.JSON);
 		server.setDefaultPrettyPrint(false);
@@ -92,6 +93,7 @@ public class FhirServerConfig {
 		server.registerProviders(new ArrayList<>(systemProviders.orderedStream().toList()));
 
 		server.registerInterceptor(requestGate);
+		server.registerInterceptor(new FhirRequestMetrics(meterRegistry));
 		server.registerInterceptor(new ExceptionSanitizer());
 		server.registerInterceptor(new CapabilityStatementCustomizer(registry, conformance, "Social Prescribing FHIR Gateway", version));
 		server.registerInterceptor(new OpenApiInterceptor());
@@ -100,6 +102,11 @@ public class FhirServerConfig {
 		highlighter.setShowResponseHeaders(true);
 		server.registerInterceptor(highlighter);
 		return server;
+	}
+
+	@Bean
+	StartupBanner startupBanner() {
+		return new StartupBanner();
 	}
 
 	@Bean
