@@ -1,0 +1,223 @@
+package org.spgateway.benchmark;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway's benchmark (docs/performance.md). Starts the built jar as its own process on a fresh
+ * embedded database (or measures a running gateway given by --target), warms it up, then runs each
+ * scenario closed-loop at each client count and prints throughput and latency percentiles as Markdown,
+ * with the machine they came from. A soak run samples the server's memory for a steady-state check.
+ *
+ * <pre>
+ * mvn -B -q package -DskipTests
+ * mvn -B -q -pl gateway -Pbenchmark test-compile exec:java -Dbenchmark.args="--duration=30s --clients=1,8,32"
+ * </pre>
+ */
+public final class GatewayBenchmark {
+
+	private GatewayBenchmark() {}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = options(args);
+		List<Integer> clients = Arrays.stream(options.getOrDefault("clients", "1,8,32").split(",")).map(String::trim).map(Integer::parseInt).toList();
+		Duration duration = Duration.parse("PT" + options.getOrDefault("duration", "30s").toUpperCase(Locale.ROOT));
+		Duration warmUp = Duration.parse("PT" + options.getOrDefault("warmup", "60s").toUpperCase(Locale.ROOT));
+		Duration soak = Duration.parse("PT" + options.getOrDefault("soak", "0s").toUpperCase(Locale.ROOT));
+		String wanted = options.getOrDefault("scenarios", "create-referral,read,search-token");
+		int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(8);
+
+		GatewayProcess server = null;
+		String base = options.get("target");
+		if (base == null) {
+			Path jar = Path.of(options.getOrDefault("jar", "gateway/target/gateway.jar"));
+			if (!Files.exists(jar) && Files.exists(Path.of("target/gateway.jar"))) {
+				jar = Path.of("target/gateway.jar");
+			}
+			server = GatewayProcess.start(jar,
+					options.getOrDefault("server-jvm", "-Xms512m -Xmx1g"));
+			base = server.baseUrl();
+		}
+		try {
+			BenchmarkTarget target = new BenchmarkTarget(base, maxClients * 2);
+			List<Scenario> scenarios = new ArrayList<>();
+			for (Scenario s : Scenarios.all()) {
+				if (Arrays.asList(wanted.split(",")).contains(s.name())) {
+					scenarios.add(s);
+				}
+			}
+			StringBuilder report = new StringBuilder();
+			report.append("## Benchmark run ").append(Instant.now()).append("\n\n").append(Machine.describe()).append("\n");
+			report.append("Server: `java ").append(server == null ? "(external: " + base + ")" : options.getOrDefault("server-jvm", "-Xms512m -Xmx1g") + " -jar gateway.jar`")
+					.append(", fresh embedded PostgreSQL (fsync on), load generator on the same machine.\n")
+					.append("Each cell: ").append(duration.toSeconds()).append(" s closed loop after a ").append(warmUp.toSeconds()).append(" s warm-up.\n\n");
+			report.append("| Scenario | Clients | Requests/s | p50 ms | p99 ms | Max ms | Errors |\n|---|---:|---:|---:|---:|---:|---:|\n");
+			for (Scenario s : scenarios) {
+				s.setUp(target);
+			}
+			long deadline = System.nanoTime() + warmUp.toNanos();
+			while (System.nanoTime() < deadline && !scenarios.isEmpty()) {
+				for (Scenario s : scenarios) {
+					run(target, s, Math.min(8, maxClients), Duration.ofSeconds(Math.max(1, warmUp.toSeconds() / scenarios.size() / 2)), null);
+				}
+			}
+			for (Scenario s : scenarios) {
+				for (int n : clients) {
+					Result r = run(target, s, n, duration, null);
+					report.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.1f | %d |%n", s.name(), n, r.throughput(), r.p(50),
+							r.p(99), r.max(), r.errors));
+					System.err.println("done: " + s.name() + " x" + n + " -> " + String.format(Locale.ROOT, "%.0f/s p99 %.1f ms", r.throughput(), r.p(99)));
+				}
+			}
+			report.append("\n");
+			for (Scenario s : scenarios) {
+				report.append("- `").append(s.name()).append("`: ").append(s.description()).append("\n");
+			}
+			if (!soak.isZero() && !scenarios.isEmpty()) {
+				Scenario s = scenarios.get(0);
+				MemorySampler memory = new MemorySampler(target, server);
+				Result r = run(target, s, Math.min(8, maxClients), soak, memory);
+				report.append("\n### Soak: `").append(s.name()).append("` at ").append(Math.min(8, maxClients)).append(" clients for ")
+						.append(soak.toMinutes()).append(" min\n\n")
+						.append(String.format(Locale.ROOT, "%.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d errors.%n%n", r.throughput(), r.p(50), r.p(99), r.errors))
+						.append(memory.table());
+			}
+			System.out.println(report);
+			String out = options.get("out");
+			if (out != null) {
+				Files.createDirectories(Path.of(out).toAbsolutePath().getParent());
+				Files.writeString(Path.of(out), report.toString());
+			}
+		} finally {
+			if (server != null) {
+				server.stop();
+			}
+		}
+	}
+
+	/** Runs one scenario closed-loop: each client sends its next request as soon as the previous answers. */
+	static Result run(BenchmarkTarget target, Scenario scenario, int clients, Duration duration, MemorySampler memory) throws InterruptedException {
+		AtomicBoolean stop = new AtomicBoolean();
+		AtomicLong sequence = new AtomicLong();
+		List<long[]> latencies = new ArrayList<>();
+		long[] errors = new long[clients];
+		int[] counts = new int[clients];
+		List<Thread> threads = new ArrayList<>();
+		for (int c = 0; c < clients; c++) {
+			long[] mine = new long[1 << 16];
+			latencies.add(mine);
+			int client = c;
+			Thread t = new Thread(() -> {
+				long[] buffer = mine;
+				while (!stop.get()) {
+					HttpRequest request = scenario.next(target, sequence.incrementAndGet());
+					long start = System.nanoTime();
+					boolean ok;
+					try {
+						HttpResponse<String> response = target.send(request);
+						ok = scenario.succeeded(response);
+						if (!ok && errors[client] < 3) {
+							System.err.println(scenario.name() + ": " + response.statusCode() + " " + response.body().substring(0, Math.min(300, response.body().length())));
+						}
+					} catch (Exception e) {
+						ok = false;
+					}
+					long elapsed = System.nanoTime() - start;
+					if (!ok) {
+						errors[client]++;
+					}
+					if (counts[client] == buffer.length) {
+						buffer = Arrays.copyOf(buffer, buffer.length * 2);
+						latencies.set(client, buffer);
+					}
+					buffer[counts[client]++] = elapsed;
+				}
+			}, "bench-client-" + c);
+			threads.add(t);
+		}
+		long started = System.nanoTime();
+		threads.forEach(Thread::start);
+		long end = started + duration.toNanos();
+		while (System.nanoTime() < end) {
+			Thread.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+			if (memory != null) {
+				memory.sample();
+			}
+		}
+		stop.set(true);
+		for (Thread t : threads) {
+			t.join();
+		}
+		double seconds = (System.nanoTime() - started) / 1e9;
+		int total = 0;
+		for (int c : counts) {
+			total += c;
+		}
+		long[] all = new long[total];
+		int at = 0;
+		for (int c = 0; c < clients; c++) {
+			System.arraycopy(latencies.get(c), 0, all, at, counts[c]);
+			at += counts[c];
+		}
+		Arrays.sort(all);
+		long errorCount = Arrays.stream(errors).sum();
+		return new Result(all, seconds, errorCount);
+	}
+
+	record Result(long[] sortedNanos, double seconds, long errors) {
+		double throughput() {
+			return (sortedNanos.length - errors) / seconds;
+		}
+
+		double p(double percentile) {
+			if (sortedNanos.length == 0) {
+				return 0;
+			}
+			int index = (int) Math.ceil(percentile / 100.0 * sortedNanos.length) - 1;
+			return sortedNanos[Math.max(0, Math.min(sortedNanos.length - 1, index))] / 1e6;
+		}
+
+		double max() {
+			return sortedNanos.length == 0 ? 0 : sortedNanos[sortedNanos.length - 1] / 1e6;
+		}
+	}
+
+	private static Map<String, String> options(String[] args) {
+		Map<String, String> options = new LinkedHashMap<>();
+		List<String> all = new ArrayList<>(Arrays.asList(args));
+		String fromProperty = System.getProperty("benchmark.args");
+		if (fromProperty != null && !fromProperty.isBlank()) {
+			all.addAll(Arrays.asList(fromProperty.trim().split("\\s+(?=--)")));
+		}
+		for (String arg : all) {
+			Matcher m = Pattern.compile("^--([a-z\\-]+)=(.*)$").matcher(arg.trim());
+			if (!m.matches()) {
+				throw new IllegalArgumentException("Options look like --name=value; got " + arg);
+			}
+			options.put(m.group(1), m.group(2).replaceAll("^\"|\"$", ""));
+		}
+		return options;
+	}
+
+	static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+}

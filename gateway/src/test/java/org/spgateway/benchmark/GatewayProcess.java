@@ -1,0 +1,82 @@
+package org.spgateway.benchmark;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The gateway jar running as its own process on a fresh embedded database, as a user would run it. */
+final class GatewayProcess {
+
+	private final Process process;
+	private final int port;
+	private final Path dataDir;
+
+	private GatewayProcess(Process process, int port, Path dataDir) {
+		this.process = process;
+		this.port = port;
+		this.dataDir = dataDir;
+	}
+
+	static GatewayProcess start(Path jar, String jvmOptions) throws Exception {
+		if (!Files.exists(jar)) {
+			throw new IllegalStateException(jar + " does not exist: build it first with mvn -B -q package -DskipTests");
+		}
+		int port = GatewayBenchmark.freePort();
+		Path dataDir = Files.createTempDirectory("sp-gateway-bench");
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));
+		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.port=" + port, "--gateway.data-dir=" + dataDir,
+				"--logging.level.root=WARN", "--logging.level.org.spgateway=INFO"));
+		Path log = dataDir.resolve("gateway.log");
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		GatewayProcess gateway = new GatewayProcess(process, port, dataDir);
+		gateway.awaitReady(Duration.ofMinutes(3), log);
+		System.err.println("Gateway started (pid " + process.pid() + ", log " + log + ")");
+		return gateway;
+	}
+
+	String baseUrl() {
+		return "http://localhost:" + port + "/fhir";
+	}
+
+	long pid() {
+		return process.pid();
+	}
+
+	private void awaitReady(Duration timeout, Path log) throws Exception {
+		HttpClient http = HttpClient.newHttpClient();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!process.isAlive()) {
+				throw new IllegalStateException("The gateway exited during start-up; see " + log);
+			}
+			try {
+				HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health")).build(),
+						HttpResponse.BodyHandlers.ofString());
+				if (r.statusCode() == 200) {
+					return;
+				}
+			} catch (IOException notYet) {
+				// still starting
+			}
+			Thread.sleep(500);
+		}
+		throw new IllegalStateException("The gateway did not become healthy within " + timeout + "; see " + log);
+	}
+
+	void stop() throws InterruptedException {
+		process.destroy();
+		if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+		}
+	}
+}

@@ -1,0 +1,24 @@
+package org.spgateway.benchmark;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** One kind of request the benchmark sends over and over, from many client threads at once. */
+interface Scenario {
+
+	String name();
+
+	/** What one request does, for the report. */
+	String description();
+
+	/** Prepares data on the gateway before timing starts (runs once). */
+	default void setUp(BenchmarkTarget target) throws Exception {}
+
+	/** The next request for one client thread; {@code sequence} is unique across all threads. */
+	HttpRequest next(BenchmarkTarget target, long sequence);
+
+	/** Whether a response counts as a success. */
+	default boolean succeeded(HttpResponse<String> response) {
+		return response.statusCode() >= 200 && response.statusCode() < 300;
+	}
+}
