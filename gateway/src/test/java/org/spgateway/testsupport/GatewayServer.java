@@ -20,11 +20,18 @@ public final class GatewayServer implements AutoCloseable {
 	private static final FhirContext FHIR = FhirContext.forR4Cached();
 
 	private final Map<String, String> properties;
+	private final Class<?>[] extraConfiguration;
 	private ConfigurableApplicationContext context;
 	private int port;
 
-	private GatewayServer(Map<String, String> properties) {
+	private GatewayServer(Map<String, String> properties, Class<?>[] extraConfiguration) {
 		this.properties = properties;
+		this.extraConfiguration = extraConfiguration;
+	}
+
+	/** A gateway on a fresh database with test-only Spring configuration added (e.g. a listener that pauses a write). */
+	public static GatewayServer startWith(Class<?>[] extraConfiguration, String... extraProperties) {
+		return startOn(TestDatabase.newDatabase(), extraConfiguration, extraProperties);
 	}
 
 	/** A gateway on a fresh database. */
@@ -34,6 +41,10 @@ public final class GatewayServer implements AutoCloseable {
 
 	/** A gateway on an existing database (e.g. a second instance, or after a restart). */
 	public static GatewayServer startOn(String jdbcUrl, String... extraProperties) {
+		return startOn(jdbcUrl, new Class<?>[0], extraProperties);
+	}
+
+	private static GatewayServer startOn(String jdbcUrl, Class<?>[] extraConfiguration, String... extraProperties) {
 		Map<String, String> properties = new LinkedHashMap<>();
 		properties.put("spring.datasource.url", jdbcUrl);
 		properties.put("spring.datasource.username", "postgres");
@@ -46,14 +57,17 @@ public final class GatewayServer implements AutoCloseable {
 			int eq = p.indexOf('=');
 			properties.put(p.substring(0, eq), p.substring(eq + 1));
 		}
-		GatewayServer server = new GatewayServer(properties);
+		GatewayServer server = new GatewayServer(properties, extraConfiguration);
 		server.boot();
 		return server;
 	}
 
 	private void boot() {
 		String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-		context = new SpringApplicationBuilder(GatewayApplication.class).run(args);
+		Class<?>[] sources = new Class<?>[extraConfiguration.length + 1];
+		sources[0] = GatewayApplication.class;
+		System.arraycopy(extraConfiguration, 0, sources, 1, extraConfiguration.length);
+		context = new SpringApplicationBuilder(sources).run(args);
 		port = ((ServletWebServerApplicationContext) context).getWebServer().getPort();
 	}
 
