@@ -116,6 +116,12 @@ public class SubscriptionLifecycle implements ResourceChangeListener, OutboxChan
 		return channel.startsWith(NotifiableSubscription.CHANNEL_PREFIX);
 	}
 
+	/** The Subscription is locked before the outbox's rows, as in every other write of it. */
+	@Override
+	public void beforeGiveUp(String channel) {
+		store.lockCurrent(TYPE, channel.substring(NotifiableSubscription.CHANNEL_PREFIX.length()));
+	}
+
 	/** Records the give-up on the Subscription itself, as a new version, in the outbox's transaction. */
 	@Override
 	public void gaveUp(String channel, String reason) {

@@ -221,16 +221,15 @@ public class OutboxDispatcher implements SmartLifecycle {
 		}
 		Duration delay = retry.delay(m.attempts(), result.retryAfter());
 		OutboxStore.AfterFailure after = transactions.execute(tx -> {
+			if (store.pastGiveUp(m)) {
+				owners(m.channel()).forEach(owner -> owner.beforeGiveUp(m.channel()));
+			}
 			OutboxStore.AfterFailure outcome = store.failed(m, result.status(), result.error(), delay);
 			if (outcome == OutboxStore.AfterFailure.GAVE_UP) {
 				String reason = "Delivery gave up after " + m.attempts() + " attempts over " + human(settings.getGiveUpAfter())
 						+ "; last error: " + result.error();
 				store.suspend(m.channel(), reason);
-				for (OutboxChannelOwner owner : owners) {
-					if (owner.owns(m.channel())) {
-						owner.gaveUp(m.channel(), reason);
-					}
-				}
+				owners(m.channel()).forEach(owner -> owner.gaveUp(m.channel(), reason));
 			}
 			return outcome;
 		});
@@ -250,6 +249,10 @@ public class OutboxDispatcher implements SmartLifecycle {
 			}
 			case LOST -> log.debug("Outbox: message {} was cancelled or re-claimed during its attempt", m.id());
 		}
+	}
+
+	private List<OutboxChannelOwner> owners(String channel) {
+		return owners.stream().filter(o -> o.owns(channel)).toList();
 	}
 
 	private void release(OutboxStore.Claimed m) {

@@ -81,7 +81,9 @@ public class OutboxStore {
 	 */
 	public int resume(String channel, Duration giveUpAfter) {
 		jdbc.update("DELETE FROM outbox_suspension WHERE channel = ?", channel);
-		return jdbc.update("UPDATE outbox_message SET state = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL,"
+		// A message still in flight keeps its lease (next_attempt_at): it must not be claimed twice at once.
+		return jdbc.update("UPDATE outbox_message SET state = 'pending', attempts = 0, finished_at = NULL,"
+				+ " next_attempt_at = CASE WHEN claim_token IS NULL THEN now() ELSE next_attempt_at END,"
 				+ " give_up_at = now() + ? * interval '1 millisecond' WHERE channel = ? AND state IN " + OPEN, giveUpAfter.toMillis(), channel);
 	}
 
@@ -173,9 +175,17 @@ public class OutboxStore {
 		if ("failed".equals(state)) {
 			return AfterFailure.GAVE_UP;
 		}
-		jdbc.update("UPDATE outbox_message SET next_attempt_at = greatest(next_attempt_at, ?) WHERE channel = ? AND state = 'pending'"
-				+ " AND claim_token IS NULL AND id <> ?", result.get(0)[1], m.channel(), m.id());
+		// SKIP LOCKED: rows another transaction is changing (a re-drive, a give-up) are theirs to schedule; never wait for them.
+		jdbc.update("UPDATE outbox_message SET next_attempt_at = greatest(next_attempt_at, ?) WHERE id IN (SELECT id FROM outbox_message"
+				+ " WHERE channel = ? AND state = 'pending' AND claim_token IS NULL AND id <> ? FOR UPDATE SKIP LOCKED)",
+				result.get(0)[1], m.channel(), m.id());
 		return AfterFailure.RETRY;
+	}
+
+	/** Whether a failed attempt now would make the message give up (same clock as {@link #failed}, within one transaction). */
+	public boolean pastGiveUp(Claimed m) {
+		Boolean past = jdbc.queryForObject("SELECT now() >= give_up_at FROM outbox_message WHERE id = ?", Boolean.class, m.id());
+		return Boolean.TRUE.equals(past);
 	}
 
 	/** Stops delivery on a channel: its undelivered messages are held until it is resumed or cancelled. */
