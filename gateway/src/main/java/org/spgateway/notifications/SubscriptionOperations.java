@@ -1,5 +1,6 @@
 package org.spgateway.notifications;
 
+import ca.uhn.fhir.model.api.annotation.Description;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
@@ -17,6 +18,12 @@ public class SubscriptionOperations implements SystemProvider {
 		this.lifecycle = lifecycle;
 	}
 
+	@Description(shortDefinition = "Deliver the notifications a Subscription in error has kept",
+			value = "When delivery to a Subscription's endpoint gives up, the Subscription goes to status 'error' (the reason is in"
+					+ " Subscription.error) and its notifications are kept. Once the receiver works again, $redrive sets the"
+					+ " Subscription back to 'active' and delivers every kept notification, in order per resource. Updating the"
+					+ " Subscription with status 'requested' does the same. Returns the Subscription. A Subscription that is 'off' has"
+					+ " nothing kept: 422.")
 	@Operation(name = "$redrive", typeName = "Subscription", idempotent = false)
 	public Subscription redrive(@IdParam IdType id, RequestDetails request) {
 		return lifecycle.redrive(id.getIdPart(), RequestGate.scopeOf(request));

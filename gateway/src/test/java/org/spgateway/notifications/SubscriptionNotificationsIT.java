@@ -107,6 +107,17 @@ class SubscriptionNotificationsIT {
 	}
 
 	@Test
+	void xmlPayloadIsTheResourceInXml() {
+		String ods = uniqueOds();
+		subscribe(ods, "/xml", "application/fhir+xml");
+		String id = createTask(ods);
+		HookReceiver.Received r = receiver.await(x -> x.path().equals("/xml/Task/" + id), 1, WAIT).get(0);
+		assertThat(r.header("Content-Type")).startsWith("application/fhir+xml");
+		Task delivered = GatewayServer.fhirContext().newXmlParser().parseResource(Task.class, r.body());
+		assertThat(delivered.getIdElement().getIdPart()).isEqualTo(id);
+	}
+
+	@Test
 	void changesThatDoNotMatchProduceNothing() {
 		String ods = uniqueOds();
 		subscribe(ods, "/only-mine", "application/fhir+json");
