@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.spgateway.store.DateRanges;
@@ -181,12 +182,12 @@ public final class SubscriptionCriteria {
 		return not ? (stored, rows) -> !any.test(stored, rows) : any;
 	}
 
-	private static <T> List<Predicate<T>> tests(SearchRequest.Clause clause, java.util.function.Function<String, Predicate<T>> compile) {
+	private static <T> List<Predicate<T>> tests(SearchRequest.Clause clause, Function<String, Predicate<T>> compile) {
 		return clause.values().stream().map(compile).toList();
 	}
 
 	/** True when some row of the parameter passes some value's test (values are ORed, as in a search). */
-	private static <T> ClauseTest anyRow(java.util.function.Function<IndexRows, List<T>> table, java.util.function.Function<T, String> param,
+	private static <T> ClauseTest anyRow(Function<IndexRows, List<T>> table, Function<T, String> param,
 			String name, List<Predicate<T>> tests) {
 		return (stored, rows) -> {
 			for (T row : table.apply(rows)) {

@@ -70,16 +70,20 @@ public class SubscriptionLifecycle implements ResourceChangeListener, OutboxChan
 		}
 		Subscription subscription = (Subscription) resource;
 		String channel = NotifiableSubscription.channel(stored.id());
-		NotifiableSubscription compiled = rules.check(subscription, stored.id(), stored.version());
 		Subscription before = previous == null ? null : parse(previous);
 		SubscriptionStatus was = before == null ? null : before.getStatus();
 		SubscriptionStatus status = subscription.getStatus();
 		boolean suspended = outbox.isSuspended(channel);
+		boolean giveUp = status == SubscriptionStatus.ERROR && was != SubscriptionStatus.ERROR && suspended;
 		if (status == SubscriptionStatus.ERROR && was != SubscriptionStatus.ERROR && !suspended) {
 			throw Outcomes.unprocessable("Status 'error' is set by the gateway when delivery gives up; send requested, active or off",
 					"Subscription.status");
 		}
-		if (before != null && status != SubscriptionStatus.OFF && addressChanged(before, compiled)) {
+		// The gateway's own give-up record must never be refused (say the rules tightened since the Subscription was
+		// accepted): it only reports what happened. Every other version must be one the gateway can serve.
+		NotifiableSubscription compiled = giveUp ? rules.read(subscription, stored.id(), stored.version(), new java.util.ArrayList<>())
+				: rules.check(subscription, stored.id(), stored.version());
+		if (before != null && compiled != null && status != SubscriptionStatus.OFF && addressChanged(before, compiled)) {
 			int moved = outbox.retarget(channel, before.getChannel().getEndpoint().trim(), compiled.endpoint(), compiled.headers());
 			log.info("Subscription/{}: endpoint or headers changed; {} queued notifications follow", stored.id(), moved);
 		}
