@@ -44,6 +44,8 @@ CREATE TABLE outbox_message (
 
 -- Due messages, oldest first (the claim query).
 CREATE INDEX outbox_message_due ON outbox_message (next_attempt_at, id) WHERE state = 'pending';
+-- A channel's back-off: the messages due before its next attempt, and when that is.
+CREATE INDEX outbox_message_channel_due ON outbox_message (channel, next_attempt_at) WHERE state = 'pending';
 -- "Is there an earlier undelivered message with this key?" (per-key ordering).
 CREATE INDEX outbox_message_key_open ON outbox_message (ordering_key, id) WHERE state IN ('pending', 'held', 'failed');
 -- Back-off, suspension, re-drive, cancel and re-target of one channel.

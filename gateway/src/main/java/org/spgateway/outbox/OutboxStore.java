@@ -52,14 +52,17 @@ public class OutboxStore {
 		if (messages.isEmpty()) {
 			return;
 		}
-		// A message for a suspended channel is held from the start; it is delivered when the channel is re-driven.
+		// A message for a suspended channel is held from the start, to be delivered when the channel is re-driven; one for a
+		// channel that is backing off waits for the channel's next attempt instead of failing once more on its own.
 		StringBuilder sql = new StringBuilder("INSERT INTO outbox_message (channel, ordering_key, subject, method, url, headers,"
-				+ " content_type, body, correlation_id, give_up_at, state) VALUES ");
+				+ " content_type, body, correlation_id, give_up_at, state, next_attempt_at) VALUES ");
 		List<Object> args = new ArrayList<>();
 		for (int i = 0; i < messages.size(); i++) {
 			OutboundMessage m = messages.get(i);
 			sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, now() + ? * interval '1 millisecond',"
-					+ " CASE WHEN EXISTS (SELECT 1 FROM outbox_suspension s WHERE s.channel = ?) THEN 'held' ELSE 'pending' END)");
+					+ " CASE WHEN EXISTS (SELECT 1 FROM outbox_suspension s WHERE s.channel = ?) THEN 'held' ELSE 'pending' END,"
+					+ " greatest(now(), (SELECT max(w.next_attempt_at) FROM outbox_message w WHERE w.channel = ? AND w.state = 'pending'"
+					+ " AND w.claim_token IS NULL)))");
 			args.add(m.channel());
 			args.add(m.orderingKey());
 			args.add(m.subject());
@@ -70,6 +73,7 @@ public class OutboxStore {
 			args.add(m.body());
 			args.add(m.correlationId());
 			args.add(giveUpAfter.toMillis());
+			args.add(m.channel());
 			args.add(m.channel());
 		}
 		jdbc.update(sql.toString(), args.toArray());
@@ -145,10 +149,20 @@ public class OutboxStore {
 				OutboxStore::claimed, limit, instance, lease.toMillis());
 	}
 
-	/** Records a delivery; false when the claim was lost meanwhile (lease expired, channel cancelled). */
+	/**
+	 * Records a delivery; false when the claim was lost meanwhile (lease expired, channel cancelled). A
+	 * delivery proves the receiver is up again, so the channel's messages that were only waiting for it
+	 * (never tried, or failed for want of an answer: no connection, timeout, 5xx, 408, 429) become due
+	 * at once instead of at the end of their back-off. A message the receiver refused for itself (other
+	 * 4xx) keeps its own schedule.
+	 */
 	public boolean delivered(Claimed m, int status) {
-		return jdbc.update("UPDATE outbox_message SET state = 'delivered', finished_at = now(), last_status = ?, last_error = NULL,"
+		boolean recorded = jdbc.update("UPDATE outbox_message SET state = 'delivered', finished_at = now(), last_status = ?, last_error = NULL,"
 				+ " claim_token = NULL WHERE id = ? AND claim_token = ?", status, m.id(), m.claimToken()) == 1;
+		jdbc.update("UPDATE outbox_message SET next_attempt_at = now() WHERE id IN (SELECT id FROM outbox_message WHERE channel = ?"
+				+ " AND state = 'pending' AND next_attempt_at > now() AND claim_token IS NULL"
+				+ " AND (last_status IS NULL OR last_status >= 500 OR last_status IN (408, 429)) FOR UPDATE SKIP LOCKED)", m.channel());
+		return recorded;
 	}
 
 	/** What became of a failed attempt. */
@@ -176,9 +190,10 @@ public class OutboxStore {
 			return AfterFailure.GAVE_UP;
 		}
 		// SKIP LOCKED: rows another transaction is changing (a re-drive, a give-up) are theirs to schedule; never wait for them.
-		jdbc.update("UPDATE outbox_message SET next_attempt_at = greatest(next_attempt_at, ?) WHERE id IN (SELECT id FROM outbox_message"
-				+ " WHERE channel = ? AND state = 'pending' AND claim_token IS NULL AND id <> ? FOR UPDATE SKIP LOCKED)",
-				result.get(0)[1], m.channel(), m.id());
+		// Only messages due earlier are moved, so the cost follows what changes, not the channel's backlog.
+		jdbc.update("UPDATE outbox_message SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox_message"
+				+ " WHERE channel = ? AND state = 'pending' AND next_attempt_at < ? AND claim_token IS NULL AND id <> ? FOR UPDATE SKIP LOCKED)",
+				result.get(0)[1], m.channel(), result.get(0)[1], m.id());
 		return AfterFailure.RETRY;
 	}
 
