@@ -148,6 +148,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 		long failingSince = 0;
 		while (running) {
 			try {
+				prune();
 				int free = idle.availablePermits();
 				if (free > 0) {
 					List<OutboxStore.Claimed> claimed = store.claim(free, settings.lease(), instance);
@@ -162,7 +163,6 @@ public class OutboxDispatcher implements SmartLifecycle {
 						continue;
 					}
 				}
-				prune();
 				signal.await(settings.getPollInterval().toMillis());
 			} catch (InterruptedException e) {
 				return;

@@ -6,10 +6,17 @@ import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.LongPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Subscription;
 import org.hl7.fhir.r4.model.Task;
@@ -175,7 +182,7 @@ class SubscriptionNotificationsIT {
 			if (t.getStatus() == Task.TaskStatus.REJECTED || t.getStatus() == Task.TaskStatus.ONHOLD) {
 				t.getStatusReason().setText("reason");
 			}
-			t.setAuthoredOnElement(new org.hl7.fhir.r4.model.DateTimeType("2026-11-" + (18 + i % 4) + "T0" + (i % 10) + ":30:00Z"));
+			t.setAuthoredOnElement(new DateTimeType("2026-11-" + (18 + i % 4) + "T0" + (i % 10) + ":30:00Z"));
 			t.getFocus().setReference("ServiceRequest/sr-" + (i % 3));
 			if (i % 4 == 0) {
 				t.getRequester().getIdentifier().setValue("A99902");
@@ -184,7 +191,7 @@ class SubscriptionNotificationsIT {
 				t.getBusinessStatus().addCoding().setSystem("https://spgateway.org/fhir/CodeSystem/sp-business-status").setCode(i % 2 == 0 ? "contacted" : "assessed");
 			}
 			if (i % 5 == 0) {
-				t.getExecutionPeriod().setStartElement(new org.hl7.fhir.r4.model.DateTimeType("2026-1" + (i % 2) + "-05"));
+				t.getExecutionPeriod().setStartElement(new DateTimeType("2026-1" + (i % 2) + "-05"));
 			}
 			if (i % 6 == 5) {
 				t.setPriority(Task.TaskPriority.URGENT);
@@ -224,8 +231,8 @@ class SubscriptionNotificationsIT {
 		awaitHealth("pending", n -> n == 0);
 		for (String c : criteria) {
 			String query = c.replace("|", "%7C").replace(":00Z", "%3A00Z");
-			org.hl7.fhir.r4.model.Bundle found = Http.parse(Http.get(gateway.baseUrl() + "/Task?owner:identifier=" + ODS + "%7C" + ods + "&"
-					+ query + "&_count=100"), org.hl7.fhir.r4.model.Bundle.class);
+			Bundle found = Http.parse(Http.get(gateway.baseUrl() + "/Task?owner:identifier=" + ODS + "%7C" + ods + "&"
+					+ query + "&_count=100"), Bundle.class);
 			List<String> searched = found.getEntry().stream().map(e -> e.getResource().getIdElement().getIdPart()).sorted().toList();
 			List<String> notified = receiver.received(r -> r.path().startsWith(paths.get(c) + "/Task/")).stream()
 					.map(r -> r.path().substring(r.path().lastIndexOf('/') + 1)).sorted().toList();
@@ -363,7 +370,7 @@ class SubscriptionNotificationsIT {
 		assertRejected(sub -> sub.getChannel().addHeader("no colon here"), "Subscription.channel.header[1]", "Name: value");
 		assertRejected(sub -> sub.getChannel().addHeader("X-Correlation-Id: mine"), "Subscription.channel.header[1]", "set by the gateway");
 		assertRejected(sub -> sub.setStatus(Subscription.SubscriptionStatus.ERROR), "Subscription.status", "set by the gateway");
-		assertRejected(sub -> sub.setEnd(new java.util.Date(System.currentTimeMillis() - 60_000)), "Subscription.end", "in the past");
+		assertRejected(sub -> sub.setEnd(new Date(System.currentTimeMillis() - 60_000)), "Subscription.end", "in the past");
 	}
 
 	@Test
@@ -426,14 +433,14 @@ class SubscriptionNotificationsIT {
 		return Http.parse(response, Subscription.class);
 	}
 
-	static HttpResponse<String> postSubscription(java.util.function.Consumer<Subscription> change) {
+	static HttpResponse<String> postSubscription(Consumer<Subscription> change) {
 		Subscription sub = Fixtures.resource(SubscriptionNotificationsIT.class, "subscription.json", Subscription.class);
 		sub.getChannel().setEndpoint(receiver.url("/never"));
 		change.accept(sub);
 		return Http.post(gateway.baseUrl() + "/Subscription", JSON.encodeResourceToString(sub));
 	}
 
-	static void assertRejected(java.util.function.Consumer<Subscription> change, String expression, String diagnostics) {
+	static void assertRejected(Consumer<Subscription> change, String expression, String diagnostics) {
 		HttpResponse<String> response = postSubscription(change);
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
 		OperationOutcome oo = outcome(response);
@@ -475,13 +482,13 @@ class SubscriptionNotificationsIT {
 	}
 
 	/** Polls a number in the outbox's health details until it satisfies {@code test}. */
-	static void awaitHealth(String detail, java.util.function.LongPredicate test) {
-		java.util.regex.Pattern p = java.util.regex.Pattern.compile("\"" + detail + "\":(\\d+)");
+	static void awaitHealth(String detail, LongPredicate test) {
+		Pattern p = Pattern.compile("\"" + detail + "\":(\\d+)");
 		long deadline = System.nanoTime() + WAIT.toNanos();
 		String last = null;
 		while (true) {
 			last = health();
-			java.util.regex.Matcher m = p.matcher(last);
+			Matcher m = p.matcher(last);
 			if (m.find() && test.test(Long.parseLong(m.group(1)))) {
 				return;
 			}
