@@ -2,6 +2,7 @@ package org.spgateway.notifications;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -79,9 +80,10 @@ public class SubscriptionLifecycle implements ResourceChangeListener, OutboxChan
 			throw Outcomes.unprocessable("Status 'error' is set by the gateway when delivery gives up; send requested, active or off",
 					"Subscription.status");
 		}
-		// The gateway's own give-up record must never be refused (say the rules tightened since the Subscription was
-		// accepted): it only reports what happened. Every other version must be one the gateway can serve.
-		NotifiableSubscription compiled = giveUp ? rules.read(subscription, stored.id(), stored.version(), new java.util.ArrayList<>())
+		// The gateway's own give-up record, and turning an existing Subscription off, must never be refused (say the
+		// rules tightened since it was accepted). Every other version must be one the gateway can serve.
+		NotifiableSubscription compiled = giveUp || (before != null && status == SubscriptionStatus.OFF)
+				? rules.read(subscription, stored.id(), stored.version(), new ArrayList<>())
 				: rules.check(subscription, stored.id(), stored.version());
 		if (before != null && compiled != null && status != SubscriptionStatus.OFF && addressChanged(before, compiled)) {
 			int moved = outbox.retarget(channel, before.getChannel().getEndpoint().trim(), compiled.endpoint(), compiled.headers());
