@@ -5,6 +5,7 @@ import ca.uhn.fhir.fhirpath.IFhirPath;
 import ca.uhn.fhir.util.StringUtil;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -36,7 +37,8 @@ import org.hl7.fhir.r4.model.UriType;
  */
 public class SearchIndexer {
 
-	static final int MAX_STRING = 200;
+	/** Longest normalised string kept in the index; search values are cut to the same length. */
+	public static final int MAX_STRING = 200;
 
 	private final FhirContext fhirContext;
 	private final IFhirPath fhirPath;
@@ -49,9 +51,16 @@ public class SearchIndexer {
 	}
 
 	public IndexRows index(IBaseResource resource) {
+		return index(resource, registry.forType(fhirContext.getResourceType(resource)).values());
+	}
+
+	/**
+	 * The index rows of only some parameters of a resource: lets a caller that needs a few values (such as
+	 * subscription matching) avoid evaluating every parameter of the type.
+	 */
+	public IndexRows index(IBaseResource resource, Collection<SearchParamDef> params) {
 		IndexRows rows = new IndexRows();
-		String type = fhirContext.getResourceType(resource);
-		for (SearchParamDef param : registry.forType(type).values()) {
+		for (SearchParamDef param : params) {
 			if (!param.isIndexed()) {
 				continue;
 			}

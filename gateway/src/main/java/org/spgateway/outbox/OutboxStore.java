@@ -1,0 +1,258 @@
+package org.spgateway.outbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The outbox tables. Every time comparison uses the database clock, so instances with skewed clocks
+ * still agree on what is due, what has expired and when to give up.
+ */
+public class OutboxStore {
+
+	private static final ObjectMapper JSON = new ObjectMapper();
+	private static final TypeReference<List<OutboundMessage.Header>> HEADERS = new TypeReference<>() {};
+	/** Not delivered yet (pending, held) or given up (failed): these hold back later messages of their ordering key. */
+	private static final String OPEN = "('pending', 'held', 'failed')";
+
+	private final JdbcTemplate jdbc;
+
+	public OutboxStore(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** A message an instance has claimed for one delivery attempt. */
+	public record Claimed(long id, String channel, String orderingKey, String subject, String method, String url,
+			List<OutboundMessage.Header> headers, String contentType, String body, String correlationId, int attempts, UUID claimToken) {}
+
+	/**
+	 * Counts for health and metrics: pending (to be delivered, now or after a back-off), held (in a
+	 * suspended channel), failed (given up), and when the oldest pending message was written.
+	 */
+	public record Stats(long pending, long held, long failed, Instant oldestPending, Instant now) {
+
+		/** Seconds the oldest deliverable message has waited; 0 when there is none. */
+		public double oldestPendingAgeSeconds() {
+			return oldestPending == null ? 0 : Math.max(0, Duration.between(oldestPending, now).toMillis() / 1000.0);
+		}
+	}
+
+	// ---------------------------------------------------------------- producers (inside their transaction)
+
+	public void insert(List<OutboundMessage> messages, Duration giveUpAfter) {
+		if (messages.isEmpty()) {
+			return;
+		}
+		// A message for a suspended channel is held from the start, to be delivered when the channel is re-driven; one for a
+		// channel that is backing off waits for the channel's next attempt instead of failing once more on its own.
+		StringBuilder sql = new StringBuilder("INSERT INTO outbox_message (channel, ordering_key, subject, method, url, headers,"
+				+ " content_type, body, correlation_id, give_up_at, state, next_attempt_at) VALUES ");
+		List<Object> args = new ArrayList<>();
+		for (int i = 0; i < messages.size(); i++) {
+			OutboundMessage m = messages.get(i);
+			sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, now() + ? * interval '1 millisecond',"
+					+ " CASE WHEN EXISTS (SELECT 1 FROM outbox_suspension s WHERE s.channel = ?) THEN 'held' ELSE 'pending' END,"
+					+ " greatest(now(), (SELECT max(w.next_attempt_at) FROM outbox_message w WHERE w.channel = ? AND w.state = 'pending'"
+					+ " AND w.claim_token IS NULL)))");
+			args.add(m.channel());
+			args.add(m.orderingKey());
+			args.add(m.subject());
+			args.add(m.method());
+			args.add(m.url());
+			args.add(headersJson(m.headers()));
+			args.add(m.contentType());
+			args.add(m.body());
+			args.add(m.correlationId());
+			args.add(giveUpAfter.toMillis());
+			args.add(m.channel());
+			args.add(m.channel());
+		}
+		jdbc.update(sql.toString(), args.toArray());
+	}
+
+	/**
+	 * Lifts a channel's suspension and makes every undelivered message of it due now, with a fresh
+	 * give-up clock. Returns how many messages will be delivered.
+	 */
+	public int resume(String channel, Duration giveUpAfter) {
+		jdbc.update("DELETE FROM outbox_suspension WHERE channel = ?", channel);
+		// A message still in flight keeps its lease (next_attempt_at): it must not be claimed twice at once.
+		return jdbc.update("UPDATE outbox_message SET state = 'pending', attempts = 0, finished_at = NULL,"
+				+ " next_attempt_at = CASE WHEN claim_token IS NULL THEN now() ELSE next_attempt_at END,"
+				+ " give_up_at = now() + ? * interval '1 millisecond' WHERE channel = ? AND state IN " + OPEN, giveUpAfter.toMillis(), channel);
+	}
+
+	/** Cancels every undelivered message of a channel (an in-flight attempt's result is then ignored). */
+	public int cancel(String channel) {
+		jdbc.update("DELETE FROM outbox_suspension WHERE channel = ?", channel);
+		return jdbc.update("UPDATE outbox_message SET state = 'cancelled', finished_at = now(), claim_token = NULL"
+				+ " WHERE channel = ? AND state IN " + OPEN, channel);
+	}
+
+	/**
+	 * Re-addresses a channel's undelivered messages: those sent to {@code oldUrl} go to {@code newUrl},
+	 * those sent below it ({@code oldUrl/...}) go below {@code newUrl}; every one gets {@code headers}. A
+	 * receiver that moved, or rotated its credentials, gets what was queued for it.
+	 */
+	public int retarget(String channel, String oldUrl, String newUrl, List<OutboundMessage.Header> headers) {
+		String oldBase = stripSlash(oldUrl) + "/";
+		String newBase = stripSlash(newUrl) + "/";
+		return jdbc.update("UPDATE outbox_message SET headers = ?,"
+				+ " url = CASE WHEN url = ? THEN ? WHEN left(url, ?) = ? THEN ? || substr(url, ?) ELSE url END"
+				+ " WHERE channel = ? AND state IN " + OPEN,
+				headersJson(headers), oldUrl, newUrl, oldBase.length(), oldBase, newBase, oldBase.length() + 1, channel);
+	}
+
+	private static String stripSlash(String url) {
+		return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+	}
+
+	public boolean isSuspended(String channel) {
+		return !jdbc.queryForList("SELECT 1 FROM outbox_suspension WHERE channel = ?", channel).isEmpty();
+	}
+
+	/** Undelivered messages of one channel. */
+	public long openCount(String channel) {
+		Long n = jdbc.queryForObject("SELECT count(*) FROM outbox_message WHERE channel = ? AND state IN " + OPEN, Long.class, channel);
+		return n == null ? 0 : n;
+	}
+
+	// ---------------------------------------------------------------- delivery
+
+	/**
+	 * Claims up to {@code limit} due messages for this instance. Only the oldest undelivered message of
+	 * each ordering key can be claimed, and it stays undelivered while claimed, so no instance can take
+	 * the next message of a key before the previous one is delivered: order per key holds across
+	 * instances. SKIP LOCKED lets concurrent claims from several instances pass each other.
+	 */
+	public List<Claimed> claim(int limit, Duration lease, String instance) {
+		return jdbc.query("WITH due AS (SELECT m.id FROM outbox_message m"
+				+ " WHERE m.state = 'pending' AND m.next_attempt_at <= now()"
+				+ " AND NOT EXISTS (SELECT 1 FROM outbox_message e WHERE e.ordering_key = m.ordering_key AND e.id < m.id"
+				+ "   AND e.state IN " + OPEN + ")"
+				+ " AND NOT EXISTS (SELECT 1 FROM outbox_suspension s WHERE s.channel = m.channel)"
+				+ " ORDER BY m.next_attempt_at, m.id LIMIT ? FOR UPDATE OF m SKIP LOCKED)"
+				+ " UPDATE outbox_message o SET attempts = o.attempts + 1, last_attempt_at = now(), claimed_by = ?,"
+				+ " claim_token = gen_random_uuid(), next_attempt_at = now() + ? * interval '1 millisecond'"
+				+ " FROM due WHERE o.id = due.id"
+				+ " RETURNING o.id, o.channel, o.ordering_key, o.subject, o.method, o.url, o.headers, o.content_type, o.body,"
+				+ " o.correlation_id, o.attempts, o.claim_token",
+				OutboxStore::claimed, limit, instance, lease.toMillis());
+	}
+
+	/**
+	 * Records a delivery; false when the claim was lost meanwhile (lease expired, channel cancelled). A
+	 * delivery proves the receiver is up again, so the channel's messages that were only waiting for it
+	 * (never tried, or failed for want of an answer: no connection, timeout, 5xx, 408, 429) become due
+	 * at once instead of at the end of their back-off. A message the receiver refused for itself (other
+	 * 4xx) keeps its own schedule.
+	 */
+	public boolean delivered(Claimed m, int status) {
+		boolean recorded = jdbc.update("UPDATE outbox_message SET state = 'delivered', finished_at = now(), last_status = ?, last_error = NULL,"
+				+ " claim_token = NULL WHERE id = ? AND claim_token = ?", status, m.id(), m.claimToken()) == 1;
+		jdbc.update("UPDATE outbox_message SET next_attempt_at = now() WHERE id IN (SELECT id FROM outbox_message WHERE channel = ?"
+				+ " AND state = 'pending' AND next_attempt_at > now() AND claim_token IS NULL"
+				+ " AND (last_status IS NULL OR last_status >= 500 OR last_status IN (408, 429)) FOR UPDATE SKIP LOCKED)", m.channel());
+		return recorded;
+	}
+
+	/** What became of a failed attempt. */
+	public enum AfterFailure { RETRY, GAVE_UP, LOST }
+
+	/**
+	 * Records a failed attempt. The message is retried after {@code delay}, but never later than its
+	 * give-up time, so that the last attempt happens when that time comes; if the give-up time has
+	 * passed, it fails. The rest of its channel waits as long: one failing receiver gets one probe per
+	 * back-off period, not one per queued message. Must run in the transaction that suspends the
+	 * channel after a give-up.
+	 */
+	public AfterFailure failed(Claimed m, Integer status, String error, Duration delay) {
+		List<Object[]> result = jdbc.query("UPDATE outbox_message SET last_status = ?, last_error = ?, claim_token = NULL,"
+				+ " state = CASE WHEN state = 'held' THEN 'held' WHEN now() >= give_up_at THEN 'failed' ELSE 'pending' END,"
+				+ " finished_at = CASE WHEN state <> 'held' AND now() >= give_up_at THEN now() END,"
+				+ " next_attempt_at = LEAST(now() + ? * interval '1 millisecond', give_up_at)"
+				+ " WHERE id = ? AND claim_token = ? RETURNING state, next_attempt_at",
+				(rs, n) -> new Object[] {rs.getString(1), rs.getTimestamp(2)}, status, error, delay.toMillis(), m.id(), m.claimToken());
+		if (result.isEmpty()) {
+			return AfterFailure.LOST;
+		}
+		String state = (String) result.get(0)[0];
+		if ("failed".equals(state)) {
+			return AfterFailure.GAVE_UP;
+		}
+		// SKIP LOCKED: rows another transaction is changing (a re-drive, a give-up) are theirs to schedule; never wait for them.
+		// Only messages due earlier are moved, so the cost follows what changes, not the channel's backlog.
+		jdbc.update("UPDATE outbox_message SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox_message"
+				+ " WHERE channel = ? AND state = 'pending' AND next_attempt_at < ? AND claim_token IS NULL AND id <> ? FOR UPDATE SKIP LOCKED)",
+				result.get(0)[1], m.channel(), result.get(0)[1], m.id());
+		return AfterFailure.RETRY;
+	}
+
+	/** Whether a failed attempt now would make the message give up (same clock as {@link #failed}, within one transaction). */
+	public boolean pastGiveUp(Claimed m) {
+		Boolean past = jdbc.queryForObject("SELECT now() >= give_up_at FROM outbox_message WHERE id = ?", Boolean.class, m.id());
+		return Boolean.TRUE.equals(past);
+	}
+
+	/** Stops delivery on a channel: its undelivered messages are held until it is resumed or cancelled. */
+	public void suspend(String channel, String reason) {
+		jdbc.update("INSERT INTO outbox_suspension (channel, reason) VALUES (?, ?) ON CONFLICT (channel) DO NOTHING", channel, reason);
+		jdbc.update("UPDATE outbox_message SET state = 'held' WHERE channel = ? AND state = 'pending'", channel);
+	}
+
+	/** Gives a claimed message back unattempted (shutdown): due at once, on any instance. */
+	public void release(Claimed m) {
+		jdbc.update("UPDATE outbox_message SET next_attempt_at = now(), claim_token = NULL, attempts = greatest(attempts - 1, 0)"
+				+ " WHERE id = ? AND claim_token = ?", m.id(), m.claimToken());
+	}
+
+	/** Deletes up to {@code batch} delivered or cancelled messages finished before the retention period. */
+	public int prune(Duration retention, int batch) {
+		return jdbc.update("DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox_message WHERE state IN ('delivered', 'cancelled')"
+				+ " AND finished_at < now() - ? * interval '1 millisecond' LIMIT ?)", retention.toMillis(), batch);
+	}
+
+	public Stats stats() {
+		return jdbc.queryForObject("SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'held'),"
+				+ " count(*) FILTER (WHERE state = 'failed'), min(created_at) FILTER (WHERE state = 'pending'), now()"
+				+ " FROM outbox_message WHERE state IN " + OPEN,
+				(rs, n) -> new Stats(rs.getLong(1), rs.getLong(2), rs.getLong(3), instant(rs.getTimestamp(4)), instant(rs.getTimestamp(5))));
+	}
+
+	// ---------------------------------------------------------------- internals
+
+	private static Claimed claimed(ResultSet rs, int row) throws SQLException {
+		return new Claimed(rs.getLong("id"), rs.getString("channel"), rs.getString("ordering_key"), rs.getString("subject"),
+				rs.getString("method"), rs.getString("url"), headers(rs.getString("headers")), rs.getString("content_type"),
+				rs.getString("body"), rs.getString("correlation_id"), rs.getInt("attempts"), rs.getObject("claim_token", UUID.class));
+	}
+
+	private static Instant instant(Timestamp t) {
+		return t == null ? null : t.toInstant();
+	}
+
+	private static String headersJson(List<OutboundMessage.Header> headers) {
+		try {
+			return JSON.writeValueAsString(headers == null ? List.of() : headers);
+		} catch (JsonProcessingException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	private static List<OutboundMessage.Header> headers(String json) {
+		try {
+			return JSON.readValue(json, HEADERS);
+		} catch (JsonProcessingException e) {
+			throw new IllegalStateException("Unreadable outbox headers", e);
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package org.spgateway.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.parser.IParser;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.hl7.fhir.r4.model.Subscription;
+import org.hl7.fhir.r4.model.Task;
+import org.junit.jupiter.api.Test;
+import org.spgateway.testsupport.Fixtures;
+import org.spgateway.testsupport.GatewayServer;
+import org.spgateway.testsupport.HookReceiver;
+import org.spgateway.testsupport.Http;
+
+/**
+ * The outbox's guarantees with real gateways on one database: nothing is lost when the receiver is down
+ * and the gateway restarts meanwhile, and several instances deliver each message once, in order per
+ * ordering key.
+ */
+class OutboxDispatcherIT {
+
+	static final Duration WAIT = Duration.ofSeconds(60);
+	static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
+	static final IParser JSON = GatewayServer.fhirContext().newJsonParser();
+	static final String[] SETTINGS = {
+		"gateway.notifications.require-https=false",
+		"gateway.notifications.subscription-refresh=200ms",
+		"gateway.notifications.delivery.poll-interval=200ms",
+		"gateway.notifications.delivery.initial-backoff=100ms",
+		"gateway.notifications.delivery.max-backoff=1s",
+		"gateway.notifications.delivery.give-up-after=10m"};
+
+	@Test
+	void receiverDownAcrossAGatewayRestartLosesNothing() {
+		try (HookReceiver receiver = HookReceiver.start(); GatewayServer gateway = GatewayServer.start(SETTINGS)) {
+			String ods = "R" + UUID.randomUUID().toString().substring(0, 8);
+			subscribe(gateway, ods, receiver.url("/restart"));
+			receiver.down();
+
+			List<String> ids = new ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				ids.add(createTask(gateway, ods));
+			}
+			for (String id : ids) {
+				update(gateway, id, "while the receiver is down");
+			}
+			awaitHealth(gateway, "pending", n -> n == 6);
+
+			gateway.restart();
+			update(gateway, ids.get(0), "after the restart");
+			receiver.up();
+
+			List<HookReceiver.Received> got = receiver.await(r -> r.path().startsWith("/restart/Task/"), 7, WAIT);
+			awaitHealth(gateway, "pending", n -> n == 0);
+			assertThat(versionsByTask(receiver, "/restart")).isEqualTo(Map.of(
+					ids.get(0), List.of("1", "2", "3"), ids.get(1), List.of("1", "2"), ids.get(2), List.of("1", "2")));
+			assertThat(got).hasSize(7);
+		}
+	}
+
+	@Test
+	void deliveriesInFlightAtShutdownFinishOrComeBack() {
+		try (HookReceiver receiver = HookReceiver.start(); GatewayServer gateway = GatewayServer.start(SETTINGS)) {
+			String ods = "S" + UUID.randomUUID().toString().substring(0, 8);
+			subscribe(gateway, ods, receiver.url("/shutdown"));
+			receiver.slow(Duration.ofMillis(300));
+			List<String> ids = new ArrayList<>();
+			for (int i = 0; i < 6; i++) {
+				ids.add(createTask(gateway, ods));
+			}
+			gateway.restart();
+			receiver.await(r -> r.path().startsWith("/shutdown/Task/"), 6, WAIT);
+			awaitHealth(gateway, "pending", n -> n == 0);
+			Map<String, List<String>> versions = versionsByTask(receiver, "/shutdown");
+			for (String id : ids) {
+				assertThat(versions.get(id)).as(id).containsExactly("1");
+			}
+		}
+	}
+
+	@Test
+	void twoInstancesOnOneDatabaseDeliverEachNotificationOnceInOrder() {
+		try (HookReceiver receiver = HookReceiver.start(); GatewayServer a = GatewayServer.start(SETTINGS);
+				GatewayServer b = GatewayServer.startOn(a.jdbcUrl(), SETTINGS)) {
+			receiver.slow(Duration.ofMillis(20));
+			String ods = "D" + UUID.randomUUID().toString().substring(0, 8);
+			subscribe(a, ods, receiver.url("/pair"));
+			// The other instance learns of the Subscription from the database within its refresh interval.
+			awaitHealth(b, "registered", n -> n == 1);
+
+			List<String> ids = new ArrayList<>();
+			for (int i = 0; i < 10; i++) {
+				ids.add(createTask(i % 2 == 0 ? a : b, ods));
+			}
+			for (int v = 0; v < 2; v++) {
+				for (int i = 0; i < ids.size(); i++) {
+					update((i + v) % 2 == 0 ? b : a, ids.get(i), "step " + v);
+				}
+			}
+			receiver.await(r -> r.path().startsWith("/pair/Task/"), 30, WAIT);
+			awaitHealth(a, "pending", n -> n == 0);
+
+			Map<String, List<String>> versions = versionsByTask(receiver, "/pair");
+			for (String id : ids) {
+				assertThat(versions.get(id)).as(id).containsExactly("1", "2", "3");
+			}
+			assertThat(receiver.overlaps()).isZero();
+			long byA = delivered(a);
+			long byB = delivered(b);
+			assertThat(byA + byB).isEqualTo(30);
+			// Each instance wakes at once on its own commits, so both take part.
+			assertThat(byA).isPositive();
+			assertThat(byB).isPositive();
+		}
+	}
+
+	// ---------------------------------------------------------------- helpers
+
+	static void subscribe(GatewayServer gateway, String ods, String endpoint) {
+		Subscription sub = Fixtures.resource(OutboxDispatcherIT.class, "subscription.json", Subscription.class);
+		sub.setCriteria("Task?owner:identifier=" + ODS + "|" + ods);
+		sub.getChannel().setEndpoint(endpoint);
+		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/Subscription", JSON.encodeResourceToString(sub));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+	}
+
+	static String createTask(GatewayServer gateway, String ods) {
+		Task task = Fixtures.resource(OutboxDispatcherIT.class, "task.json", Task.class);
+		task.getOwner().getIdentifier().setValue(ods);
+		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/Task", JSON.encodeResourceToString(task));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		return Http.parse(response, Task.class).getIdElement().getIdPart();
+	}
+
+	static void update(GatewayServer gateway, String id, String description) {
+		Task current = Http.parse(Http.get(gateway.baseUrl() + "/Task/" + id), Task.class);
+		current.setDescription(description);
+		HttpResponse<String> response = Http.put(gateway.baseUrl() + "/Task/" + id, JSON.encodeResourceToString(current));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+	}
+
+	/** The versionIds each Task's notifications carried, in arrival order. */
+	static Map<String, List<String>> versionsByTask(HookReceiver receiver, String base) {
+		return receiver.received(r -> r.path().startsWith(base + "/Task/")).stream().collect(Collectors.groupingBy(
+				r -> r.path().substring(r.path().lastIndexOf('/') + 1),
+				Collectors.mapping(r -> JSON.parseResource(Task.class, r.body()).getMeta().getVersionId(), Collectors.toList())));
+	}
+
+	static long delivered(GatewayServer gateway) {
+		String metrics = Http.get("http://localhost:" + gateway.port() + "/actuator/prometheus").body();
+		Matcher m = Pattern.compile("gateway_outbox_attempts_seconds_count\\{[^}]*outcome=\"delivered\"[^}]*\\} ([0-9.E]+)").matcher(metrics);
+		return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+	}
+
+	static void awaitHealth(GatewayServer gateway, String detail, java.util.function.LongPredicate test) {
+		Pattern p = Pattern.compile("\"" + detail + "\":(\\d+)");
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (true) {
+			String health = Http.get("http://localhost:" + gateway.port() + "/actuator/health").body();
+			Matcher m = p.matcher(health);
+			if (m.find() && test.test(Long.parseLong(m.group(1)))) {
+				return;
+			}
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("Health never satisfied the test on " + detail + ": " + health);
+			}
+			try {
+				Thread.sleep(50);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError(e);
+			}
+		}
+	}
+}
