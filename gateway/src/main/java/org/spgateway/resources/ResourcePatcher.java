@@ -4,6 +4,8 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.patch.FhirPatch;
 import ca.uhn.fhir.jpa.patch.JsonPatchUtils;
 import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.LenientErrorHandler;
 import ca.uhn.fhir.rest.api.PatchTypeEnum;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import org.hl7.fhir.r4.model.Parameters;
@@ -30,9 +32,10 @@ public class ResourcePatcher {
 			return switch (patchType) {
 				case JSON_PATCH -> (Resource) JsonPatchUtils.apply(fhirContext, current, body);
 				case FHIR_PATCH_JSON, FHIR_PATCH_XML -> {
-					Parameters patch = patchType == PatchTypeEnum.FHIR_PATCH_JSON
-							? fhirContext.newJsonParser().parseResource(Parameters.class, body)
-							: fhirContext.newXmlParser().parseResource(Parameters.class, body);
+					// Nothing validates the patch document as sent, so a bad value in it is refused here rather than dropped.
+					IParser parser = (patchType == PatchTypeEnum.FHIR_PATCH_JSON ? fhirContext.newJsonParser() : fhirContext.newXmlParser())
+							.setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(true));
+					Parameters patch = parser.parseResource(Parameters.class, body);
 					new FhirPatch(fhirContext).apply(current, patch);
 					yield current;
 				}

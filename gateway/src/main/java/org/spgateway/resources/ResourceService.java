@@ -79,8 +79,9 @@ public class ResourceService {
 			throw Outcomes.invalid("The request has no body; send a " + expectedType + " resource", null);
 		}
 		IParser parser = (encoding == EncodingEnum.XML ? fhirContext.newXmlParser() : fhirContext.newJsonParser())
-				// The validator reports unknown elements with their paths; the parser need not repeat them.
-				.setParserErrorHandler(new LenientErrorHandler(false));
+				// The validator reports unknown elements and invalid values with their paths; the parser need not
+				// repeat them (and must not turn a bad value into a 400 without an expression).
+				.setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(false));
 		IBaseResource parsed;
 		try {
 			parsed = parser.parseResource(body);
