@@ -8,6 +8,10 @@ import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.LenientErrorHandler;
 import ca.uhn.fhir.rest.api.PatchTypeEnum;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Resource;
 import org.spgateway.fhir.Outcomes;
@@ -18,6 +22,8 @@ import org.spgateway.fhir.Outcomes;
  */
 public class ResourcePatcher {
 
+	private static final ObjectMapper JSON = new ObjectMapper();
+
 	private final FhirContext fhirContext;
 
 	public ResourcePatcher(FhirContext fhirContext) {
@@ -27,6 +33,9 @@ public class ResourcePatcher {
 	public Resource apply(Resource current, PatchTypeEnum patchType, String body) {
 		if (body == null || body.isBlank()) {
 			throw Outcomes.invalid("The patch has no body", null);
+		}
+		if (patchType == PatchTypeEnum.JSON_PATCH) {
+			checkJsonPatch(body);
 		}
 		try {
 			return switch (patchType) {
@@ -47,6 +56,23 @@ public class ResourcePatcher {
 			throw Outcomes.unprocessable("The patch could not be applied: " + clean(e.getMessage()), null);
 		} catch (DataFormatException | IllegalArgumentException e) {
 			throw Outcomes.invalid("The patch could not be read: " + clean(e.getMessage()), null);
+		}
+	}
+
+	/** A body that is not a JSON array of operations cannot be read at all: 400, not a failed application. */
+	private static void checkJsonPatch(String body) {
+		JsonNode patch;
+		try {
+			patch = JSON.readTree(body);
+		} catch (JsonProcessingException e) {
+			JsonLocation at = e.getLocation();
+			// Jackson's own message names its input source and marker positions; the caller needs only where it broke.
+			String problem = e.getOriginalMessage().replaceAll("\\s*\\(start marker at .*$", "");
+			throw Outcomes.invalid("The JSON Patch could not be read: " + problem
+					+ (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), null);
+		}
+		if (!patch.isArray()) {
+			throw Outcomes.invalid("A JSON Patch (application/json-patch+json) is an array of operations", null);
 		}
 	}
 
