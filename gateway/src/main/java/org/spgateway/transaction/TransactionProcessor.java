@@ -242,7 +242,8 @@ public class TransactionProcessor {
 	}
 
 	private BundleEntryComponent apply(Entry e, List<ValidationIssue> issues, PreferReturnEnum prefer, WriteContext context) {
-		List<ValidationIssue> warnings = issues.stream().filter(i -> !i.isError()).map(i -> i.under("Bundle.entry[" + e.index + "].resource")).toList();
+		// Issues from validating the Bundle already point into this entry (Bundle.entry[n].resource...).
+		List<ValidationIssue> warnings = issues.stream().filter(i -> !i.isError()).toList();
 		switch (e.method) {
 			case POST -> {
 				if (e.existing != null) {
@@ -270,7 +271,9 @@ public class TransactionProcessor {
 					throw Outcomes.invalid("A PATCH entry carries a Binary (JSON Patch) or a Parameters (FHIRPath Patch) resource", null);
 				}
 				WriteOutcome outcome = service.patch(e.type, e.id, e.ifMatch, r -> patcher.apply(r, patchType, body));
-				return entryResponse("200 OK", outcome.stored(), outcome.resource(), prefer, outcome.warnings());
+				// The patched resource was validated on its own: its issues point at the resource, not the entry.
+				List<ValidationIssue> patchWarnings = outcome.warnings().stream().map(i -> i.under("Bundle.entry[" + e.index + "].resource")).toList();
+				return entryResponse("200 OK", outcome.stored(), outcome.resource(), prefer, patchWarnings);
 			}
 			case GET -> {
 				return read(e, context);
@@ -318,7 +321,7 @@ public class TransactionProcessor {
 			List<ValidationIssue> entryIssues = issues.getOrDefault(e.index, List.of());
 			try {
 				if (entryIssues.stream().anyMatch(ValidationIssue::isError)) {
-					throw Outcomes.unprocessable(entryIssues.stream().map(i -> i.under("Bundle.entry[" + e.index + "].resource")).toList());
+					throw Outcomes.unprocessable(entryIssues);
 				}
 				if (e.method == HTTPVerb.DELETE) {
 					throw new MethodNotAllowedException("DELETE is not supported: the gateway keeps every record; mark a resource entered-in-error instead");
