@@ -391,8 +391,22 @@ public class TransactionProcessor {
 		};
 	}
 
+	/**
+	 * Criteria in one canonical form (decoded, parameters in name order), so that a conditional reference
+	 * finds the entry it means however each side encoded its query string.
+	 */
 	private static String normalize(String criteria) {
-		return criteria == null ? "" : criteria.trim().replaceFirst("^\\?", "");
+		if (criteria == null) {
+			return "";
+		}
+		Map<String, String[]> parameters = new java.util.TreeMap<>(UrlUtil.parseQueryString(criteria.trim().replaceFirst("^\\?", "")));
+		StringBuilder canonical = new StringBuilder();
+		parameters.forEach((name, values) -> {
+			for (String value : values) {
+				canonical.append(canonical.isEmpty() ? "" : "&").append(name).append('=').append(value);
+			}
+		});
+		return canonical.toString();
 	}
 
 	/** One entry of the request Bundle and what processing learns about it. */
