@@ -248,7 +248,7 @@ public class ResourceService {
 				.orElseThrow(() -> new ResourceNotFoundException(type + "/" + id + "/_history/" + version + " is not known"));
 	}
 
-	public List<StoredResource> history(String type, String id, Instant since, int offset, int count, AccessScope scope) {
+	public List<org.spgateway.store.HistoryEntry> history(String type, String id, Instant since, int offset, int count, AccessScope scope) {
 		read(type, id, scope);
 		return store.history(type, id, since, offset, count, scope);
 	}

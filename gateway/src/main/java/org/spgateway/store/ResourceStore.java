@@ -125,8 +125,8 @@ public class ResourceStore {
 				+ " WHERE r.res_type = ? AND r.res_id = ? AND v.version = ?" + access.where, ROW, args.toArray()).stream().findFirst();
 	}
 
-	/** Versions of one resource, newest first. */
-	public List<StoredResource> history(String type, String id, Instant since, int offset, int count, AccessScope scope) {
+	/** Versions of one resource, newest first, each with the interaction that wrote it. */
+	public List<HistoryEntry> history(String type, String id, Instant since, int offset, int count, AccessScope scope) {
 		SearchSql access = accessOnly(scope);
 		List<Object> args = new ArrayList<>(List.of(type, id));
 		String sinceSql = "";
@@ -137,9 +137,9 @@ public class ResourceStore {
 		args.addAll(access.args);
 		args.add(count);
 		args.add(offset);
-		return jdbc.query("SELECT " + COLUMNS + " FROM resource r JOIN resource_version v ON v.res_pk = r.res_pk"
-				+ " WHERE r.res_type = ? AND r.res_id = ?" + sinceSql + access.where + " ORDER BY v.version DESC LIMIT ? OFFSET ?", ROW,
-				args.toArray());
+		return jdbc.query("SELECT " + COLUMNS + ", v.method FROM resource r JOIN resource_version v ON v.res_pk = r.res_pk"
+				+ " WHERE r.res_type = ? AND r.res_id = ?" + sinceSql + access.where + " ORDER BY v.version DESC LIMIT ? OFFSET ?",
+				(rs, n) -> new HistoryEntry(row(rs, n), rs.getString(8)), args.toArray());
 	}
 
 	public List<StoredResource> readAll(String type, Collection<String> ids, AccessScope scope) {
