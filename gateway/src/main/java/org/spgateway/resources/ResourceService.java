@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Resource;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.security.AccessScope;
@@ -103,6 +104,23 @@ public class ResourceService {
 
 	public ValidationReport validateBody(String body, EncodingEnum encoding, String type, String extraProfile) {
 		return validator.validate(body, encoding, type, extraProfile);
+	}
+
+	/**
+	 * $validate of a Parameters body: its "resource" part is validated exactly as sent, so the answer is the
+	 * one the same resource would get on its own.
+	 */
+	public ValidationReport validateParametersBody(Parameters parameters, String body, EncodingEnum encoding, String type, String extraProfile) {
+		Parameters.ParametersParameterComponent part = parameters.getParameter("resource");
+		if (part == null || part.getResource() == null) {
+			throw Outcomes.invalid("$validate with a Parameters body needs a 'resource' parameter", "Parameters.parameter");
+		}
+		if (!type.equals(part.getResource().fhirType())) {
+			throw Outcomes.invalid("This endpoint validates " + type + " resources; the 'resource' parameter is a " + part.getResource().fhirType(),
+					"Parameters.parameter");
+		}
+		String raw = ParametersResource.extract(body, encoding);
+		return raw != null ? validator.validate(raw, encoding, type, extraProfile) : validator.validate(part.getResource(), extraProfile);
 	}
 
 	// ---------------------------------------------------------------- writes

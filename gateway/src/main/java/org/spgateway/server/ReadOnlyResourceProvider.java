@@ -105,11 +105,7 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
 		} else {
 			Resource parsed = service.parse(body, encoding, null);
 			if (parsed instanceof Parameters parameters && !"Parameters".equals(typeName)) {
-				Parameters.ParametersParameterComponent resourcePart = parameters.getParameter("resource");
-				if (resourcePart == null || resourcePart.getResource() == null) {
-					throw Outcomes.invalid("$validate with a Parameters body needs a 'resource' parameter", "Parameters.parameter");
-				}
-				report = service.validate(resourcePart.getResource(), profile);
+				report = service.validateParametersBody(parameters, body, encoding, typeName, profile);
 			} else {
 				if (!typeName.equals(parsed.fhirType())) {
 					throw Outcomes.invalid("This endpoint validates " + typeName + " resources; the body is a " + parsed.fhirType(), null);
