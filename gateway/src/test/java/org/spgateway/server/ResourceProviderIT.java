@@ -198,6 +198,8 @@ class ResourceProviderIT {
 			assertThat(page.getEntry()).hasSizeLessThanOrEqualTo(2);
 			for (Bundle.BundleEntryComponent entry : page.getEntry()) {
 				versions.add(entry.getResource().getMeta().getVersionId());
+				assertThat(entry.hasSearch()).as("history entries have no search mode (bdl-2)").isFalse();
+				assertThat(entry.getRequest().getUrl()).startsWith("Patient/" + id);
 				methods.add(entry.getRequest().getMethod() == null ? null : entry.getRequest().getMethod().toCode());
 			}
 			url = page.getLink("next") == null ? null : page.getLink("next").getUrl();
@@ -372,8 +374,11 @@ class ResourceProviderIT {
 		// The path does not exist in the resource: understood, but cannot be applied.
 		Errors.outcome(Http.patch(base + "/Patient/" + id, "[{\"op\":\"replace\",\"path\":\"/deceasedBoolean\",\"value\":true}]",
 				"application/json-patch+json"), 422);
-		// Not a JSON Patch document at all.
-		Errors.outcome(Http.patch(base + "/Patient/" + id, "{\"op\":\"replace\"", "application/json-patch+json"), 400);
+		// Not JSON, or JSON but not a JSON Patch document.
+		OperationOutcome unreadable = Errors.outcome(Http.patch(base + "/Patient/" + id, "{\"op\":\"replace\"", "application/json-patch+json"), 400);
+		assertThat(Errors.diagnostics(unreadable.getIssue())).contains("The JSON Patch could not be read").contains("line 1").doesNotContain("REDACTED");
+		Errors.outcome(Http.patch(base + "/Patient/" + id, "{\"op\":\"replace\",\"path\":\"/gender\",\"value\":\"male\"}",
+				"application/json-patch+json"), 400);
 		// Unknown resource.
 		Errors.outcome(Http.patch(base + "/Patient/" + UUID.randomUUID(), "[{\"op\":\"replace\",\"path\":\"/gender\",\"value\":\"male\"}]",
 				"application/json-patch+json"), 404);
