@@ -44,6 +44,7 @@ class GatewayApplicationIT {
 		assertThat(response.body())
 				.contains("jvm_memory_used_bytes")
 				.contains("hikaricp_connections_active")
-				.contains("http_server_requests_seconds_count");
+				.contains("http_server_requests_seconds_count")
+				.contains("fhir_requests_seconds_count{interaction=\"metadata\"");
 	}
 }
