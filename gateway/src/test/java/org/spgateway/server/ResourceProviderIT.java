@@ -295,6 +295,7 @@ class ResourceProviderIT {
 				"[{\"op\":\"replace\",\"path\":\"/gender\",\"value\":\"male\"},{\"op\":\"add\",\"path\":\"/active\",\"value\":true}]",
 				"application/json-patch+json");
 		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("ETag")).contains("W/\"2\"");
 		Patient patched = read(id);
 		assertThat(patched.getMeta().getVersionId()).isEqualTo("2");
 		assertThat(patched.getGender()).isEqualTo(AdministrativeGender.MALE);
