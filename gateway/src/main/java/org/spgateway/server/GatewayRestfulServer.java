@@ -5,6 +5,10 @@ import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Set;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
@@ -13,7 +17,8 @@ import org.spgateway.fhir.Outcomes;
 /**
  * HAPI's RestfulServer, answering an interaction the gateway does not offer on a type it serves (delete,
  * a write to a read-only conformance type, type-level history ...) with 405 Method Not Allowed, as FHIR
- * expects, instead of HAPI's generic 400. Unknown types and operations keep HAPI's answers.
+ * expects, instead of HAPI's generic 400. Unknown types and operations keep HAPI's answers. A query string
+ * with a malformed escape is a 400 OperationOutcome before HAPI tries to decode it.
  */
 class GatewayRestfulServer extends RestfulServer {
 
@@ -22,6 +27,31 @@ class GatewayRestfulServer extends RestfulServer {
 
 	GatewayRestfulServer(FhirContext fhirContext) {
 		super(fhirContext);
+	}
+
+	/** HAPI decodes the query string itself and fails with a 500 on a malformed escape such as a lone '%'. */
+	@Override
+	protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+		String problem = malformedEscape(request.getQueryString());
+		if (problem != null) {
+			ErrorResponses.write(getFhirContext(), request, response, 400, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, problem, null));
+			return;
+		}
+		super.service(request, response);
+	}
+
+	static String malformedEscape(String query) {
+		if (query == null) {
+			return null;
+		}
+		for (int i = 0; i < query.length(); i++) {
+			if (query.charAt(i) == '%' && (i + 2 >= query.length() || Character.digit(query.charAt(i + 1), 16) < 0
+					|| Character.digit(query.charAt(i + 2), 16) < 0)) {
+				return "The query string is not valid URL encoding at character " + (i + 1)
+						+ ": '%' must be followed by two hexadecimal digits (a literal % is written %25)";
+			}
+		}
+		return null;
 	}
 
 	@Override
