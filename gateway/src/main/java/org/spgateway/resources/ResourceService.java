@@ -119,8 +119,11 @@ public class ResourceService {
 			throw Outcomes.invalid("This endpoint validates " + type + " resources; the 'resource' parameter is a " + part.getResource().fhirType(),
 					"Parameters.parameter");
 		}
+		// A 'profile' parameter in the body names the profile as a uri value, not as the query's plain string.
+		Parameters.ParametersParameterComponent profilePart = parameters.getParameter("profile");
+		String profile = profilePart != null && profilePart.getValue() != null ? profilePart.getValue().primitiveValue() : extraProfile;
 		String raw = ParametersResource.extract(body, encoding);
-		return raw != null ? validator.validate(raw, encoding, type, extraProfile) : validator.validate(part.getResource(), extraProfile);
+		return raw != null ? validator.validate(raw, encoding, type, profile) : validator.validate(part.getResource(), profile);
 	}
 
 	// ---------------------------------------------------------------- writes
