@@ -78,6 +78,21 @@ public final class Http {
 		return URI.create(url.replace("|", "%7C").replace(" ", "%20"));
 	}
 
+	/**
+	 * Bytes on a socket, for requests no HTTP client library will send (illegal characters in the
+	 * request line); returns the whole answer, status line and headers included.
+	 */
+	public static String raw(int port, String request) {
+		try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+			socket.setSoTimeout(30_000);
+			socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+			socket.getOutputStream().flush();
+			return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		} catch (IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	}
+
 	/** A resource as FHIR JSON, the way a client would send it. */
 	public static String json(IBaseResource resource) {
 		return GatewayServer.fhirContext().newJsonParser().encodeResourceToString(resource);

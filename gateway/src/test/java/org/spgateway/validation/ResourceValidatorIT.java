@@ -287,6 +287,12 @@ class ResourceValidatorIT {
 				OperationOutcome.class);
 		assertThat(Errors.diagnostics(Errors.errors(outcome))).contains("Task.focus").contains("Task.for");
 
+		// The same with everything in a Parameters body, as HAPI's client sends it.
+		String parameters = "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"resource\",\"resource\":" + task
+				+ "},{\"name\":\"profile\",\"valueUri\":\"https://spgateway.org/fhir/StructureDefinition/sp-referral-task\"}]}";
+		OperationOutcome inBody = Http.parse(Http.post(base + "/Task/$validate", parameters), OperationOutcome.class);
+		assertThat(summary(inBody)).isEqualTo(summary(outcome));
+
 		OperationOutcome unknown = Http.parse(Http.post(base + "/Patient/$validate?profile=https://example.org/StructureDefinition/nope",
 				patient(marker(), null, null)), OperationOutcome.class);
 		assertThat(Errors.diagnostics(Errors.errors(unknown))).contains("https://example.org/StructureDefinition/nope").contains("not known");
