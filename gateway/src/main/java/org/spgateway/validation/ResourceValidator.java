@@ -259,10 +259,12 @@ public class ResourceValidator {
 				continue;
 			}
 			IssueSeverity severity = severity(m);
-			if (severity == IssueSeverity.INFORMATION && !RAISED_TO_WARNING.contains(m.getMessageId())) {
+			// Not every message has an id, and Set.of(...).contains(null) throws.
+			boolean raised = m.getMessageId() != null && RAISED_TO_WARNING.contains(m.getMessageId());
+			if (severity == IssueSeverity.INFORMATION && !raised) {
 				continue;
 			}
-			if (m.getMessageId() != null && RAISED_TO_WARNING.contains(m.getMessageId())) {
+			if (raised) {
 				severity = IssueSeverity.WARNING;
 			}
 			issues.add(new ValidationIssue(severity, issueType(m), m.getMessage(), expression(m.getLocation(), m.getMessage())));
