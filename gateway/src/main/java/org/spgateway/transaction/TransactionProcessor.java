@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.util.UrlUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import org.spgateway.resources.ResourceService;
 import org.spgateway.resources.WriteContext;
 import org.spgateway.resources.WriteOutcome;
 import org.spgateway.security.RequestGate;
+import org.spgateway.server.ServedResourceTypes;
 import org.spgateway.store.LocalReference;
 import org.spgateway.store.ResourceStore;
 import org.spgateway.store.SearchPage;
@@ -289,6 +291,7 @@ public class TransactionProcessor {
 		LocalReference ref = LocalReference.parse(path);
 		BundleEntryComponent entry = new BundleEntryComponent();
 		if (ref != null) {
+			requireServed(ref.type());
 			StoredResource stored = ref.version() != null
 					? service.readVersion(ref.type(), ref.id(), Integer.parseInt(ref.version()), context.scope())
 					: service.read(ref.type(), ref.id(), context.scope());
@@ -299,6 +302,7 @@ public class TransactionProcessor {
 		if (path.contains("/") || fhirContext.getResourceTypes().stream().noneMatch(path::equals)) {
 			throw Outcomes.invalid("GET entries read Type/id or search Type?criteria; '" + url + "' is neither", null);
 		}
+		requireServed(path);
 		Map<String, String[]> params = q < 0 ? new HashMap<>() : UrlUtil.parseQueryString(url.substring(q + 1));
 		SearchRequest search = service.parseSearch(path, params, false);
 		SearchPage page = service.search(search, context.scope());
@@ -377,6 +381,15 @@ public class TransactionProcessor {
 			bundle.addEntry(r);
 		}
 		return bundle;
+	}
+
+	/** Entries reach the resource types the REST API serves, and no others (404, as for an unknown type's URL). */
+	private static void requireServed(String type) {
+		if (!ServedResourceTypes.all().contains(type)) {
+			String diagnostics = "This gateway does not serve " + type + " resources; it serves "
+					+ String.join(", ", ServedResourceTypes.all().stream().sorted().toList());
+			throw new ResourceNotFoundException(diagnostics, Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED, diagnostics, null));
+		}
 	}
 
 	private static String reason(int status) {
@@ -459,6 +472,7 @@ public class TransactionProcessor {
 		String requireType() {
 			String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
 			String urlType = path.contains("/") ? path.substring(0, path.indexOf('/')) : path;
+			requireServed(urlType);
 			if (method != HTTPVerb.PATCH && resource != null && !resource.fhirType().equals(urlType)) {
 				throw Outcomes.invalid("request.url " + url + " is for " + urlType + " but the entry holds a " + resource.fhirType(),
 						"Bundle.entry[" + index + "].request.url");
