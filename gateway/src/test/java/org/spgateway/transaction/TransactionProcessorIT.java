@@ -384,6 +384,30 @@ class TransactionProcessorIT {
 	}
 
 	@Test
+	void entriesReachOnlyTheTypesTheGatewayServes() {
+		String a = unique();
+		Bundle tx = bundle(BundleType.TRANSACTION);
+		post(tx, urn(), patient(a));
+		post(tx, urn(), new org.hl7.fhir.r4.model.Basic().setCode(new CodeableConcept().setText("not served")));
+		OperationOutcome outcome = Errors.outcome(send(tx), 404);
+		assertThat(Errors.diagnostics(outcome.getIssue())).contains("Bundle.entry[1]").contains("does not serve Basic");
+		assertThat(count("Patient", a)).isZero();
+
+		Bundle batch = bundle(BundleType.BATCH);
+		post(batch, urn(), new org.hl7.fhir.r4.model.Basic().setCode(new CodeableConcept().setText("not served")));
+		batch.addEntry().getRequest().setMethod(HTTPVerb.GET).setUrl("Basic?code=x");
+		batch.addEntry().getRequest().setMethod(HTTPVerb.GET).setUrl("Bundle/123");
+		post(batch, urn(), new org.hl7.fhir.r4.model.CodeSystem().setStatus(org.hl7.fhir.r4.model.Enumerations.PublicationStatus.DRAFT)
+				.setContent(org.hl7.fhir.r4.model.CodeSystem.CodeSystemContentMode.COMPLETE));
+		Bundle response = ok(batch);
+		assertThat(response.getEntry()).extracting(e -> e.getResponse().getStatus())
+				.containsExactly("404 Not Found", "404 Not Found", "404 Not Found", "405 Method Not Allowed");
+		for (BundleEntryComponent entry : response.getEntry()) {
+			Errors.assertNoInternals(Http.json(entry.getResponse().getOutcome()));
+		}
+	}
+
+	@Test
 	void onlyTransactionsAndBatchesArePosted() {
 		Bundle collection = bundle(BundleType.COLLECTION);
 		collection.addEntry().setResource(patient(unique()));

@@ -299,6 +299,15 @@ class ResourceValidatorIT {
 	}
 
 	@Test
+	void validatesConformanceResourcesToo() {
+		HttpResponse<String> response = Http.post(base + "/CodeSystem/$validate",
+				"{\"resourceType\":\"CodeSystem\",\"url\":\"https://example.org/cs\",\"status\":\"draft\",\"content\":\"complete\"}");
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		Errors.assertNoInternals(response.body());
+		assertThat(Http.parse(response, OperationOutcome.class).getIssue()).isNotEmpty();
+	}
+
+	@Test
 	void validateRefusesABodyOfAnotherType() {
 		Errors.outcome(Http.post(base + "/Patient/$validate", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"x\"}}"), 400);
 		Errors.outcome(Http.post(base + "/Patient/$validate", "{\"resourceType\":\"Patient\","), 400);
