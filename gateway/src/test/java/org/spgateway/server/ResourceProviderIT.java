@@ -239,6 +239,53 @@ class ResourceProviderIT {
 	}
 
 	@Test
+	void racingConditionalCreatesCreateOneResource() throws Exception {
+		String value = UUID.randomUUID().toString();
+		String body = Http.json(newPatient(value));
+		List<Integer> statuses = concurrently(8, () -> Http.post(base + "/Patient", body, "If-None-Exist", "identifier=" + SYSTEM + "|" + value).statusCode());
+		assertThat(statuses).containsOnly(200, 201);
+		assertThat(statuses.stream().filter(s -> s == 201)).hasSize(1);
+		assertThat(countWithIdentifier(value)).isEqualTo(1);
+	}
+
+	@Test
+	void racingUpdatesWithTheSameIfMatchLetExactlyOneThrough() throws Exception {
+		String id = create(newPatient());
+		Patient current = read(id);
+		List<Integer> statuses = concurrently(6, () -> {
+			Patient mine = current.copy();
+			mine.getNameFirstRep().setFamily("Writer-" + UUID.randomUUID());
+			return Http.put(base + "/Patient/" + id, Http.json(mine), "If-Match", "W/\"1\"").statusCode();
+		});
+		assertThat(statuses).containsOnly(200, 412);
+		assertThat(statuses.stream().filter(s -> s == 200)).hasSize(1);
+		assertThat(read(id).getMeta().getVersionId()).isEqualTo("2");
+	}
+
+	/** Runs the same call on several threads released together, and returns each call's result. */
+	private static <T> List<T> concurrently(int threads, java.util.concurrent.Callable<T> call) throws Exception {
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+		java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+		try {
+			List<java.util.concurrent.Future<T>> futures = new ArrayList<>();
+			for (int i = 0; i < threads; i++) {
+				futures.add(pool.submit(() -> {
+					start.await();
+					return call.call();
+				}));
+			}
+			start.countDown();
+			List<T> results = new ArrayList<>();
+			for (java.util.concurrent.Future<T> f : futures) {
+				results.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+			}
+			return results;
+		} finally {
+			pool.shutdownNow();
+		}
+	}
+
+	@Test
 	void conditionalCreateMatchingSeveralIsRefusedAndCreatesNothing() {
 		String shared = UUID.randomUUID().toString();
 		create(newPatient(shared));
