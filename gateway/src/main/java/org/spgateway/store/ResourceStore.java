@@ -75,8 +75,15 @@ public class ResourceStore {
 	 * or empty if there is no such resource.
 	 */
 	public Optional<StoredResource> lockCurrent(String type, String id) {
-		List<StoredResource> found = jdbc.query(CURRENT + " WHERE r.res_type = ? AND r.res_id = ? FOR UPDATE OF r", ROW, type, id);
-		return found.stream().findFirst();
+		// The head row is locked on its own: when a locked row changed while we waited, PostgreSQL re-checks it
+		// against the other side of a join as first read, so "FOR UPDATE OF r" on the join with resource_version
+		// lost a resource that a concurrent transaction had just updated (a spurious "not found"). The next
+		// statement reads the version committed before we got the lock.
+		List<Long> locked = jdbc.queryForList("SELECT res_pk FROM resource WHERE res_type = ? AND res_id = ? FOR UPDATE", Long.class, type, id);
+		if (locked.isEmpty()) {
+			return Optional.empty();
+		}
+		return jdbc.query(CURRENT + " WHERE r.res_pk = ?", ROW, locked.get(0)).stream().findFirst();
 	}
 
 	/** Stores a new version of a resource whose head the caller has locked with {@link #lockCurrent}. */
