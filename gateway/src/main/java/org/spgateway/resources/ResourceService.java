@@ -182,6 +182,11 @@ public class ResourceService {
 		return transactions.execute(tx -> {
 			Optional<StoredResource> current = store.lockCurrent(type, id);
 			if (current.isEmpty()) {
+				// Two updates creating the same new id: the second waits here, then finds and updates the first's.
+				store.lock(type + "/" + id);
+				current = store.lockCurrent(type, id);
+			}
+			if (current.isEmpty()) {
 				if (expectedVersion != null) {
 					throw new ResourceNotFoundException(type + "/" + id + " does not exist, so If-Match cannot match");
 				}
