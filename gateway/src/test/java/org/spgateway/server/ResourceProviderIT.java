@@ -262,6 +262,36 @@ class ResourceProviderIT {
 		assertThat(read(id).getMeta().getVersionId()).isEqualTo("2");
 	}
 
+	@Test
+	void racingUpdatesAndPatchesAllApplyOneAfterAnother() throws Exception {
+		String id = create(newPatient());
+		Patient current = read(id);
+		List<Integer> updates = concurrently(6, () -> {
+			Patient mine = current.copy();
+			mine.getNameFirstRep().setFamily("Writer-" + UUID.randomUUID());
+			return Http.put(base + "/Patient/" + id, Http.json(mine)).statusCode();
+		});
+		assertThat(updates).containsOnly(200);
+		List<Integer> patches = concurrently(6, () -> Http.patch(base + "/Patient/" + id,
+				"[{\"op\":\"replace\",\"path\":\"/name/0/given/0\",\"value\":\"" + UUID.randomUUID() + "\"}]", "application/json-patch+json")
+				.statusCode());
+		assertThat(patches).containsOnly(200);
+		assertThat(read(id).getMeta().getVersionId()).isEqualTo("13");
+	}
+
+	@Test
+	void racingUpdatesOfANewIdCreateItOnce() throws Exception {
+		String id = "race-" + UUID.randomUUID();
+		List<Integer> statuses = concurrently(6, () -> {
+			Patient mine = newPatient();
+			mine.setId(id);
+			return Http.put(base + "/Patient/" + id, Http.json(mine)).statusCode();
+		});
+		assertThat(statuses).containsOnly(200, 201);
+		assertThat(statuses.stream().filter(s -> s == 201)).hasSize(1);
+		assertThat(read(id).getMeta().getVersionId()).isEqualTo("6");
+	}
+
 	/** Runs the same call on several threads released together, and returns each call's result. */
 	private static <T> List<T> concurrently(int threads, java.util.concurrent.Callable<T> call) throws Exception {
 		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
