@@ -2,6 +2,7 @@ package org.spgateway.config;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.ParserOptions;
+import ca.uhn.fhir.parser.LenientErrorHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,6 +19,10 @@ public class FhirConfig {
 		options.setOverrideResourceIdWithBundleEntryFullUrl(false);
 		// Never copy a referenced resource into another as a contained resource behind the caller's back.
 		options.setAutoContainReferenceTargetsWithNoId(false);
+		// HAPI parses every request body before a provider sees it. A value that breaks its datatype (a
+		// code outside its enumeration, a malformed date) must not fail that parse with a bare 400: the
+		// validator reads the body as sent and reports the value as a 422 issue naming its element.
+		context.setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(false));
 		return context;
 	}
 }

@@ -4,8 +4,14 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.patch.FhirPatch;
 import ca.uhn.fhir.jpa.patch.JsonPatchUtils;
 import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.LenientErrorHandler;
 import ca.uhn.fhir.rest.api.PatchTypeEnum;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Resource;
 import org.spgateway.fhir.Outcomes;
@@ -15,6 +21,8 @@ import org.spgateway.fhir.Outcomes;
  * not offered.
  */
 public class ResourcePatcher {
+
+	private static final ObjectMapper JSON = new ObjectMapper();
 
 	private final FhirContext fhirContext;
 
@@ -26,13 +34,17 @@ public class ResourcePatcher {
 		if (body == null || body.isBlank()) {
 			throw Outcomes.invalid("The patch has no body", null);
 		}
+		if (patchType == PatchTypeEnum.JSON_PATCH) {
+			checkJsonPatch(body);
+		}
 		try {
 			return switch (patchType) {
 				case JSON_PATCH -> (Resource) JsonPatchUtils.apply(fhirContext, current, body);
 				case FHIR_PATCH_JSON, FHIR_PATCH_XML -> {
-					Parameters patch = patchType == PatchTypeEnum.FHIR_PATCH_JSON
-							? fhirContext.newJsonParser().parseResource(Parameters.class, body)
-							: fhirContext.newXmlParser().parseResource(Parameters.class, body);
+					// Nothing validates the patch document as sent, so a bad value in it is refused here rather than dropped.
+					IParser parser = (patchType == PatchTypeEnum.FHIR_PATCH_JSON ? fhirContext.newJsonParser() : fhirContext.newXmlParser())
+							.setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(true));
+					Parameters patch = parser.parseResource(Parameters.class, body);
 					new FhirPatch(fhirContext).apply(current, patch);
 					yield current;
 				}
@@ -44,6 +56,23 @@ public class ResourcePatcher {
 			throw Outcomes.unprocessable("The patch could not be applied: " + clean(e.getMessage()), null);
 		} catch (DataFormatException | IllegalArgumentException e) {
 			throw Outcomes.invalid("The patch could not be read: " + clean(e.getMessage()), null);
+		}
+	}
+
+	/** A body that is not a JSON array of operations cannot be read at all: 400, not a failed application. */
+	private static void checkJsonPatch(String body) {
+		JsonNode patch;
+		try {
+			patch = JSON.readTree(body);
+		} catch (JsonProcessingException e) {
+			JsonLocation at = e.getLocation();
+			// Jackson's own message names its input source and marker positions; the caller needs only where it broke.
+			String problem = e.getOriginalMessage().replaceAll("\\s*\\(start marker at .*$", "");
+			throw Outcomes.invalid("The JSON Patch could not be read: " + problem
+					+ (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), null);
+		}
+		if (!patch.isArray()) {
+			throw Outcomes.invalid("A JSON Patch (application/json-patch+json) is an array of operations", null);
 		}
 	}
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Resource;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.security.AccessScope;
@@ -79,8 +80,9 @@ public class ResourceService {
 			throw Outcomes.invalid("The request has no body; send a " + expectedType + " resource", null);
 		}
 		IParser parser = (encoding == EncodingEnum.XML ? fhirContext.newXmlParser() : fhirContext.newJsonParser())
-				// The validator reports unknown elements with their paths; the parser need not repeat them.
-				.setParserErrorHandler(new LenientErrorHandler(false));
+				// The validator reports unknown elements and invalid values with their paths; the parser need not
+				// repeat them (and must not turn a bad value into a 400 without an expression).
+				.setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(false));
 		IBaseResource parsed;
 		try {
 			parsed = parser.parseResource(body);
@@ -102,6 +104,26 @@ public class ResourceService {
 
 	public ValidationReport validateBody(String body, EncodingEnum encoding, String type, String extraProfile) {
 		return validator.validate(body, encoding, type, extraProfile);
+	}
+
+	/**
+	 * $validate of a Parameters body: its "resource" part is validated exactly as sent, so the answer is the
+	 * one the same resource would get on its own.
+	 */
+	public ValidationReport validateParametersBody(Parameters parameters, String body, EncodingEnum encoding, String type, String extraProfile) {
+		Parameters.ParametersParameterComponent part = parameters.getParameter("resource");
+		if (part == null || part.getResource() == null) {
+			throw Outcomes.invalid("$validate with a Parameters body needs a 'resource' parameter", "Parameters.parameter");
+		}
+		if (!type.equals(part.getResource().fhirType())) {
+			throw Outcomes.invalid("This endpoint validates " + type + " resources; the 'resource' parameter is a " + part.getResource().fhirType(),
+					"Parameters.parameter");
+		}
+		// A 'profile' parameter in the body names the profile as a uri value, not as the query's plain string.
+		Parameters.ParametersParameterComponent profilePart = parameters.getParameter("profile");
+		String profile = profilePart != null && profilePart.getValue() != null ? profilePart.getValue().primitiveValue() : extraProfile;
+		String raw = ParametersResource.extract(body, encoding);
+		return raw != null ? validator.validate(raw, encoding, type, profile) : validator.validate(part.getResource(), profile);
 	}
 
 	// ---------------------------------------------------------------- writes
@@ -159,6 +181,11 @@ public class ResourceService {
 	public WriteOutcome updateDirect(String type, String id, IncomingResource incoming, Integer expectedVersion) {
 		return transactions.execute(tx -> {
 			Optional<StoredResource> current = store.lockCurrent(type, id);
+			if (current.isEmpty()) {
+				// Two updates creating the same new id: the second waits here, then finds and updates the first's.
+				store.lock(type + "/" + id);
+				current = store.lockCurrent(type, id);
+			}
 			if (current.isEmpty()) {
 				if (expectedVersion != null) {
 					throw new ResourceNotFoundException(type + "/" + id + " does not exist, so If-Match cannot match");
@@ -247,7 +274,7 @@ public class ResourceService {
 				.orElseThrow(() -> new ResourceNotFoundException(type + "/" + id + "/_history/" + version + " is not known"));
 	}
 
-	public List<StoredResource> history(String type, String id, Instant since, int offset, int count, AccessScope scope) {
+	public List<org.spgateway.store.HistoryEntry> history(String type, String id, Instant since, int offset, int count, AccessScope scope) {
 		read(type, id, scope);
 		return store.history(type, id, since, offset, count, scope);
 	}

@@ -57,6 +57,13 @@ public class CapabilityStatementCustomizer {
 		cs.getImplementationGuide().clear();
 		conformance.ofType(ImplementationGuide.class).forEach(ig -> cs.addImplementationGuide(ig.getUrl()));
 		for (CapabilityStatement.CapabilityStatementRestComponent rest : cs.getRest()) {
+			// HAPI declares "transaction" for the @Transaction method; the same method processes batch Bundles.
+			boolean transactions = rest.getInteraction().stream()
+					.anyMatch(i -> i.getCode() == CapabilityStatement.SystemRestfulInteraction.TRANSACTION);
+			boolean batches = rest.getInteraction().stream().anyMatch(i -> i.getCode() == CapabilityStatement.SystemRestfulInteraction.BATCH);
+			if (transactions && !batches) {
+				rest.addInteraction().setCode(CapabilityStatement.SystemRestfulInteraction.BATCH);
+			}
 			rest.getSecurity().setCors(false).setDescription("No authentication is configured in this release: every caller is"
 					+ " admitted. Do not expose this server to untrusted networks.");
 			for (CapabilityStatementRestResourceComponent resource : rest.getResource()) {

@@ -65,7 +65,7 @@ public class FhirServerConfig {
 			RequestGate requestGate, SearchParameterRegistry registry, ConformanceResources conformance,
 			ObjectProvider<BuildProperties> buildProperties, ObjectProvider<SystemProvider> systemProviders,
 			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry) {
-		RestfulServer server = new RestfulServer(fhirContext);
+		RestfulServer server = new GatewayRestfulServer(fhirContext);
 		server.setDefaultResponseEncoding(EncodingEnum.JSON);
 		server.setDefaultPrettyPrint(false);
 		server.setDefaultPageSize(properties.getSearch().getDefaultPageSize());

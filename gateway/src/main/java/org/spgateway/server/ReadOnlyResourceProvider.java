@@ -27,6 +27,7 @@ import org.spgateway.config.GatewayProperties;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.security.RequestGate;
+import org.spgateway.store.HistoryEntry;
 import org.spgateway.store.SearchPage;
 import org.spgateway.store.SearchRequest;
 import org.spgateway.store.StoredResource;
@@ -69,12 +70,12 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
 	public IBundleProvider history(@IdParam IdType id, @Since InstantType since, RequestDetails request) {
 		int offset = intParam(request, Constants.PARAM_OFFSET, 0);
 		int count = Math.min(intParam(request, Constants.PARAM_COUNT, searchSettings.getDefaultPageSize()), searchSettings.getMaxPageSize());
-		List<StoredResource> versions = service.history(typeName, id.getIdPart(), since == null ? null : since.getValue().toInstant(), offset,
+		List<HistoryEntry> versions = service.history(typeName, id.getIdPart(), since == null ? null : since.getValue().toInstant(), offset,
 				count + 1, RequestGate.scopeOf(request));
 		boolean hasMore = versions.size() > count;
-		List<StoredResource> page = hasMore ? versions.subList(0, count) : versions;
+		List<HistoryEntry> page = hasMore ? versions.subList(0, count) : versions;
 		Integer total = hasMore ? null : offset + page.size();
-		return new StoredBundleProvider(fhirContext, page, List.of(), offset, count, hasMore, total);
+		return StoredBundleProvider.history(fhirContext, page, offset, count, hasMore, total);
 	}
 
 	@Search(allowUnknownParams = true)
@@ -104,11 +105,7 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
 		} else {
 			Resource parsed = service.parse(body, encoding, null);
 			if (parsed instanceof Parameters parameters && !"Parameters".equals(typeName)) {
-				Parameters.ParametersParameterComponent resourcePart = parameters.getParameter("resource");
-				if (resourcePart == null || resourcePart.getResource() == null) {
-					throw Outcomes.invalid("$validate with a Parameters body needs a 'resource' parameter", "Parameters.parameter");
-				}
-				report = service.validate(resourcePart.getResource(), profile);
+				report = service.validateParametersBody(parameters, body, encoding, typeName, profile);
 			} else {
 				if (!typeName.equals(parsed.fhirType())) {
 					throw Outcomes.invalid("This endpoint validates " + typeName + " resources; the body is a " + parsed.fhirType(), null);

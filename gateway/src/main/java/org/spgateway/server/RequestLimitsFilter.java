@@ -2,6 +2,7 @@ package org.spgateway.server;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.util.UrlUtil;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -21,7 +22,11 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamException;
@@ -71,13 +76,37 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 			tooLarge(request, response);
 			return;
 		}
+		if (isForm(request)) {
+			// A search by POST ([type]/_search): the container would parse the form from the body this filter
+			// has consumed, so the wrapper answers the parameters itself.
+			chain.doFilter(new CachedBodyRequest(request, body, formParameters(request, body)), response);
+			return;
+		}
 		String problem = structureProblem(body, request.getContentType());
 		if (problem != null) {
 			ErrorResponses.write(fhirContext, request, response, 422,
 					Outcomes.single(IssueSeverity.ERROR, IssueType.TOOCOSTLY, problem, null));
 			return;
 		}
-		chain.doFilter(new CachedBodyRequest(request, body), response);
+		chain.doFilter(new CachedBodyRequest(request, body, null), response);
+	}
+
+	private static boolean isForm(HttpServletRequest request) {
+		String contentType = request.getContentType();
+		return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+	}
+
+	/** The query string's parameters followed by the form body's. */
+	private static Map<String, String[]> formParameters(HttpServletRequest request, byte[] body) {
+		Map<String, String[]> parameters = new LinkedHashMap<>(request.getParameterMap());
+		String encoding = request.getCharacterEncoding() == null ? StandardCharsets.UTF_8.name() : request.getCharacterEncoding();
+		String form = new String(body, java.nio.charset.Charset.forName(encoding));
+		UrlUtil.parseQueryString(form).forEach((name, values) -> parameters.merge(name, values, (a, b) -> {
+			String[] both = Arrays.copyOf(a, a.length + b.length);
+			System.arraycopy(b, 0, both, a.length, b.length);
+			return both;
+		}));
+		return Collections.unmodifiableMap(parameters);
 	}
 
 	private void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -222,10 +251,37 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 	private static final class CachedBodyRequest extends HttpServletRequestWrapper {
 
 		private final byte[] body;
+		/** For a form post, every parameter (query string and body); otherwise null: the container's. */
+		private final Map<String, String[]> parameters;
 
-		CachedBodyRequest(HttpServletRequest request, byte[] body) {
+		CachedBodyRequest(HttpServletRequest request, byte[] body, Map<String, String[]> parameters) {
 			super(request);
 			this.body = body;
+			this.parameters = parameters;
+		}
+
+		@Override
+		public Map<String, String[]> getParameterMap() {
+			return parameters == null ? super.getParameterMap() : parameters;
+		}
+
+		@Override
+		public String getParameter(String name) {
+			if (parameters == null) {
+				return super.getParameter(name);
+			}
+			String[] values = parameters.get(name);
+			return values == null || values.length == 0 ? null : values[0];
+		}
+
+		@Override
+		public String[] getParameterValues(String name) {
+			return parameters == null ? super.getParameterValues(name) : parameters.get(name);
+		}
+
+		@Override
+		public java.util.Enumeration<String> getParameterNames() {
+			return parameters == null ? super.getParameterNames() : Collections.enumeration(parameters.keySet());
 		}
 
 		@Override

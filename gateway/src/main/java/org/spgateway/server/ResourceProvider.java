@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Patch;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Update;
+import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.api.PatchTypeEnum;
@@ -54,7 +55,10 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 		if (id == null || !id.hasIdPart()) {
 			throw Outcomes.invalid("Conditional patch is not supported; PATCH " + typeName + "/[id]", null);
 		}
-		return MethodOutcomes.of(service.patch(typeName, id.getIdPart(), expectedVersion(id), r -> patcher.apply(r, patchType, body)));
+		WriteOutcome outcome = service.patch(typeName, id.getIdPart(), expectedVersion(id), r -> patcher.apply(r, patchType, body));
+		// HAPI adds an ETag to create and update answers only; a patch makes a new version just the same.
+		request.getResponse().addHeader(Constants.HEADER_ETAG, "W/\"" + outcome.stored().version() + "\"");
+		return MethodOutcomes.of(outcome);
 	}
 
 	private static WriteContext context(RequestDetails request) {

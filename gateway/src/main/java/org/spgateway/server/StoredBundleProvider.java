@@ -3,6 +3,7 @@ package org.spgateway.server;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
+import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.server.method.ResponsePage;
 import jakarta.annotation.Nonnull;
@@ -12,6 +13,7 @@ import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.InstantType;
+import org.spgateway.store.HistoryEntry;
 import org.spgateway.store.StoredResource;
 
 /**
@@ -28,10 +30,25 @@ final class StoredBundleProvider implements IBundleProvider {
 	private final int pageSize;
 	private final boolean hasMore;
 	private final Integer total;
+	/** For a history page: the HTTP verb that wrote each of {@link #matches}; null for a search page. */
+	private final List<String> historyMethods;
 	private final Date published = new Date();
 
 	StoredBundleProvider(FhirContext fhirContext, List<StoredResource> matches, List<StoredResource> included, int offset, int pageSize,
 			boolean hasMore, Integer total) {
+		this(fhirContext, matches, included, offset, pageSize, hasMore, total, null);
+	}
+
+	/** A page of a resource's history: entries say how each version was written (entry.request), not a search mode. */
+	static StoredBundleProvider history(FhirContext fhirContext, List<HistoryEntry> versions, int offset, int pageSize, boolean hasMore,
+			Integer total) {
+		return new StoredBundleProvider(fhirContext, versions.stream().map(HistoryEntry::version).toList(), List.of(), offset, pageSize,
+				hasMore, total, versions.stream().map(HistoryEntry::httpVerb).toList());
+	}
+
+	private StoredBundleProvider(FhirContext fhirContext, List<StoredResource> matches, List<StoredResource> included, int offset,
+			int pageSize, boolean hasMore, Integer total, List<String> historyMethods) {
+		this.historyMethods = historyMethods;
 		this.fhirContext = fhirContext;
 		this.matches = matches;
 		this.included = included;
@@ -51,9 +68,13 @@ final class StoredBundleProvider implements IBundleProvider {
 	public List<IBaseResource> getResources(int theFromIndex, int theToIndex, @Nonnull ResponsePage.ResponsePageBuilder theResponsePageBuilder) {
 		// The page was fetched for exactly this offset and size; HAPI asks for "all of it" in offset mode.
 		List<IBaseResource> resources = new ArrayList<>(matches.size() + included.size());
-		for (StoredResource stored : matches) {
-			IBaseResource resource = parse(stored);
-			ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource, BundleEntrySearchModeEnum.MATCH);
+		for (int i = 0; i < matches.size(); i++) {
+			IBaseResource resource = parse(matches.get(i));
+			if (historyMethods != null) {
+				ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource, BundleEntryTransactionMethodEnum.valueOf(historyMethods.get(i)));
+			} else {
+				ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource, BundleEntrySearchModeEnum.MATCH);
+			}
 			resources.add(resource);
 		}
 		for (StoredResource stored : included) {

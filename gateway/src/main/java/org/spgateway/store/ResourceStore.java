@@ -75,8 +75,15 @@ public class ResourceStore {
 	 * or empty if there is no such resource.
 	 */
 	public Optional<StoredResource> lockCurrent(String type, String id) {
-		List<StoredResource> found = jdbc.query(CURRENT + " WHERE r.res_type = ? AND r.res_id = ? FOR UPDATE OF r", ROW, type, id);
-		return found.stream().findFirst();
+		// The head row is locked on its own: when a locked row changed while we waited, PostgreSQL re-checks it
+		// against the other side of a join as first read, so "FOR UPDATE OF r" on the join with resource_version
+		// lost a resource that a concurrent transaction had just updated (a spurious "not found"). The next
+		// statement reads the version committed before we got the lock.
+		List<Long> locked = jdbc.queryForList("SELECT res_pk FROM resource WHERE res_type = ? AND res_id = ? FOR UPDATE", Long.class, type, id);
+		if (locked.isEmpty()) {
+			return Optional.empty();
+		}
+		return jdbc.query(CURRENT + " WHERE r.res_pk = ?", ROW, locked.get(0)).stream().findFirst();
 	}
 
 	/** Stores a new version of a resource whose head the caller has locked with {@link #lockCurrent}. */
@@ -125,8 +132,8 @@ public class ResourceStore {
 				+ " WHERE r.res_type = ? AND r.res_id = ? AND v.version = ?" + access.where, ROW, args.toArray()).stream().findFirst();
 	}
 
-	/** Versions of one resource, newest first. */
-	public List<StoredResource> history(String type, String id, Instant since, int offset, int count, AccessScope scope) {
+	/** Versions of one resource, newest first, each with the interaction that wrote it. */
+	public List<HistoryEntry> history(String type, String id, Instant since, int offset, int count, AccessScope scope) {
 		SearchSql access = accessOnly(scope);
 		List<Object> args = new ArrayList<>(List.of(type, id));
 		String sinceSql = "";
@@ -137,9 +144,9 @@ public class ResourceStore {
 		args.addAll(access.args);
 		args.add(count);
 		args.add(offset);
-		return jdbc.query("SELECT " + COLUMNS + " FROM resource r JOIN resource_version v ON v.res_pk = r.res_pk"
-				+ " WHERE r.res_type = ? AND r.res_id = ?" + sinceSql + access.where + " ORDER BY v.version DESC LIMIT ? OFFSET ?", ROW,
-				args.toArray());
+		return jdbc.query("SELECT " + COLUMNS + ", v.method FROM resource r JOIN resource_version v ON v.res_pk = r.res_pk"
+				+ " WHERE r.res_type = ? AND r.res_id = ?" + sinceSql + access.where + " ORDER BY v.version DESC LIMIT ? OFFSET ?",
+				(rs, n) -> new HistoryEntry(row(rs, n), rs.getString(8)), args.toArray());
 	}
 
 	public List<StoredResource> readAll(String type, Collection<String> ids, AccessScope scope) {

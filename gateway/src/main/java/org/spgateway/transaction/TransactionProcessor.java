@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.util.UrlUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import org.spgateway.resources.ResourceService;
 import org.spgateway.resources.WriteContext;
 import org.spgateway.resources.WriteOutcome;
 import org.spgateway.security.RequestGate;
+import org.spgateway.server.ServedResourceTypes;
 import org.spgateway.store.LocalReference;
 import org.spgateway.store.ResourceStore;
 import org.spgateway.store.SearchPage;
@@ -242,7 +244,8 @@ public class TransactionProcessor {
 	}
 
 	private BundleEntryComponent apply(Entry e, List<ValidationIssue> issues, PreferReturnEnum prefer, WriteContext context) {
-		List<ValidationIssue> warnings = issues.stream().filter(i -> !i.isError()).map(i -> i.under("Bundle.entry[" + e.index + "].resource")).toList();
+		// Issues from validating the Bundle already point into this entry (Bundle.entry[n].resource...).
+		List<ValidationIssue> warnings = issues.stream().filter(i -> !i.isError()).toList();
 		switch (e.method) {
 			case POST -> {
 				if (e.existing != null) {
@@ -270,7 +273,9 @@ public class TransactionProcessor {
 					throw Outcomes.invalid("A PATCH entry carries a Binary (JSON Patch) or a Parameters (FHIRPath Patch) resource", null);
 				}
 				WriteOutcome outcome = service.patch(e.type, e.id, e.ifMatch, r -> patcher.apply(r, patchType, body));
-				return entryResponse("200 OK", outcome.stored(), outcome.resource(), prefer, outcome.warnings());
+				// The patched resource was validated on its own: its issues point at the resource, not the entry.
+				List<ValidationIssue> patchWarnings = outcome.warnings().stream().map(i -> i.under("Bundle.entry[" + e.index + "].resource")).toList();
+				return entryResponse("200 OK", outcome.stored(), outcome.resource(), prefer, patchWarnings);
 			}
 			case GET -> {
 				return read(e, context);
@@ -286,6 +291,7 @@ public class TransactionProcessor {
 		LocalReference ref = LocalReference.parse(path);
 		BundleEntryComponent entry = new BundleEntryComponent();
 		if (ref != null) {
+			requireServed(ref.type());
 			StoredResource stored = ref.version() != null
 					? service.readVersion(ref.type(), ref.id(), Integer.parseInt(ref.version()), context.scope())
 					: service.read(ref.type(), ref.id(), context.scope());
@@ -296,6 +302,7 @@ public class TransactionProcessor {
 		if (path.contains("/") || fhirContext.getResourceTypes().stream().noneMatch(path::equals)) {
 			throw Outcomes.invalid("GET entries read Type/id or search Type?criteria; '" + url + "' is neither", null);
 		}
+		requireServed(path);
 		Map<String, String[]> params = q < 0 ? new HashMap<>() : UrlUtil.parseQueryString(url.substring(q + 1));
 		SearchRequest search = service.parseSearch(path, params, false);
 		SearchPage page = service.search(search, context.scope());
@@ -318,7 +325,7 @@ public class TransactionProcessor {
 			List<ValidationIssue> entryIssues = issues.getOrDefault(e.index, List.of());
 			try {
 				if (entryIssues.stream().anyMatch(ValidationIssue::isError)) {
-					throw Outcomes.unprocessable(entryIssues.stream().map(i -> i.under("Bundle.entry[" + e.index + "].resource")).toList());
+					throw Outcomes.unprocessable(entryIssues);
 				}
 				if (e.method == HTTPVerb.DELETE) {
 					throw new MethodNotAllowedException("DELETE is not supported: the gateway keeps every record; mark a resource entered-in-error instead");
@@ -376,6 +383,15 @@ public class TransactionProcessor {
 		return bundle;
 	}
 
+	/** Entries reach the resource types the REST API serves, and no others (404, as for an unknown type's URL). */
+	private static void requireServed(String type) {
+		if (!ServedResourceTypes.all().contains(type)) {
+			String diagnostics = "This gateway does not serve " + type + " resources; it serves "
+					+ String.join(", ", ServedResourceTypes.all().stream().sorted().toList());
+			throw new ResourceNotFoundException(diagnostics, Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED, diagnostics, null));
+		}
+	}
+
 	private static String reason(int status) {
 		return switch (status) {
 			case 400 -> "Bad Request";
@@ -388,8 +404,22 @@ public class TransactionProcessor {
 		};
 	}
 
+	/**
+	 * Criteria in one canonical form (decoded, parameters in name order), so that a conditional reference
+	 * finds the entry it means however each side encoded its query string.
+	 */
 	private static String normalize(String criteria) {
-		return criteria == null ? "" : criteria.trim().replaceFirst("^\\?", "");
+		if (criteria == null) {
+			return "";
+		}
+		Map<String, String[]> parameters = new java.util.TreeMap<>(UrlUtil.parseQueryString(criteria.trim().replaceFirst("^\\?", "")));
+		StringBuilder canonical = new StringBuilder();
+		parameters.forEach((name, values) -> {
+			for (String value : values) {
+				canonical.append(canonical.isEmpty() ? "" : "&").append(name).append('=').append(value);
+			}
+		});
+		return canonical.toString();
 	}
 
 	/** One entry of the request Bundle and what processing learns about it. */
@@ -442,6 +472,7 @@ public class TransactionProcessor {
 		String requireType() {
 			String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
 			String urlType = path.contains("/") ? path.substring(0, path.indexOf('/')) : path;
+			requireServed(urlType);
 			if (method != HTTPVerb.PATCH && resource != null && !resource.fhirType().equals(urlType)) {
 				throw Outcomes.invalid("request.url " + url + " is for " + urlType + " but the entry holds a " + resource.fhirType(),
 						"Bundle.entry[" + index + "].request.url");

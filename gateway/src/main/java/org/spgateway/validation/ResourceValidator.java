@@ -71,6 +71,14 @@ public class ResourceValidator {
 	private static final Set<String> MISREAD_CONDITIONAL_REFERENCE = Set.of(
 			I18nConstants.REFERENCE_REF_BADTARGETTYPE2, I18nConstants.REFERENCE_REF_SUSPICIOUS);
 	private static final Pattern CONDITIONAL_REFERENCE = Pattern.compile("\\b[A-Z][A-Za-z]+\\?[A-Za-z_\\-]+(:[A-Za-z\\-]+)?=");
+	/**
+	 * In a transaction or batch the gateway finds each entry by its request.url, and FHIR lets a client
+	 * leave fullUrl out of an entry nothing else refers to (Bundle.entry.fullUrl, R4); the validator
+	 * demands it whenever an entry holds a reference. Message and document Bundles keep the rule.
+	 */
+	private static final Set<String> FULL_URL_OPTIONAL_IN_REQUESTS = Set.of(
+			I18nConstants.BUNDLE_BUNDLE_ENTRY_NOFULLURL, I18nConstants.BUNDLE_BUNDLE_FULLURL_MISSING);
+	private static final Set<String> REQUEST_BUNDLE_TYPES = Set.of("transaction", "batch");
 	private static final Set<String> RAISED_TO_WARNING = Set.of(
 			I18nConstants.EXTENSION_EXT_UNKNOWN,
 			I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN,
@@ -143,6 +151,7 @@ public class ResourceValidator {
 		PooledValidator pooled = borrow();
 		InstanceValidator validator = pooled.validator();
 		List<ValidationMessage> messages = new ArrayList<>();
+		boolean requestBundle = false;
 		try {
 			List<StructureDefinition> profiles = new ArrayList<>();
 			validator.getImplementationGuides().clear();
@@ -160,6 +169,8 @@ public class ResourceValidator {
 			ParserBase parser = format == FhirFormat.XML ? pooled.xmlParser() : pooled.jsonParser();
 			for (ValidatedFragment fragment : parser.parse(new ByteArrayInputStream(content))) {
 				if (fragment.getElement() != null) {
+					requestBundle |= "Bundle".equals(fragment.getElement().fhirType())
+							&& REQUEST_BUNDLE_TYPES.contains(fragment.getElement().getNamedChildValue("type", false));
 					validator.validate(null, fragment.getErrors(), null, fragment.getElement(), new ArrayList<>(profiles));
 				}
 				messages.addAll(fragment.getErrors());
@@ -169,7 +180,7 @@ public class ResourceValidator {
 		} finally {
 			release(pooled);
 		}
-		preliminary.addAll(toIssues(messages));
+		preliminary.addAll(toIssues(messages, requestBundle));
 		return new ValidationReport(preliminary);
 	}
 
@@ -234,10 +245,13 @@ public class ResourceValidator {
 		return v;
 	}
 
-	private static List<ValidationIssue> toIssues(List<ValidationMessage> messages) {
+	private static List<ValidationIssue> toIssues(List<ValidationMessage> messages, boolean requestBundle) {
 		Set<ValidationIssue> issues = new LinkedHashSet<>();
 		for (ValidationMessage m : messages) {
 			if (m.getMessageId() != null && DROPPED_MESSAGES.contains(m.getMessageId())) {
+				continue;
+			}
+			if (requestBundle && m.getMessageId() != null && FULL_URL_OPTIONAL_IN_REQUESTS.contains(m.getMessageId())) {
 				continue;
 			}
 			if (m.getMessageId() != null && MISREAD_CONDITIONAL_REFERENCE.contains(m.getMessageId())
@@ -245,10 +259,12 @@ public class ResourceValidator {
 				continue;
 			}
 			IssueSeverity severity = severity(m);
-			if (severity == IssueSeverity.INFORMATION && !RAISED_TO_WARNING.contains(m.getMessageId())) {
+			// Not every message has an id, and Set.of(...).contains(null) throws.
+			boolean raised = m.getMessageId() != null && RAISED_TO_WARNING.contains(m.getMessageId());
+			if (severity == IssueSeverity.INFORMATION && !raised) {
 				continue;
 			}
-			if (m.getMessageId() != null && RAISED_TO_WARNING.contains(m.getMessageId())) {
+			if (raised) {
 				severity = IssueSeverity.WARNING;
 			}
 			issues.add(new ValidationIssue(severity, issueType(m), m.getMessage(), expression(m.getLocation(), m.getMessage())));

@@ -3,6 +3,8 @@ package org.spgateway.testsupport;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.spgateway.GatewayApplication;
@@ -48,6 +50,21 @@ public final class GatewayServer implements AutoCloseable {
 		Map<String, String> properties = new LinkedHashMap<>();
 		properties.put("spring.datasource.url", jdbcUrl);
 		properties.put("spring.datasource.username", "postgres");
+		return boot(properties, extraConfiguration, extraProperties);
+	}
+
+	/**
+	 * A gateway as an operator starts it with no database configured: no {@code spring.datasource.url},
+	 * so it runs its own embedded PostgreSQL with its data under {@code dataDir}. {@link #restart()}
+	 * starts it again on the same data directory; {@link #jdbcUrl()} is null.
+	 */
+	public static GatewayServer startEmbedded(Path dataDir, String... extraProperties) {
+		Map<String, String> properties = new LinkedHashMap<>();
+		properties.put("gateway.data-dir", dataDir.toAbsolutePath().toString());
+		return boot(properties, new Class<?>[0], extraProperties);
+	}
+
+	private static GatewayServer boot(Map<String, String> properties, Class<?>[] extraConfiguration, String... extraProperties) {
 		properties.put("server.port", "0");
 		properties.put("gateway.validation.warm-up", "0s");
 		properties.put("spring.datasource.hikari.maximum-pool-size", "8");
@@ -84,8 +101,19 @@ public final class GatewayServer implements AutoCloseable {
 		boot();
 	}
 
+	/** The configured JDBC URL; null for a gateway on its embedded database. */
 	public String jdbcUrl() {
 		return properties.get("spring.datasource.url");
+	}
+
+	/**
+	 * The same URL on this server: a link another instance (or this one before a restart, on another
+	 * port) wrote, with its scheme, host and port replaced by this server's.
+	 */
+	public String onThisServer(String url) {
+		URI link = URI.create(url);
+		URI here = URI.create(baseUrl());
+		return here.getScheme() + "://" + here.getAuthority() + link.getRawPath() + (link.getRawQuery() == null ? "" : "?" + link.getRawQuery());
 	}
 
 	public String baseUrl() {

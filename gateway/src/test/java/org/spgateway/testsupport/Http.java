@@ -27,7 +27,7 @@ public final class Http {
 	}
 
 	public static HttpResponse<String> get(String url, String... headers) {
-		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
+		HttpRequest.Builder b = HttpRequest.newBuilder(uri(url)).GET();
 		for (int i = 0; i < headers.length; i += 2) {
 			b.header(headers[i], headers[i + 1]);
 		}
@@ -50,8 +50,56 @@ public final class Http {
 		return send(withBody("PATCH", url, body, all));
 	}
 
+	public static HttpResponse<String> delete(String url, String... headers) {
+		HttpRequest.Builder b = HttpRequest.newBuilder(uri(url)).DELETE();
+		for (int i = 0; i < headers.length; i += 2) {
+			b.header(headers[i], headers[i + 1]);
+		}
+		return send(b);
+	}
+
+	/** Any method, with an optional body (a FHIR JSON Content-Type unless the headers name one). */
+	public static HttpResponse<String> request(String method, String url, String body, String... headers) {
+		if (body == null) {
+			HttpRequest.Builder b = HttpRequest.newBuilder(uri(url)).method(method, HttpRequest.BodyPublishers.noBody());
+			for (int i = 0; i < headers.length; i += 2) {
+				b.header(headers[i], headers[i + 1]);
+			}
+			return send(b);
+		}
+		return send(withBody(method, url, body, headers));
+	}
+
+	/**
+	 * FHIR URLs as people write them ({@code identifier=system|value}); java.net.URI refuses a bare
+	 * {@code |}, which every FHIR client sends encoded.
+	 */
+	public static URI uri(String url) {
+		return URI.create(url.replace("|", "%7C").replace(" ", "%20"));
+	}
+
+	/**
+	 * Bytes on a socket, for requests no HTTP client library will send (illegal characters in the
+	 * request line); returns the whole answer, status line and headers included.
+	 */
+	public static String raw(int port, String request) {
+		try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+			socket.setSoTimeout(30_000);
+			socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+			socket.getOutputStream().flush();
+			return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		} catch (IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	}
+
+	/** A resource as FHIR JSON, the way a client would send it. */
+	public static String json(IBaseResource resource) {
+		return GatewayServer.fhirContext().newJsonParser().encodeResourceToString(resource);
+	}
+
 	private static HttpRequest.Builder withBody(String method, String url, String body, String... headers) {
-		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.ofString(body));
+		HttpRequest.Builder b = HttpRequest.newBuilder(uri(url)).method(method, HttpRequest.BodyPublishers.ofString(body));
 		boolean contentType = false;
 		for (int i = 0; i < headers.length; i += 2) {
 			b.header(headers[i], headers[i + 1]);

@@ -1,0 +1,89 @@
+package org.spgateway.server;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Set;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.spgateway.fhir.Outcomes;
+
+/**
+ * HAPI's RestfulServer, answering an interaction the gateway does not offer on a type it serves (delete,
+ * a write to a read-only conformance type, type-level history ...) with 405 Method Not Allowed, as FHIR
+ * expects, instead of HAPI's generic 400. Unknown types and operations keep HAPI's answers. A query string
+ * with a malformed escape is a 400 OperationOutcome before HAPI tries to decode it.
+ */
+class GatewayRestfulServer extends RestfulServer {
+
+	private static final Set<RequestTypeEnum> WRITES = Set.of(RequestTypeEnum.POST, RequestTypeEnum.PUT, RequestTypeEnum.PATCH,
+			RequestTypeEnum.DELETE);
+
+	GatewayRestfulServer(FhirContext fhirContext) {
+		super(fhirContext);
+	}
+
+	/** HAPI decodes the query string itself and fails with a 500 on a malformed escape such as a lone '%'. */
+	@Override
+	protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+		String problem = malformedEscape(request.getQueryString());
+		if (problem != null) {
+			ErrorResponses.write(getFhirContext(), request, response, 400, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, problem, null));
+			return;
+		}
+		super.service(request, response);
+	}
+
+	static String malformedEscape(String query) {
+		if (query == null) {
+			return null;
+		}
+		for (int i = 0; i < query.length(); i++) {
+			if (query.charAt(i) == '%' && (i + 2 >= query.length() || Character.digit(query.charAt(i + 1), 16) < 0
+					|| Character.digit(query.charAt(i + 2), 16) < 0)) {
+				return "The query string is not valid URL encoding at character " + (i + 1)
+						+ ": '%' must be followed by two hexadecimal digits (a literal % is written %25)";
+			}
+		}
+		return null;
+	}
+
+	@Override
+	protected void throwUnknownFhirOperationException(RequestDetails request, String requestPath, RequestTypeEnum requestType) {
+		String type = request.getResourceName();
+		boolean operation = request.getOperation() != null && request.getOperation().startsWith("$");
+		if (type == null || operation || !ServedResourceTypes.all().contains(type)) {
+			super.throwUnknownFhirOperationException(request, requestPath, requestType);
+			return;
+		}
+		boolean readOnly = ServedResourceTypes.readOnly().contains(type);
+		String diagnostics;
+		if (readOnly && WRITES.contains(requestType)) {
+			diagnostics = type + " resources are loaded from the gateway's profiles/ and mappings/ folders and are read-only through the API";
+		} else if (requestType == RequestTypeEnum.DELETE) {
+			diagnostics = "DELETE is not supported: the gateway keeps every record; mark a resource entered-in-error instead";
+		} else {
+			diagnostics = "This server does not support " + requestType + " " + requestPath + "; GET [base]/metadata lists what each"
+					+ " resource type supports";
+		}
+		MethodNotAllowedException refused = new MethodNotAllowedException(diagnostics,
+				Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED, diagnostics, null));
+		if (request.getOperation() == null) {
+			boolean instance = request.getId() != null && request.getId().hasIdPart();
+			if (readOnly) {
+				refused.setAllowedMethods(RequestTypeEnum.GET);
+			} else if (instance) {
+				refused.setAllowedMethods(RequestTypeEnum.GET, RequestTypeEnum.PUT, RequestTypeEnum.PATCH);
+			} else {
+				refused.setAllowedMethods(RequestTypeEnum.GET, RequestTypeEnum.POST, RequestTypeEnum.PUT);
+			}
+		}
+		throw refused;
+	}
+}
