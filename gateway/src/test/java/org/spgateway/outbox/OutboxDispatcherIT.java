@@ -113,6 +113,11 @@ class OutboxDispatcherIT {
 				assertThat(versions.get(id)).as(id).containsExactly("1", "2", "3");
 			}
 			assertThat(receiver.overlaps()).isZero();
+			// An instance records a delivery just after the receiver has answered it, so wait for the counts.
+			long deadline = System.nanoTime() + WAIT.toNanos();
+			while (delivered(a) + delivered(b) < 30 && System.nanoTime() < deadline) {
+				sleep(50);
+			}
 			long byA = delivered(a);
 			long byB = delivered(b);
 			assertThat(byA + byB).isEqualTo(30);
@@ -152,6 +157,14 @@ class OutboxDispatcherIT {
 		return receiver.received(r -> r.path().startsWith(base + "/Task/")).stream().collect(Collectors.groupingBy(
 				r -> r.path().substring(r.path().lastIndexOf('/') + 1),
 				Collectors.mapping(r -> JSON.parseResource(Task.class, r.body()).getMeta().getVersionId(), Collectors.toList())));
+	}
+
+	static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	static long delivered(GatewayServer gateway) {
