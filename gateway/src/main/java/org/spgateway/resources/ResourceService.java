@@ -244,6 +244,18 @@ public class ResourceService {
 		return new WriteOutcome(stored, resource, true, true, warnings);
 	}
 
+	/**
+	 * Creates several resources inside the caller's transaction with one store statement (e.g. a
+	 * response and the Observations extracted from it); every resource must already be valid.
+	 */
+	public List<StoredResource> createAllNow(List<? extends Resource> resources, List<String> ids) {
+		List<StoredResource> stored = store.createAll(resources, ids, StoredResource.ORIGIN_API, "POST");
+		for (int i = 0; i < stored.size(); i++) {
+			notifyListeners(stored.get(i), resources.get(i), null);
+		}
+		return stored;
+	}
+
 	/** Updates inside the caller's transaction; {@code current} must be locked. */
 	public WriteOutcome updateNow(StoredResource current, Resource resource, Integer expectedVersion, String method,
 			List<ValidationIssue> warnings) {
