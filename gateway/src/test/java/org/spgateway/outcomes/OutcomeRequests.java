@@ -1,0 +1,30 @@
+package org.spgateway.outcomes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.spgateway.testsupport.GatewayServer;
+import org.spgateway.testsupport.Http;
+
+/** Raw HTTP calls outcome tests make, asserting the status a client would see. */
+final class OutcomeRequests {
+
+	private OutcomeRequests() {}
+
+	/** POSTs a QuestionnaireResponse that must be accepted; returns its new id. */
+	static String create(GatewayServer gateway, String body) {
+		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/QuestionnaireResponse", body);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		String location = response.headers().firstValue("Location").orElseThrow();
+		String path = location.substring(location.indexOf("QuestionnaireResponse/") + "QuestionnaireResponse/".length());
+		return path.substring(0, path.indexOf('/'));
+	}
+
+	/** POSTs a QuestionnaireResponse that must be refused with 422; returns the OperationOutcome. */
+	static OperationOutcome reject(GatewayServer gateway, String body) {
+		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/QuestionnaireResponse", body);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+		return Http.parse(response, OperationOutcome.class);
+	}
+}
