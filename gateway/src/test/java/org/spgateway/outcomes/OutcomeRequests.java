@@ -3,6 +3,9 @@ package org.spgateway.outcomes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.util.List;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.QuestionnaireResponse;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
@@ -26,5 +29,29 @@ final class OutcomeRequests {
 		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/QuestionnaireResponse", body);
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
 		return Http.parse(response, OperationOutcome.class);
+	}
+
+	static QuestionnaireResponse wellbeingStar(TestReferrals.Referral referral) {
+		return parse(Golden.fill(OutcomeRequests.class, "wellbeing-star-baseline.json", referral.placeholders()));
+	}
+
+	static QuestionnaireResponse ucla3(TestReferrals.Referral referral) {
+		return parse(Golden.fill(OutcomeRequests.class, "ucla3-review.json", referral.placeholders()));
+	}
+
+	static QuestionnaireResponse parse(String json) {
+		return GatewayServer.fhirContext().newJsonParser().parseResource(QuestionnaireResponse.class, json);
+	}
+
+	static String encode(QuestionnaireResponse response) {
+		return GatewayServer.fhirContext().newJsonParser().encodeResourceToString(response);
+	}
+
+	/** Neither a response nor an Observation was stored for the referral. */
+	static void assertNothingStored(GatewayServer gateway, TestReferrals.Referral referral) {
+		for (String search : List.of("/QuestionnaireResponse?based-on=", "/Observation?based-on=")) {
+			Bundle found = Http.parse(Http.get(gateway.baseUrl() + search + referral.reference() + "&_total=accurate"), Bundle.class);
+			assertThat(found.getTotal()).as(search).isZero();
+		}
 	}
 }
