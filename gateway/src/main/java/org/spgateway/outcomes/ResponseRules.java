@@ -151,15 +151,15 @@ final class ResponseRules {
 				Integer min = intBound(question, OutcomeExtensions.MIN_VALUE);
 				Integer max = intBound(question, OutcomeExtensions.MAX_VALUE);
 				if ((min != null && i.getValue() < min) || (max != null && i.getValue() > max)) {
-					error(IssueType.VALUE, "Item '" + linkId + "'" + text(question) + " takes " + expected(question, scored) + "; "
-							+ i.getValue() + " is out of range", at);
+					error(IssueType.VALUE, "Item '" + linkId + "'" + text(question) + " takes " + withoutElement(expected(question, scored))
+							+ "; " + i.getValue() + " is out of range", at);
 				}
 			} else if (value instanceof DecimalType d && d.getValue() != null) {
 				BigDecimal min = decimalBound(question, OutcomeExtensions.MIN_VALUE);
 				BigDecimal max = decimalBound(question, OutcomeExtensions.MAX_VALUE);
 				if ((min != null && d.getValue().compareTo(min) < 0) || (max != null && d.getValue().compareTo(max) > 0)) {
-					error(IssueType.VALUE, "Item '" + linkId + "'" + text(question) + " takes " + expected(question, scored) + "; "
-							+ d.getValueAsString() + " is out of range", at);
+					error(IssueType.VALUE, "Item '" + linkId + "'" + text(question) + " takes " + withoutElement(expected(question, scored))
+							+ "; " + d.getValueAsString() + " is out of range", at);
 				}
 			}
 			if (question.hasAnswerOption() && !(question.getType() == QuestionnaireItemType.OPENCHOICE && value instanceof StringType)) {
@@ -316,6 +316,10 @@ final class ResponseRules {
 					: "a coded answer (valueCoding)";
 			default -> "no answer";
 		};
+	}
+
+	private static String withoutElement(String expected) {
+		return expected.replaceFirst(" \\(value[A-Za-z]+\\)$", "");
 	}
 
 	private static String options(QuestionnaireItemComponent question) {

@@ -39,10 +39,16 @@ public record ScoredItem(
 		return reverse ? low + high - score : score;
 	}
 
+	/** The label of a value: its scale label, or for a choice item the option with that ordinal value. */
 	public String labelOf(int value) {
 		for (ScaleLabel l : labels) {
 			if (value >= l.from() && value <= l.to()) {
 				return l.label();
+			}
+		}
+		for (Map.Entry<String, Integer> option : ordinals.entrySet()) {
+			if (option.getValue() == value) {
+				return optionLabels.get(option.getKey());
 			}
 		}
 		return null;
