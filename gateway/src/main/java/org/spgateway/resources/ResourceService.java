@@ -222,6 +222,16 @@ public class ResourceService {
 
 	/** Applies a patch to the current version, validates the result and stores it as a new version. */
 	public WriteOutcome patch(String type, String id, Integer expectedVersion, java.util.function.UnaryOperator<Resource> patch) {
+		return patch(type, id, expectedVersion, patch, WriteContext.system());
+	}
+
+	/**
+	 * As {@link #patch(String, String, Integer, java.util.function.UnaryOperator)}; when a capability owns
+	 * the type's writes, the patched resource goes to its handler like any other update, so a patch cannot
+	 * bypass what the handler enforces or derives.
+	 */
+	public WriteOutcome patch(String type, String id, Integer expectedVersion, java.util.function.UnaryOperator<Resource> patch,
+			WriteContext context) {
 		checkWritable(type);
 		return transactions.execute(tx -> {
 			StoredResource current = store.lockCurrent(type, id)
@@ -232,6 +242,11 @@ public class ResourceService {
 			ValidationReport report = validator.validate(patched, null);
 			if (report.hasErrors()) {
 				throw Outcomes.unprocessable(report.issues());
+			}
+			ResourceWriteHandler handler = handlers.get(type);
+			if (handler != null) {
+				// The version was checked above, under the row lock the handler's update takes again.
+				return handler.update(id, new IncomingResource(patched, report.issues()), null, context);
 			}
 			return updateNow(current, patched, null, "PATCH", report.issues());
 		});
