@@ -110,7 +110,8 @@ public class ResourceService {
 	 * $validate of a Parameters body: its "resource" part is validated exactly as sent, so the answer is the
 	 * one the same resource would get on its own.
 	 */
-	public ValidationReport validateParametersBody(Parameters parameters, String body, EncodingEnum encoding, String type, String extraProfile) {
+	public ValidationReport validateParametersBody(Parameters parameters, String body, EncodingEnum encoding, String type, String extraProfile,
+			WriteContext context) {
 		Parameters.ParametersParameterComponent part = parameters.getParameter("resource");
 		if (part == null || part.getResource() == null) {
 			throw Outcomes.invalid("$validate with a Parameters body needs a 'resource' parameter", "Parameters.parameter");
@@ -123,7 +124,29 @@ public class ResourceService {
 		Parameters.ParametersParameterComponent profilePart = parameters.getParameter("profile");
 		String profile = profilePart != null && profilePart.getValue() != null ? profilePart.getValue().primitiveValue() : extraProfile;
 		String raw = ParametersResource.extract(body, encoding);
-		return raw != null ? validator.validate(raw, encoding, type, profile) : validator.validate(part.getResource(), profile);
+		ValidationReport report = raw != null ? validator.validate(raw, encoding, type, profile) : validator.validate(part.getResource(), profile);
+		return withHandlerRules(part.getResource(), report, context);
+	}
+
+	/** $validate with the request's context: the base and profile checks, then the rules of the capability that owns the type. */
+	public ValidationReport validate(Resource resource, String extraProfile, WriteContext context) {
+		return withHandlerRules(resource, validator.validate(resource, extraProfile), context);
+	}
+
+	public ValidationReport validateBody(String body, EncodingEnum encoding, String type, String extraProfile, WriteContext context) {
+		ValidationReport report = validator.validate(body, encoding, type, extraProfile);
+		if (report.hasErrors() || !handlers.containsKey(type)) {
+			return report;
+		}
+		return withHandlerRules(parse(body, encoding, type), report, context);
+	}
+
+	private ValidationReport withHandlerRules(Resource resource, ValidationReport report, WriteContext context) {
+		ResourceWriteHandler handler = handlers.get(resource.fhirType());
+		if (handler == null || report.hasErrors()) {
+			return report;
+		}
+		return report.plus(handler.check(resource, context));
 	}
 
 	// ---------------------------------------------------------------- writes
