@@ -122,14 +122,35 @@ public class OutcomeCapture implements ResourceWriteHandler {
 
 	// ---------------------------------------------------------------- checks
 
+	/** The checks every write runs: a 422 listing every problem, or the response ready to store. */
 	private Capture check(QuestionnaireResponse response, AccessScope scope, List<ValidationIssue> warnings) {
+		List<ValidationIssue> issues = new ArrayList<>();
+		Capture capture = inspect(response, scope, warnings, issues);
+		if (!issues.isEmpty()) {
+			throw Outcomes.unprocessable(issues);
+		}
+		if (capture.instrument().version() != null && !response.getQuestionnaire().contains("|")) {
+			// "url" alone means the current version; record which one that was, so that the response keeps its meaning.
+			response.setQuestionnaire(capture.instrument().canonical());
+		}
+		return capture;
+	}
+
+	/** $validate: what a write of this response would be refused for. */
+	@Override
+	public List<ValidationIssue> check(Resource resource, WriteContext context) {
+		List<ValidationIssue> issues = new ArrayList<>();
+		inspect((QuestionnaireResponse) resource, context.scope(), List.of(), issues);
+		return issues;
+	}
+
+	private Capture inspect(QuestionnaireResponse response, AccessScope scope, List<ValidationIssue> warnings, List<ValidationIssue> issues) {
 		InstrumentCatalog.Resolution resolution = catalog.resolve(response.getQuestionnaire());
 		if (!resolution.found()) {
-			throw Outcomes.unprocessable(List.of(ValidationIssue.error(IssueType.NOTFOUND, resolution.problem(),
-					"QuestionnaireResponse.questionnaire")));
+			issues.add(ValidationIssue.error(IssueType.NOTFOUND, resolution.problem(), "QuestionnaireResponse.questionnaire"));
+			return null;
 		}
 		Instrument instrument = resolution.instrument();
-		List<ValidationIssue> issues = new ArrayList<>();
 		List<ValidationIssue> allWarnings = new ArrayList<>(warnings);
 		// A response marked entered-in-error is being withdrawn: its answers no longer matter.
 		if (response.getStatus() != QuestionnaireResponseStatus.ENTEREDINERROR) {
@@ -147,13 +168,6 @@ public class OutcomeCapture implements ResourceWriteHandler {
 			if (ResponseRules.isFinal(response.getStatus())) {
 				checkAuthored(response, issues, allWarnings);
 			}
-		}
-		if (!issues.isEmpty()) {
-			throw Outcomes.unprocessable(issues);
-		}
-		if (instrument.version() != null && !response.getQuestionnaire().contains("|")) {
-			// "url" alone means the current version; record which one that was, so that the response keeps its meaning.
-			response.setQuestionnaire(instrument.canonical());
 		}
 		return new Capture(response, instrument, referralId, referral, allWarnings);
 	}

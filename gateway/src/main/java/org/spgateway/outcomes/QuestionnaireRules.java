@@ -64,7 +64,27 @@ public class QuestionnaireRules implements ResourceWriteHandler {
 		return service.updateDirect(TYPE, id, incoming, expectedVersion);
 	}
 
+	/** $validate: what a write of this Questionnaire would be refused for. */
+	@Override
+	public List<ValidationIssue> check(org.hl7.fhir.r4.model.Resource resource, WriteContext context) {
+		Questionnaire q = (Questionnaire) resource;
+		String id = q.getIdElement().hasIdPart() ? q.getIdElement().getIdPart() : null;
+		Optional<StoredResource> current = id == null ? Optional.empty() : store.read(TYPE, id, AccessScope.UNRESTRICTED);
+		return problems(q, id, current);
+	}
+
 	private void check(Questionnaire q, String id, Optional<StoredResource> current) {
+		if (q.hasUrl()) {
+			// Serialise writers of one canonical, so that two cannot both create it.
+			store.lock("Questionnaire|" + q.getUrl() + "|" + q.getVersion());
+		}
+		List<ValidationIssue> issues = problems(q, id, current);
+		if (!issues.isEmpty()) {
+			throw Outcomes.unprocessable(issues);
+		}
+	}
+
+	private List<ValidationIssue> problems(Questionnaire q, String id, Optional<StoredResource> current) {
 		List<ValidationIssue> issues = new ArrayList<>();
 		Instrument compiled = InstrumentCompiler.compile(q);
 		for (Instrument.Problem p : compiled.problems()) {
@@ -72,8 +92,6 @@ public class QuestionnaireRules implements ResourceWriteHandler {
 					+ p.message(), p.expression()));
 		}
 		if (q.hasUrl()) {
-			// Serialise writers of one canonical, so that two cannot both create it.
-			store.lock("Questionnaire|" + q.getUrl() + "|" + q.getVersion());
 			Map<String, String> criteria = new LinkedHashMap<>();
 			criteria.put("url", q.getUrl());
 			if (q.hasVersion()) {
@@ -105,8 +123,6 @@ public class QuestionnaireRules implements ResourceWriteHandler {
 				}
 			}
 		}
-		if (!issues.isEmpty()) {
-			throw Outcomes.unprocessable(issues);
-		}
+		return issues;
 	}
 }
