@@ -61,11 +61,11 @@ class AmendedResponseIT {
 		Observation old = gateway.client().read().resource(Observation.class).withIdAndVersion(money.getIdElement().getIdPart(), "1").execute();
 		assertThat(old.getValueIntegerType().getValue()).as("the superseded value stays in the history").isEqualTo(4);
 
-		ParametersParameterComponent instrument = instrument(outcomes(referral));
-		assertThat(InstrumentVersionsIT.part(instrument, "responses").getValue().primitiveValue()).isEqualTo("2");
+		ParametersParameterComponent instrument = instrument(OutcomeRequests.outcomes(gateway, referral));
+		assertThat(OutcomeRequests.part(instrument, "responses").getValue().primitiveValue()).isEqualTo("2");
 		ParametersParameterComponent moneyScore = item(instrument, "money");
-		assertThat(InstrumentVersionsIT.part(moneyScore, "latest").getValue().primitiveValue()).isEqualTo("2");
-		assertThat(InstrumentVersionsIT.part(moneyScore, "change").getValue().primitiveValue()).isEqualTo("0");
+		assertThat(OutcomeRequests.part(moneyScore, "latest").getValue().primitiveValue()).isEqualTo("2");
+		assertThat(OutcomeRequests.part(moneyScore, "change").getValue().primitiveValue()).isEqualTo("0");
 		Bundle all = Http.parse(Http.get(gateway.baseUrl() + "/Observation?based-on=" + referral.reference() + "&_total=accurate"), Bundle.class);
 		assertThat(all.getTotal()).as("8 per response, never more").isEqualTo(16);
 	}
@@ -105,9 +105,9 @@ class AmendedResponseIT {
 				.isEqualTo(200);
 
 		assertThat(observationsOf(baseline)).hasSize(4).allMatch(o -> o.getStatus() == ObservationStatus.ENTEREDINERROR);
-		ParametersParameterComponent instrument = instrument(outcomes(referral));
-		assertThat(InstrumentVersionsIT.part(instrument, "responses").getValue().primitiveValue()).isEqualTo("1");
-		assertThat(((org.hl7.fhir.r4.model.Reference) InstrumentVersionsIT.part(instrument, "baselineResponse").getValue()).getReference())
+		ParametersParameterComponent instrument = instrument(OutcomeRequests.outcomes(gateway, referral));
+		assertThat(OutcomeRequests.part(instrument, "responses").getValue().primitiveValue()).isEqualTo("1");
+		assertThat(((org.hl7.fhir.r4.model.Reference) OutcomeRequests.part(instrument, "baselineResponse").getValue()).getReference())
 				.as("the next response becomes the baseline").isEqualTo("QuestionnaireResponse/" + review);
 	}
 
@@ -139,18 +139,12 @@ class AmendedResponseIT {
 				.orElseThrow(() -> new AssertionError("no Observation for " + linkId));
 	}
 
-	static Parameters outcomes(TestReferrals.Referral referral) {
-		HttpResponse<String> response = Http.get(gateway.baseUrl() + "/ServiceRequest/" + referral.id() + "/$outcomes");
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-		return Http.parse(response, Parameters.class);
-	}
-
 	static ParametersParameterComponent instrument(Parameters outcomes) {
 		return outcomes.getParameter().stream().filter(p -> p.getName().equals("instrument")).findFirst().orElseThrow();
 	}
 
 	static ParametersParameterComponent item(ParametersParameterComponent instrument, String linkId) {
 		return instrument.getPart().stream().filter(p -> p.getName().equals("item") || p.getName().equals("total"))
-				.filter(p -> linkId.equals(InstrumentVersionsIT.part(p, "linkId").getValue().primitiveValue())).findFirst().orElseThrow();
+				.filter(p -> linkId.equals(OutcomeRequests.part(p, "linkId").getValue().primitiveValue())).findFirst().orElseThrow();
 	}
 }

@@ -96,12 +96,12 @@ class InstrumentVersionsIT {
 		Parameters outcomes = Http.parse(Http.get(gateway.baseUrl() + "/ServiceRequest/" + referral.id() + "/$outcomes"), Parameters.class);
 
 		List<ParametersParameterComponent> instruments = outcomes.getParameter().stream().filter(p -> p.getName().equals("instrument")).toList();
-		assertThat(instruments).extracting(i -> part(i, "questionnaire").getValue().primitiveValue())
+		assertThat(instruments).extracting(i -> OutcomeRequests.part(i, "questionnaire").getValue().primitiveValue())
 				.containsExactly(WELLBEING_STAR + "|1.0.0", WELLBEING_STAR + "|2.0.0");
 		for (ParametersParameterComponent instrument : instruments) {
-			assertThat(((IntegerType) part(instrument, "responses").getValue()).getValue()).isEqualTo(1);
+			assertThat(((IntegerType) OutcomeRequests.part(instrument, "responses").getValue()).getValue()).isEqualTo(1);
 			ParametersParameterComponent lifestyle = instrument.getPart().stream().filter(p -> p.getName().equals("item")).findFirst().orElseThrow();
-			assertThat(part(lifestyle, "change").getValue().primitiveValue()).isEqualTo("0");
+			assertThat(OutcomeRequests.part(lifestyle, "change").getValue().primitiveValue()).isEqualTo("0");
 		}
 	}
 
@@ -151,9 +151,5 @@ class InstrumentVersionsIT {
 		item.addExtension(new Extension("http://hl7.org/fhir/StructureDefinition/maxValue", new IntegerType(max)));
 		item.addCode().setSystem("https://example.org/fhir/CodeSystem/mood").setCode("mood");
 		return q;
-	}
-
-	static ParametersParameterComponent part(ParametersParameterComponent parent, String name) {
-		return parent.getPart().stream().filter(p -> p.getName().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no part " + name));
 	}
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent;
 import org.hl7.fhir.r4.model.QuestionnaireResponse;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
@@ -53,5 +56,24 @@ final class OutcomeRequests {
 			Bundle found = Http.parse(Http.get(gateway.baseUrl() + search + referral.reference() + "&_total=accurate"), Bundle.class);
 			assertThat(found.getTotal()).as(search).isZero();
 		}
+	}
+
+	/** GET ServiceRequest/[id]/$outcomes, which must answer 200. */
+	static Parameters outcomes(GatewayServer gateway, TestReferrals.Referral referral) {
+		HttpResponse<String> response = Http.get(gateway.baseUrl() + "/ServiceRequest/" + referral.id() + "/$outcomes");
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		return Http.parse(response, Parameters.class);
+	}
+
+	/** The first part with this name. */
+	static ParametersParameterComponent part(ParametersParameterComponent parent, String name) {
+		return parent.getPart().stream().filter(p -> p.getName().equals(name)).findFirst()
+				.orElseThrow(() -> new AssertionError("no part " + name));
+	}
+
+	/** A part's value as text (a Reference's reference). */
+	static String value(ParametersParameterComponent parent, String name) {
+		ParametersParameterComponent part = part(parent, name);
+		return part.getValue() instanceof Reference r ? r.getReference() : part.getValue().primitiveValue();
 	}
 }
