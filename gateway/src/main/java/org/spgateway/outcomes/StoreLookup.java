@@ -29,8 +29,9 @@ final class StoreLookup {
 	List<StoredResource> find(String type, Map<String, String> criteria, int limit, AccessScope scope) {
 		Map<String, String[]> params = new LinkedHashMap<>();
 		criteria.forEach((name, value) -> params.put(name, new String[] {escape(value)}));
-		params.put("_count", new String[] {Integer.toString(limit)});
-		SearchRequest request = parser.parse(type, params, false);
+		SearchRequest parsed = parser.parse(type, params, false);
+		// The limit is this capability's, not the REST page size the parser would cap _count at.
+		SearchRequest request = new SearchRequest(type, parsed.clauses(), List.of(), 0, limit, SearchRequest.Total.NONE, List.of(), List.of());
 		return store.search(request, scope, 0, 0).matches();
 	}
 

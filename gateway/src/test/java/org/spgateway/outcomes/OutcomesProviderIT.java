@@ -34,6 +34,8 @@ class OutcomesProviderIT {
 				continue;
 			}
 			String definition = op.getDefinition();
+			assertThat(definition).endsWith(op.getName().equals("outcomes") ? "OperationDefinition/ServiceRequest-i-outcomes"
+					: "OperationDefinition/ServiceRequest-t-reviews-due");
 			String path = definition.substring(definition.indexOf("OperationDefinition/"));
 			HttpResponse<String> response = Http.get(gateway.baseUrl() + "/" + path);
 			assertThat(response.statusCode()).as(path).isEqualTo(200);
