@@ -76,6 +76,10 @@ public class OutcomesProvider implements SystemProvider {
 		}
 		n = Math.min(n, properties.getMaxReviewsPageSize());
 		String url = instrument == null || !instrument.hasValue() ? null : instrument.getValue();
+		if (url != null && url.contains("|")) {
+			// Reviews are per instrument, whatever the version: url|version means the url.
+			url = url.substring(0, url.indexOf('|'));
+		}
 		AccessScope scope = RequestGate.scopeOf(request);
 		List<ReviewSchedule.DueReview> due = schedule.due(by, url, skip, n, scope);
 		Parameters result = new Parameters();
