@@ -79,15 +79,6 @@ public class InstrumentCatalog implements ResourceChangeListener {
 		return resolution;
 	}
 
-	/** Every stored version of the Questionnaire with this url, compiled. */
-	public List<Instrument> versionsOf(String url) {
-		Versions versions = cache.get(url);
-		if (versions == null || System.nanoTime() - versions.loadedAt() > ttlNanos) {
-			versions = load(url);
-		}
-		return versions.all();
-	}
-
 	private Versions load(String url) {
 		List<Instrument> all = new ArrayList<>();
 		for (StoredResource stored : lookup.find("Questionnaire", Map.of("url", url), MAX_VERSIONS, AccessScope.UNRESTRICTED)) {
