@@ -110,7 +110,8 @@ public class ResourceService {
 	 * $validate of a Parameters body: its "resource" part is validated exactly as sent, so the answer is the
 	 * one the same resource would get on its own.
 	 */
-	public ValidationReport validateParametersBody(Parameters parameters, String body, EncodingEnum encoding, String type, String extraProfile) {
+	public ValidationReport validateParametersBody(Parameters parameters, String body, EncodingEnum encoding, String type, String extraProfile,
+			WriteContext context) {
 		Parameters.ParametersParameterComponent part = parameters.getParameter("resource");
 		if (part == null || part.getResource() == null) {
 			throw Outcomes.invalid("$validate with a Parameters body needs a 'resource' parameter", "Parameters.parameter");
@@ -123,7 +124,29 @@ public class ResourceService {
 		Parameters.ParametersParameterComponent profilePart = parameters.getParameter("profile");
 		String profile = profilePart != null && profilePart.getValue() != null ? profilePart.getValue().primitiveValue() : extraProfile;
 		String raw = ParametersResource.extract(body, encoding);
-		return raw != null ? validator.validate(raw, encoding, type, profile) : validator.validate(part.getResource(), profile);
+		ValidationReport report = raw != null ? validator.validate(raw, encoding, type, profile) : validator.validate(part.getResource(), profile);
+		return withHandlerRules(part.getResource(), report, context);
+	}
+
+	/** $validate with the request's context: the base and profile checks, then the rules of the capability that owns the type. */
+	public ValidationReport validate(Resource resource, String extraProfile, WriteContext context) {
+		return withHandlerRules(resource, validator.validate(resource, extraProfile), context);
+	}
+
+	public ValidationReport validateBody(String body, EncodingEnum encoding, String type, String extraProfile, WriteContext context) {
+		ValidationReport report = validator.validate(body, encoding, type, extraProfile);
+		if (report.hasErrors() || !handlers.containsKey(type)) {
+			return report;
+		}
+		return withHandlerRules(parse(body, encoding, type), report, context);
+	}
+
+	private ValidationReport withHandlerRules(Resource resource, ValidationReport report, WriteContext context) {
+		ResourceWriteHandler handler = handlers.get(resource.fhirType());
+		if (handler == null || report.hasErrors()) {
+			return report;
+		}
+		return report.plus(handler.check(resource, context));
 	}
 
 	// ---------------------------------------------------------------- writes
@@ -222,6 +245,16 @@ public class ResourceService {
 
 	/** Applies a patch to the current version, validates the result and stores it as a new version. */
 	public WriteOutcome patch(String type, String id, Integer expectedVersion, java.util.function.UnaryOperator<Resource> patch) {
+		return patch(type, id, expectedVersion, patch, WriteContext.system());
+	}
+
+	/**
+	 * As {@link #patch(String, String, Integer, java.util.function.UnaryOperator)}; when a capability owns
+	 * the type's writes, the patched resource goes to its handler like any other update, so a patch cannot
+	 * bypass what the handler enforces or derives.
+	 */
+	public WriteOutcome patch(String type, String id, Integer expectedVersion, java.util.function.UnaryOperator<Resource> patch,
+			WriteContext context) {
 		checkWritable(type);
 		return transactions.execute(tx -> {
 			StoredResource current = store.lockCurrent(type, id)
@@ -233,6 +266,11 @@ public class ResourceService {
 			if (report.hasErrors()) {
 				throw Outcomes.unprocessable(report.issues());
 			}
+			ResourceWriteHandler handler = handlers.get(type);
+			if (handler != null) {
+				// The version was checked above, under the row lock the handler's update takes again.
+				return handler.update(id, new IncomingResource(patched, report.issues()), null, context);
+			}
 			return updateNow(current, patched, null, "PATCH", report.issues());
 		});
 	}
@@ -242,6 +280,18 @@ public class ResourceService {
 		StoredResource stored = store.create(resource, id, StoredResource.ORIGIN_API, "POST");
 		notifyListeners(stored, resource, null);
 		return new WriteOutcome(stored, resource, true, true, warnings);
+	}
+
+	/**
+	 * Creates several resources inside the caller's transaction with one store statement (e.g. a
+	 * response and the Observations extracted from it); every resource must already be valid.
+	 */
+	public List<StoredResource> createAllNow(List<? extends Resource> resources, List<String> ids) {
+		List<StoredResource> stored = store.createAll(resources, ids, StoredResource.ORIGIN_API, "POST");
+		for (int i = 0; i < stored.size(); i++) {
+			notifyListeners(stored.get(i), resources.get(i), null);
+		}
+		return stored;
 	}
 
 	/** Updates inside the caller's transaction; {@code current} must be locked. */

@@ -17,4 +17,12 @@ public interface ResourceWriteHandler {
 	WriteOutcome create(IncomingResource incoming, String ifNoneExist, WriteContext context);
 
 	WriteOutcome update(String id, IncomingResource incoming, Integer expectedVersion, WriteContext context);
+
+	/**
+	 * For $validate: the problems the handler would refuse this (already base- and profile-valid)
+	 * resource for, stored nowhere. Handlers whose rules need more than the resource may leave this out.
+	 */
+	default java.util.List<org.spgateway.validation.ValidationIssue> check(org.hl7.fhir.r4.model.Resource resource, WriteContext context) {
+		return java.util.List.of();
+	}
 }

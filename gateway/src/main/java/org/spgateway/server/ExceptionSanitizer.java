@@ -5,7 +5,9 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
@@ -27,6 +29,12 @@ public class ExceptionSanitizer {
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException sanitize(RequestDetails request, Throwable exception) {
 		BaseServerResponseException known = exception instanceof BaseServerResponseException b ? b : null;
+		DataFormatException badValue = badValue(exception);
+		if (badValue != null) {
+			// HAPI parses operation parameters before any provider runs: a value it cannot read is the caller's mistake.
+			String message = "A request parameter could not be read: " + String.valueOf(badValue.getMessage()).replaceAll("HAPI-\\d+: ", "");
+			return new InvalidRequestException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, message, null));
+		}
 		if (known == null || known.getStatusCode() >= 500) {
 			log.error("Request failed unexpectedly", exception);
 			String requestId = MDC.get(RequestIdFilter.MDC_REQUEST_ID);
@@ -43,5 +51,14 @@ public class ExceptionSanitizer {
 		}
 		known.setOperationOutcome(outcome);
 		return known;
+	}
+
+	private static DataFormatException badValue(Throwable exception) {
+		for (Throwable t = exception; t != null; t = t.getCause()) {
+			if (t instanceof DataFormatException d) {
+				return d;
+			}
+		}
+		return null;
 	}
 }

@@ -101,21 +101,26 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
 			if (id == null || !id.hasIdPart()) {
 				throw Outcomes.invalid("$validate needs a resource in the body (or an instance id)", null);
 			}
-			report = service.validate(service.toResource(service.read(typeName, id.getIdPart(), RequestGate.scopeOf(request))), profile);
+			report = service.validate(service.toResource(service.read(typeName, id.getIdPart(), RequestGate.scopeOf(request))), profile,
+					validationContext(request));
 		} else {
 			Resource parsed = service.parse(body, encoding, null);
 			if (parsed instanceof Parameters parameters && !"Parameters".equals(typeName)) {
-				report = service.validateParametersBody(parameters, body, encoding, typeName, profile);
+				report = service.validateParametersBody(parameters, body, encoding, typeName, profile, validationContext(request));
 			} else {
 				if (!typeName.equals(parsed.fhirType())) {
 					throw Outcomes.invalid("This endpoint validates " + typeName + " resources; the body is a " + parsed.fhirType(), null);
 				}
-				report = service.validateBody(body, encoding, typeName, profile);
+				report = service.validateBody(body, encoding, typeName, profile, validationContext(request));
 			}
 		}
 		MethodOutcome outcome = new MethodOutcome();
 		outcome.setOperationOutcome(Outcomes.of(report.issues()));
 		return outcome;
+	}
+
+	private static org.spgateway.resources.WriteContext validationContext(RequestDetails request) {
+		return new org.spgateway.resources.WriteContext(request, RequestGate.scopeOf(request), false);
 	}
 
 	protected static int versionOf(String raw) {

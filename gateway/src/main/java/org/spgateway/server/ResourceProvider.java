@@ -55,7 +55,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 		if (id == null || !id.hasIdPart()) {
 			throw Outcomes.invalid("Conditional patch is not supported; PATCH " + typeName + "/[id]", null);
 		}
-		WriteOutcome outcome = service.patch(typeName, id.getIdPart(), expectedVersion(id), r -> patcher.apply(r, patchType, body));
+		WriteOutcome outcome = service.patch(typeName, id.getIdPart(), expectedVersion(id), r -> patcher.apply(r, patchType, body), context(request));
 		// HAPI adds an ETag to create and update answers only; a patch makes a new version just the same.
 		request.getResponse().addHeader(Constants.HEADER_ETAG, "W/\"" + outcome.stored().version() + "\"");
 		return MethodOutcomes.of(outcome);

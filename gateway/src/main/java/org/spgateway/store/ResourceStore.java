@@ -32,6 +32,8 @@ public class ResourceStore {
 			+ " FROM resource r JOIN resource_version v ON v.res_pk = r.res_pk AND v.version = r.version";
 	private static final int PK_BLOCK = 50;
 	private static final RowMapper<StoredResource> ROW = ResourceStore::row;
+	/** PostgreSQL takes at most 65535 bind values per statement; a batch flushes well before that. */
+	private static final int MAX_STATEMENT_VALUES = 30_000;
 	private static final List<String> INDEX_TABLES =
 			List.of("idx_token", "idx_string", "idx_reference", "idx_date", "idx_number", "idx_quantity", "idx_uri");
 
@@ -56,18 +58,39 @@ public class ResourceStore {
 
 	/** Stores version 1 of a new resource with the given id. The resource's meta is filled in. */
 	public StoredResource create(Resource resource, String id, String origin, String method) {
-		String type = resource.fhirType();
-		long pk = nextPk();
+		return createAll(List.of(resource), List.of(id), origin, method).get(0);
+	}
+
+	/**
+	 * Stores version 1 of several new resources (e.g. a QuestionnaireResponse and the Observations
+	 * extracted from it) in one statement: one multi-row insert per table instead of one statement
+	 * per resource. {@code ids.get(i)} is the id of {@code resources.get(i)}.
+	 */
+	public List<StoredResource> createAll(List<? extends Resource> resources, List<String> ids, String origin, String method) {
+		if (resources.size() != ids.size()) {
+			throw new IllegalArgumentException("One id per resource");
+		}
+		List<StoredResource> stored = new ArrayList<>(resources.size());
 		Instant now = stamp();
-		stampMeta(resource, id, 1, now);
-		String json = encode(resource);
-		WriteStatement write = new WriteStatement()
-				.add("INSERT INTO resource (res_pk, res_type, res_id, version, last_updated, origin) VALUES (?, ?, ?, 1, ?, ?)",
-						pk, type, id, Timestamp.from(now), origin);
-		addVersion(write, pk, 1, now, method, json);
-		addIndex(write, pk, type, indexer.index(resource));
-		write.execute(jdbc);
-		return new StoredResource(pk, type, id, 1, now, origin, json);
+		Batch batch = new Batch();
+		for (int i = 0; i < resources.size(); i++) {
+			Resource resource = resources.get(i);
+			String type = resource.fhirType();
+			String id = ids.get(i);
+			long pk = nextPk();
+			stampMeta(resource, id, 1, now);
+			String json = encode(resource);
+			batch.heads.add(new Object[] {pk, type, id, 1, Timestamp.from(now), origin});
+			batch.versions.add(new Object[] {pk, 1, Timestamp.from(now), method, json});
+			batch.index(pk, type, indexer.index(resource));
+			stored.add(new StoredResource(pk, type, id, 1, now, origin, json));
+			if (batch.values() > MAX_STATEMENT_VALUES) {
+				batch.execute(jdbc);
+				batch = new Batch();
+			}
+		}
+		batch.execute(jdbc);
+		return stored;
 	}
 
 	/**
@@ -285,18 +308,60 @@ public class ResourceStore {
 	}
 
 	private static void addIndex(WriteStatement write, long pk, String type, IndexRows rows) {
-		write.insertRows("idx_token (res_pk, res_type, param, system, code)", 5,
-				rows(rows.tokens, t -> new Object[] {pk, type, t.param(), t.system(), t.code()}));
-		write.insertRows("idx_string (res_pk, res_type, param, value_norm, value_exact)", 5,
-				rows(rows.strings, t -> new Object[] {pk, type, t.param(), t.normalized(), t.exact()}));
-		write.insertRows("idx_reference (res_pk, res_type, param, target_type, target_id, target_url, ident_system, ident_value)", 8,
-				rows(rows.references, r -> new Object[] {pk, type, r.param(), r.targetType(), r.targetId(), r.targetUrl(), r.identSystem(), r.identValue()}));
-		write.insertRows("idx_date (res_pk, res_type, param, low, high)", 5,
-				rows(rows.dates, d -> new Object[] {pk, type, d.param(), Timestamp.from(d.low()), Timestamp.from(d.high())}));
-		write.insertRows("idx_number (res_pk, res_type, param, value)", 4, rows(rows.numbers, n -> new Object[] {pk, type, n.param(), n.value()}));
-		write.insertRows("idx_quantity (res_pk, res_type, param, value, system, code)", 6,
-				rows(rows.quantities, q -> new Object[] {pk, type, q.param(), q.value(), q.system(), q.code()}));
-		write.insertRows("idx_uri (res_pk, res_type, param, value)", 4, rows(rows.uris, u -> new Object[] {pk, type, u.param(), u.value()}));
+		Batch batch = new Batch();
+		batch.index(pk, type, rows);
+		batch.addIndexTo(write);
+	}
+
+	/** The rows of several new resources, gathered per table so that each table gets one multi-row insert. */
+	private static final class Batch {
+		final List<Object[]> heads = new ArrayList<>();
+		final List<Object[]> versions = new ArrayList<>();
+		final List<Object[]> tokens = new ArrayList<>();
+		final List<Object[]> strings = new ArrayList<>();
+		final List<Object[]> references = new ArrayList<>();
+		final List<Object[]> dates = new ArrayList<>();
+		final List<Object[]> numbers = new ArrayList<>();
+		final List<Object[]> quantities = new ArrayList<>();
+		final List<Object[]> uris = new ArrayList<>();
+
+		void index(long pk, String type, IndexRows rows) {
+			tokens.addAll(rows(rows.tokens, t -> new Object[] {pk, type, t.param(), t.system(), t.code()}));
+			strings.addAll(rows(rows.strings, t -> new Object[] {pk, type, t.param(), t.normalized(), t.exact()}));
+			references.addAll(rows(rows.references,
+					r -> new Object[] {pk, type, r.param(), r.targetType(), r.targetId(), r.targetUrl(), r.identSystem(), r.identValue()}));
+			dates.addAll(rows(rows.dates, d -> new Object[] {pk, type, d.param(), Timestamp.from(d.low()), Timestamp.from(d.high())}));
+			numbers.addAll(rows(rows.numbers, n -> new Object[] {pk, type, n.param(), n.value()}));
+			quantities.addAll(rows(rows.quantities, q -> new Object[] {pk, type, q.param(), q.value(), q.system(), q.code()}));
+			uris.addAll(rows(rows.uris, u -> new Object[] {pk, type, u.param(), u.value()}));
+		}
+
+		int values() {
+			return heads.size() * 6 + versions.size() * 5 + tokens.size() * 5 + strings.size() * 5 + references.size() * 8
+					+ dates.size() * 5 + numbers.size() * 4 + quantities.size() * 6 + uris.size() * 4;
+		}
+
+		void addIndexTo(WriteStatement write) {
+			write.insertRows("idx_token (res_pk, res_type, param, system, code)", 5, tokens);
+			write.insertRows("idx_string (res_pk, res_type, param, value_norm, value_exact)", 5, strings);
+			write.insertRows("idx_reference (res_pk, res_type, param, target_type, target_id, target_url, ident_system, ident_value)", 8,
+					references);
+			write.insertRows("idx_date (res_pk, res_type, param, low, high)", 5, dates);
+			write.insertRows("idx_number (res_pk, res_type, param, value)", 4, numbers);
+			write.insertRows("idx_quantity (res_pk, res_type, param, value, system, code)", 6, quantities);
+			write.insertRows("idx_uri (res_pk, res_type, param, value)", 4, uris);
+		}
+
+		void execute(JdbcTemplate jdbc) {
+			if (heads.isEmpty()) {
+				return;
+			}
+			WriteStatement write = new WriteStatement()
+					.insertRows("resource (res_pk, res_type, res_id, version, last_updated, origin)", 6, heads)
+					.insertRows("resource_version (res_pk, version, last_updated, method, content)", 5, versions);
+			addIndexTo(write);
+			write.execute(jdbc);
+		}
 	}
 
 	/** Distinct rows only: a value reached by two paths of one parameter is indexed once. */

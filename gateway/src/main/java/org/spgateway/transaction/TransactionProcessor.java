@@ -272,7 +272,7 @@ public class TransactionProcessor {
 				} else {
 					throw Outcomes.invalid("A PATCH entry carries a Binary (JSON Patch) or a Parameters (FHIRPath Patch) resource", null);
 				}
-				WriteOutcome outcome = service.patch(e.type, e.id, e.ifMatch, r -> patcher.apply(r, patchType, body));
+				WriteOutcome outcome = service.patch(e.type, e.id, e.ifMatch, r -> patcher.apply(r, patchType, body), context);
 				// The patched resource was validated on its own: its issues point at the resource, not the entry.
 				List<ValidationIssue> patchWarnings = outcome.warnings().stream().map(i -> i.under("Bundle.entry[" + e.index + "].resource")).toList();
 				return entryResponse("200 OK", outcome.stored(), outcome.resource(), prefer, patchWarnings);

@@ -39,6 +39,7 @@ import org.hl7.fhir.utilities.i18n.I18nConstants;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
 import org.hl7.fhir.validation.ValidatorSettings;
 import org.hl7.fhir.validation.instance.InstanceValidator;
+import org.hl7.fhir.validation.service.utils.QuestionnaireMode;
 
 /**
  * Validates resources against the base specification, their declared profiles and the profile the
@@ -242,6 +243,11 @@ public class ResourceValidator {
 		v.setUnknownCodeSystemsCauseErrors(true);
 		v.setAllowExamples(false);
 		v.setAllowXsiLocation(true);
+		// A QuestionnaireResponse is checked against the exact Questionnaire version it names by its write
+		// handler (outcomes.ResponseRules), which resolves versions from the store, API-created
+		// Questionnaires included. Left on, the instance validator would check only the Questionnaires it
+		// can see, with its own version choice, and report the same problems a second time in other words.
+		v.setQuestionnaireMode(QuestionnaireMode.NONE);
 		return v;
 	}
 

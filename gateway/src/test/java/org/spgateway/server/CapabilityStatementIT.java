@@ -22,6 +22,7 @@ import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResource
 import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceSearchParamComponent;
 import org.hl7.fhir.r4.model.CapabilityStatement.ResourceInteractionComponent;
 import org.hl7.fhir.r4.model.CapabilityStatement.SystemInteractionComponent;
+import org.hl7.fhir.r4.model.OperationDefinition;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
@@ -68,6 +69,11 @@ class CapabilityStatementIT {
 		cs = Http.parse(response, CapabilityStatement.class);
 		Bundle one = Fixtures.resource(CapabilityStatementIT.class, "one-of-each-writable-type.json", Bundle.class);
 		one.getEntry().forEach(e -> samples.put(e.getResource().fhirType(), e.getResource()));
+		// Outcome capture takes a response only for a referral that exists: the sample response's referral.
+		Resource referral = samples.get("ServiceRequest").copy();
+		referral.setId("capability-check-referral");
+		HttpResponse<String> put = Http.put(base + "/ServiceRequest/capability-check-referral", Http.json(referral));
+		assertThat(put.statusCode()).as(put.body()).isIn(200, 201);
 	}
 
 	private static CapabilityStatementRestComponent rest() {
@@ -252,7 +258,10 @@ class CapabilityStatementIT {
 				if (!operation.getName().equals("validate")) {
 					// An operation this test has no input for: it must at least be bound (not refused as unknown),
 					// and answer an unknown instance with the right not-found rather than fail.
-					HttpResponse<String> response = Http.post(base + "/" + type + "/does-not-exist/$" + operation.getName(),
+					// Type-level operations (OperationDefinition.instance false, e.g. $reviews-due) are called on the type.
+					HttpResponse<String> defined = Http.get(gateway.onThisServer(operation.getDefinition()));
+					boolean instance = defined.statusCode() != 200 || Http.parse(defined, OperationDefinition.class).getInstance();
+					HttpResponse<String> response = Http.post(base + "/" + type + (instance ? "/does-not-exist" : "") + "/$" + operation.getName(),
 							"{\"resourceType\":\"Parameters\"}");
 					softly.assertThat(response.statusCode()).as("%s $%s: %s", type, operation.getName(), response.body()).isIn(200, 400, 404, 422);
 					softly.assertThat(response.body()).as("%s $%s", type, operation.getName()).doesNotContain("does not know how to handle");

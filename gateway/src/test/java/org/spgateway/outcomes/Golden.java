@@ -1,0 +1,92 @@
+package org.spgateway.outcomes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.parser.IParser;
+import java.util.Map;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Resource;
+import org.spgateway.testsupport.Fixtures;
+import org.spgateway.testsupport.GatewayServer;
+
+/**
+ * Golden files: FHIR JSON next to the tests, compared with what the gateway returns. What the server
+ * assigns is left out on both sides: resource ids and meta (version, lastUpdated) are removed, and the
+ * ids a test creates (patient, referral, responses) are written in the files as {{name}} placeholders
+ * and filled in before comparing. Both sides are re-encoded by the same parser, so element order and
+ * formatting never matter, and a difference shows as a readable diff of pretty-printed JSON.
+ */
+final class Golden {
+
+	private Golden() {}
+
+	/** A fixture with its {{placeholders}} filled in. */
+	static String fill(Class<?> owner, String name, Map<String, String> values) {
+		String text = Fixtures.text(owner, name);
+		for (Map.Entry<String, String> e : values.entrySet()) {
+			text = text.replace("{{" + e.getKey() + "}}", e.getValue());
+		}
+		if (text.contains("{{")) {
+			throw new IllegalArgumentException(name + " has a placeholder with no value: "
+					+ text.substring(text.indexOf("{{"), text.indexOf("}}", text.indexOf("{{")) + 2));
+		}
+		return text;
+	}
+
+	/**
+	 * Compares with the golden file. Run with the environment variable {@code GOLDEN_UPDATE=true} to rewrite the golden files from
+	 * what the gateway returns (ids put back as placeholders), then review the diff before committing.
+	 */
+	static void assertMatches(Class<?> owner, String expectedFile, Map<String, String> values, IBaseResource actual) {
+		if ("true".equals(System.getenv("GOLDEN_UPDATE")) || Boolean.getBoolean("golden.update")) {
+			update(owner, expectedFile, values, actual);
+		}
+		IParser parser = GatewayServer.fhirContext().newJsonParser();
+		Resource expected = (Resource) parser.parseResource(fill(owner, expectedFile, values));
+		assertThat(normalized(actual)).as("%s (golden file %s)", actual.fhirType(), expectedFile).isEqualTo(normalized(expected));
+	}
+
+	private static void update(Class<?> owner, String name, Map<String, String> values, IBaseResource actual) {
+		String text = normalized(actual);
+		for (Map.Entry<String, String> e : values.entrySet()) {
+			text = text.replace(e.getValue(), "{{" + e.getKey() + "}}");
+		}
+		java.nio.file.Path file = java.nio.file.Path.of("src/test/resources", owner.getPackageName().replace('.', '/'), name);
+		try {
+			java.nio.file.Files.writeString(file, text + "\n");
+		} catch (java.io.IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	}
+
+	/** The resources of a search result as a collection Bundle, in the order the server returned them. */
+	static Bundle collection(Bundle searchset) {
+		Bundle collection = new Bundle().setType(Bundle.BundleType.COLLECTION);
+		searchset.getEntry().forEach(e -> collection.addEntry().setResource(e.getResource()));
+		return collection;
+	}
+
+	private static String normalized(IBaseResource resource) {
+		IParser parser = GatewayServer.fhirContext().newJsonParser();
+		Resource copy = (Resource) parser.parseResource(parser.encodeResourceToString(resource));
+		strip(copy);
+		return parser.setPrettyPrint(true).encodeResourceToString(copy);
+	}
+
+	private static void strip(Resource resource) {
+		resource.setId((String) null);
+		resource.setMeta(null);
+		if (resource instanceof Bundle bundle) {
+			bundle.setTotalElement(null);
+			bundle.getLink().clear();
+			for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+				entry.setFullUrl(null);
+				entry.setSearch(null);
+				if (entry.getResource() != null) {
+					strip(entry.getResource());
+				}
+			}
+		}
+	}
+}
