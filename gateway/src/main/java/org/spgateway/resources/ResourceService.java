@@ -221,8 +221,14 @@ public class ResourceService {
 
 	/** Conditional update: {@code PUT Type?criteria}. */
 	public WriteOutcome conditionalUpdate(String type, String conditionalUrl, IncomingResource incoming) {
+		return conditionalUpdate(type, conditionalUrl, incoming, WriteContext.system());
+	}
+
+	/** Conditional update: {@code PUT Type?criteria}; the type's write handler, if any, decides the write. */
+	public WriteOutcome conditionalUpdate(String type, String conditionalUrl, IncomingResource incoming, WriteContext context) {
 		checkWritable(type);
 		String criteria = criteria(type, conditionalUrl);
+		ResourceWriteHandler handler = handlers.get(type);
 		return transactions.execute(tx -> {
 			store.lock(type + "?" + criteria);
 			List<StoredResource> matches = matchAll(type, criteria, 2);
@@ -232,12 +238,19 @@ public class ResourceService {
 			if (matches.isEmpty()) {
 				String id = incoming.assignedId() != null ? incoming.assignedId()
 						: incoming.resource().getIdElement().hasIdPart() ? incoming.resource().getIdElement().getIdPart() : ResourceStore.newId();
+				if (handler != null) {
+					return handler.create(new IncomingResource(incoming.resource(), incoming.warnings(), id), null, context);
+				}
 				return createNow(incoming.resource(), id, incoming.warnings());
 			}
 			StoredResource match = store.lockCurrent(type, matches.get(0).id()).orElseThrow();
 			if (incoming.resource().getIdElement().hasIdPart() && !incoming.resource().getIdElement().getIdPart().equals(match.id())) {
 				throw Outcomes.invalid("The body's id " + incoming.resource().getIdElement().getIdPart() + " differs from the matching "
 						+ type + "/" + match.id(), type + ".id");
+			}
+			if (handler != null) {
+				incoming.resource().setId(type + "/" + match.id());
+				return handler.update(match.id(), incoming, null, context);
 			}
 			return updateNow(match, incoming.resource(), null, "PUT", incoming.warnings());
 		});
@@ -273,6 +286,19 @@ public class ResourceService {
 			}
 			return updateNow(current, patched, null, "PATCH", report.issues());
 		});
+	}
+
+	/**
+	 * The stored resource an incoming create duplicates, as the type's write handler judges it (e.g. a
+	 * Patient with a known NHS number), or null; see {@link ResourceWriteHandler#findExisting}.
+	 */
+	public StoredResource findExisting(String type, Resource resource, String ifNoneExist, WriteContext context) {
+		ResourceWriteHandler handler = handlers.get(type);
+		return handler == null ? null : handler.findExisting(resource, ifNoneExist, context);
+	}
+
+	public boolean hasHandler(String type) {
+		return handlers.containsKey(type);
 	}
 
 	/** Creates inside the caller's transaction, with a resource already validated. */
