@@ -281,12 +281,13 @@ public class TransactionProcessor {
 				}
 				e.resource.setId((String) null);
 				WriteOutcome outcome = service.create(e.type, new IncomingResource(e.resource, warnings, e.id), null, context);
-				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, warnings);
+				// The write's own issues (a write handler may add to the validator's) are what the caller reads.
+				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, outcome.warnings());
 			}
 			case PUT -> {
 				e.resource.setId(e.type + "/" + e.id);
 				WriteOutcome outcome = service.update(e.type, e.id, new IncomingResource(e.resource, warnings, e.id), e.ifMatch, context);
-				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, warnings);
+				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, outcome.warnings());
 			}
 			case PATCH -> {
 				PatchTypeEnum patchType;
