@@ -322,7 +322,9 @@ public class ReferralIntake implements ResourceWriteHandler {
 	 * fingerprint.
 	 */
 	private String fingerprint(Analysis a) {
-		ServiceRequest copy = a.referral.copy();
+		// Through JSON, not copy(): a copy keeps the parser's links from references to other entries'
+		// resources, and walking its references would reach into (and change) those entries.
+		ServiceRequest copy = (ServiceRequest) fhirContext.newJsonParser().parseResource(fhirContext.newJsonParser().encodeResourceToString(a.referral));
 		copy.setId((String) null);
 		copy.setMeta(null);
 		copy.setText(null);
