@@ -74,6 +74,9 @@ public class BarsMessages {
 	public static final String EVENTS = "https://fhir.nhs.uk/CodeSystem/message-events-bars";
 	public static final String REASONS = "https://fhir.nhs.uk/CodeSystem/message-reason-bars";
 	public static final String ERROR_CODES = "https://fhir.nhs.uk/Codesystem/http-error-codes";
+	/** Matched by their own identifiers (or the NHS number) on every write, never by content. */
+	private static final java.util.Set<String> NOT_REUSED = java.util.Set.of("Patient", "Organization", "Practitioner", "PractitionerRole",
+			"HealthcareService", "ServiceRequest");
 	private static final Pattern ENTRY = Pattern.compile("Bundle\\.entry\\[(\\d+)\\]");
 	private static final Pattern ENTRY_PREFIX = Pattern.compile("^Bundle\\.entry\\[\\d+\\] \\((?:POST|PUT|PATCH|GET) [^)]*\\): ");
 
@@ -358,11 +361,9 @@ public class BarsMessages {
 	private Map<String, String> reusable(Bundle message, ReferralRecords.Referral existing) {
 		ServiceRequest stored = (ServiceRequest) resources.toResource(resources.read("ServiceRequest", existing.serviceRequestId(), AccessScope.UNRESTRICTED));
 		List<Resource> known = new ArrayList<>();
-		List<Reference> refs = new ArrayList<>(stored.getReasonReference());
-		refs.addAll(stored.getSupportingInfo());
-		for (Reference ref : refs) {
+		for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(stored, Reference.class)) {
 			LocalReference local = LocalReference.parse(ref.getReference());
-			if (local != null) {
+			if (local != null && !NOT_REUSED.contains(local.type())) {
 				try {
 					known.add(resources.toResource(resources.read(local.type(), local.id(), AccessScope.UNRESTRICTED)));
 				} catch (ResourceNotFoundException e) {
@@ -385,10 +386,10 @@ public class BarsMessages {
 		return reuse;
 	}
 
+	/** Same content apart from ids, meta and what references point at (compared as JSON, which leaves out empty elements). */
 	private boolean sameContent(Resource a, Resource b) {
-		Resource x = strip(a);
-		Resource y = strip(b);
-		return x.equalsDeep(y);
+		IParser json = fhirContext.newJsonParser();
+		return json.encodeResourceToString(strip(a)).equals(json.encodeResourceToString(strip(b)));
 	}
 
 	private Resource strip(Resource r) {
