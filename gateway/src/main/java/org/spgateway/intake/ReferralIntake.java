@@ -213,6 +213,7 @@ public class ReferralIntake implements ResourceWriteHandler {
 	}
 
 	private Analysis analyse(ServiceRequest referral, WriteContext context, MessageContext message) {
+		Analysis earlier = earlier(context).get(referral);
 		NhsIdentifiers.normalize(fhirContext, referral);
 		Analysis a = new Analysis();
 		a.referral = referral;
@@ -222,8 +223,20 @@ public class ReferralIntake implements ResourceWriteHandler {
 		Identifier identifier = referral.getIdentifierFirstRep();
 		a.key = new ReferralRecords.Key(a.referrer != null && a.referrer.referrerKey() != null ? a.referrer.referrerKey() : "-", identifier.getSystem(),
 				identifier.getValue());
-		a.fingerprint = fingerprint(a);
+		// A transaction analyses its referral before ids are assigned (findExisting) and again when it is written:
+		// the fingerprint does not depend on the ids, so the first one stands.
+		a.fingerprint = earlier != null && earlier.key.equals(a.key) ? earlier.fingerprint : fingerprint(a);
+		earlier(context).put(referral, a);
 		return a;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static java.util.Map<ServiceRequest, Analysis> earlier(WriteContext context) {
+		if (context.request() == null) {
+			return new java.util.IdentityHashMap<>();
+		}
+		return (java.util.Map<ServiceRequest, Analysis>) context.request().getUserData().computeIfAbsent(ReferralIntake.class.getName() + ".analysed",
+				k -> new java.util.IdentityHashMap<ServiceRequest, Analysis>());
 	}
 
 	/** The person referred: a known Patient, with a valid NHS number or (without one) enough to reach them. */
