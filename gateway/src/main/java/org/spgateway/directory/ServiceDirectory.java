@@ -59,6 +59,7 @@ public class ServiceDirectory {
 	private final DirectoryChanges changes;
 	private volatile Snapshot snapshot;
 	private volatile long nextCheck;
+	private final java.util.concurrent.locks.ReentrantLock reloadLock = new java.util.concurrent.locks.ReentrantLock();
 
 	public ServiceDirectory(FhirContext fhirContext, ResourceService resources, ConformanceResources conformance,
 			PlatformTransactionManager transactionManager, Duration refreshInterval, DirectoryChanges changes) {
@@ -126,18 +127,32 @@ public class ServiceDirectory {
 		changes.changed();
 	}
 
+	/**
+	 * The current snapshot. The thread that finds it out of date reloads it (so a client sees its own
+	 * directory change on its next request); others meanwhile keep using the previous snapshot rather
+	 * than wait, since they may hold database connections the reload itself needs.
+	 */
 	private Snapshot current() {
 		Snapshot s = snapshot;
-		if (s == null || s.generation != changes.generation()) {
-			return reload(false);
+		boolean changed = s == null || s.generation != changes.generation();
+		boolean due = System.nanoTime() - nextCheck > 0;
+		if (!changed && !due) {
+			return s;
 		}
-		if (System.nanoTime() - nextCheck > 0) {
-			return reload(true);
+		if (s == null) {
+			reloadLock.lock();
+		} else if (!reloadLock.tryLock()) {
+			return s;
 		}
-		return s;
+		try {
+			return reload(!changed);
+		} finally {
+			reloadLock.unlock();
+		}
 	}
 
-	private synchronized Snapshot reload(boolean onlyIfChanged) {
+	/** Under reloadLock. {@code onlyIfChanged}: a periodic check, which reloads only when the stored directory changed. */
+	private Snapshot reload(boolean onlyIfChanged) {
 		long generation = changes.generation();
 		Snapshot s = snapshot;
 		if (s != null && s.generation == generation && (!onlyIfChanged || System.nanoTime() - nextCheck <= 0)) {

@@ -270,7 +270,7 @@ public class BarsMessages {
 			}
 			referralId = apply(request, message, referral, existing, report, notes, toMessage);
 		}
-		Bundle response = okResponse(request, message, header, referralId, notes);
+		Bundle response = okResponse(request, message, header, sender, referralId, notes);
 		String json = fhirContext.newJsonParser().encodeResourceToString(response);
 		if (!records.insertMessage(new ReferralRecords.Message(message.getIdElement().getIdPart(), fingerprint, referralId, json))) {
 			throw new AlreadyAnswered();
@@ -442,13 +442,14 @@ public class BarsMessages {
 
 	// ---------------------------------------------------------------- answers
 
-	private Bundle okResponse(RequestDetails request, Bundle message, MessageHeader requestHeader, String referralId, List<ValidationIssue> notes) {
+	private Bundle okResponse(RequestDetails request, Bundle message, MessageHeader requestHeader, Organisation sender, String referralId,
+			List<ValidationIssue> notes) {
 		String base = request.getFhirServerBase();
 		StoredResource referral = resources.read("ServiceRequest", referralId, AccessScope.UNRESTRICTED);
 		ReferralRecords.Referral record = records.findByServiceRequest(referralId).orElse(null);
 		StoredResource task = record == null ? null : resources.read("Task", record.taskId(), AccessScope.UNRESTRICTED);
 		Bundle response = responseBundle();
-		MessageHeader header = responseHeader(request, message, requestHeader, "ok");
+		MessageHeader header = responseHeader(request, message, requestHeader, sender, "ok");
 		response.addEntry().setFullUrl("urn:uuid:" + header.getIdElement().getIdPart()).setResource(header);
 		response.addEntry().setFullUrl(base + "/ServiceRequest/" + referralId).setResource(resources.toResource(referral));
 		header.addFocus(new Reference(base + "/ServiceRequest/" + referralId));
@@ -536,15 +537,15 @@ public class BarsMessages {
 		return response;
 	}
 
-	private MessageHeader responseHeader(RequestDetails request, Bundle message, MessageHeader requestHeader, String code) {
+	private MessageHeader responseHeader(RequestDetails request, Bundle message, MessageHeader requestHeader, Organisation sender, String code) {
 		MessageHeader header = new MessageHeader();
 		header.setId(UUID.randomUUID().toString());
 		header.setEvent(new Coding(EVENTS, "servicerequest-response", "Service request response"));
 		if (requestHeader.getSource().hasEndpoint()) {
 			MessageHeader.MessageDestinationComponent destination = header.addDestination().setEndpoint(requestHeader.getSource().getEndpoint());
-			if (requestHeader.hasSender() && requestHeader.getSender().hasIdentifier()) {
-				destination.setReceiver(new Reference().setIdentifier(requestHeader.getSender().getIdentifier().copy())
-						.setDisplay(requestHeader.getSender().getDisplay()));
+			if (sender.ods() != null) {
+				destination.setReceiver(new Reference().setIdentifier(new Identifier().setSystem(NhsIdentifiers.ODS_ORGANIZATION).setValue(sender.ods()))
+						.setDisplay(sender.name()));
 			}
 		}
 		header.getSource().setName("Social Prescribing FHIR Gateway").setSoftware("Social Prescribing FHIR Gateway").setVersion(softwareVersion)

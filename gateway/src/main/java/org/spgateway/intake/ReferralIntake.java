@@ -205,6 +205,7 @@ public class ReferralIntake implements ResourceWriteHandler {
 		String requesterType;
 		Organisation referrer;
 		List<Coding> roleCodes = List.of();
+		String practitionerName;
 		ReferralRecords.Key key;
 		String fingerprint;
 		List<Condition> conditions;
@@ -300,6 +301,15 @@ public class ReferralIntake implements ResourceWriteHandler {
 			}
 			if (role != null && role.resource() instanceof PractitionerRole pr) {
 				org = a.resolver.organisationOf(pr);
+				Found practitioner = a.resolver.resolve(pr.getPractitioner());
+				if (practitioner != null && practitioner.resource() instanceof org.hl7.fhir.r4.model.Practitioner p && p.hasName()) {
+					HumanName name = p.getNameFirstRep();
+					a.practitionerName = name.hasText() ? name.getText() : String.join(" ", java.util.stream.Stream.concat(java.util.stream.Stream.concat(
+							name.getPrefix().stream().map(x -> x.getValue()), name.getGiven().stream().map(x -> x.getValue())),
+							java.util.stream.Stream.of(name.getFamily())).filter(Objects::nonNull).toList());
+				} else if (pr.getPractitioner().hasDisplay()) {
+					a.practitionerName = pr.getPractitioner().getDisplay();
+				}
 				List<Coding> codes = new ArrayList<>();
 				pr.getCode().forEach(c -> codes.addAll(c.getCoding()));
 				a.roleCodes = codes;
@@ -478,6 +488,14 @@ public class ReferralIntake implements ResourceWriteHandler {
 			}
 			if (!requester.hasDisplay() && a.referrer.name() != null) {
 				requester.setDisplay(a.referrer.name());
+			}
+		}
+		if ("PractitionerRole".equals(a.requesterType) && !requester.hasDisplay()) {
+			// Whoever reads the Task sees who referred without another lookup: "Dr Marcy Blake, Hilltop Medical Practice".
+			String who = a.practitionerName;
+			String where = a.referrer != null ? a.referrer.name() : null;
+			if (who != null || where != null) {
+				requester.setDisplay(who != null && where != null ? who + ", " + where : who != null ? who : where);
 			}
 		}
 		List<Reference> performers = new ArrayList<>();

@@ -390,6 +390,12 @@ class BarsMessageIT {
 	}
 
 	@Test
+	void theCapabilityStatementAdvertisesProcessMessage() {
+		org.hl7.fhir.r4.model.CapabilityStatement cs = Http.parse(Http.get(gateway.baseUrl() + "/metadata"), org.hl7.fhir.r4.model.CapabilityStatement.class);
+		assertThat(cs.getRestFirstRep().getOperation()).extracting(o -> o.getName()).contains("process-message");
+	}
+
+	@Test
 	void anEventOtherThanAReferralRequestIsRefused() {
 		String body = new Message().body().replace("\"code\": \"servicerequest-request\"", "\"code\": \"booking-request\"");
 		HttpResponse<String> response = send(body);

@@ -556,6 +556,31 @@ class ReferralIntakeIT {
 		assertThat(outcome(moved).getIssueFirstRep().getDiagnostics()).contains("cannot be moved to another service");
 	}
 
+	@Test
+	void aLinkWorkersOnwardReferralIsPartOfTheOriginalReferralsTask() {
+		Referrals.Values v = new Referrals.Values();
+		String original = location(send(v), 2);
+		ServiceRequest onward = new ServiceRequest();
+		onward.addIdentifier().setSystem("https://northside-wellbeing.example.org/Id/onward-referral").setValue(Referrals.referralId());
+		onward.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE).setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+		onward.getCode().addCoding(new Coding("https://spgateway.org/fhir/CodeSystem/sp-service-type", "weight-management", "Weight management"));
+		onward.setSubject(new Reference(read(gateway, original, ServiceRequest.class).getSubject().getReference()));
+		onward.setAuthoredOnElement(new org.hl7.fhir.r4.model.DateTimeType("2026-12-01T11:00:00+00:00"));
+		onward.setRequester(new Reference().setIdentifier(new Identifier().setSystem(ODS).setValue("X99901")));
+		onward.addPerformer(new Reference().setIdentifier(new Identifier().setSystem(DOS).setValue("9000101")));
+		onward.addBasedOn(new Reference(original));
+		onward.addReasonCode().setText("Wants support to lose weight; agreed in the personalised plan");
+		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/ServiceRequest", json(onward));
+
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		String onwardLocation = "ServiceRequest/" + Http.parse(response, ServiceRequest.class).getIdElement().getIdPart();
+		Task task = taskFor(gateway, onwardLocation);
+		assertThat(task.getOwner().getIdentifier().getValue()).isEqualTo("VCS-0001");
+		assertThat(task.getPartOfFirstRep().getReference()).isEqualTo("Task/" + taskFor(gateway, original).getIdElement().getIdPart());
+		assertThat(((Coding) read(gateway, onwardLocation, ServiceRequest.class)
+				.getExtensionByUrl("https://spgateway.org/fhir/StructureDefinition/sp-referral-source").getValue()).getCode()).isEqualTo("voluntary-sector");
+	}
+
 	@Nested
 	class SandboxDirectory {
 
