@@ -5,7 +5,6 @@ import static org.spgateway.intake.Referrals.diagnostics;
 import static org.spgateway.intake.Referrals.json;
 import static org.spgateway.intake.Referrals.location;
 import static org.spgateway.intake.Referrals.outcome;
-import static org.spgateway.intake.Referrals.post;
 import static org.spgateway.intake.Referrals.read;
 import static org.spgateway.intake.Referrals.referralIn;
 import static org.spgateway.intake.Referrals.search;
@@ -53,6 +52,14 @@ class ReferralIntakeIT {
 	@BeforeAll
 	static void start() {
 		gateway = SandboxGateway.get();
+	}
+
+	static HttpResponse<String> post(GatewayServer gateway, Bundle transaction, String... headers) {
+		String[] all = new String[headers.length + 2];
+		all[0] = "Prefer";
+		all[1] = "return=OperationOutcome";
+		System.arraycopy(headers, 0, all, 2, headers.length);
+		return Http.post(gateway.baseUrl(), json(transaction), all);
 	}
 
 	static HttpResponse<String> send(Referrals.Values v) {
@@ -579,6 +586,49 @@ class ReferralIntakeIT {
 		assertThat(task.getPartOfFirstRep().getReference()).isEqualTo("Task/" + taskFor(gateway, original).getIdElement().getIdPart());
 		assertThat(((Coding) read(gateway, onwardLocation, ServiceRequest.class)
 				.getExtensionByUrl("https://spgateway.org/fhir/StructureDefinition/sp-referral-source").getValue()).getCode()).isEqualTo("voluntary-sector");
+	}
+
+	// ---------------------------------------------------------------- self-referral
+
+	static Bundle selfReferral(boolean withPhone) {
+		Referrals.Values v = new Referrals.Values();
+		Bundle transaction = v.transaction();
+		Patient person = (Patient) transaction.getEntryFirstRep().getResource();
+		person.getIdentifier().clear();
+		if (!withPhone) {
+			person.getTelecom().clear();
+		}
+		person.getGeneralPractitionerFirstRep().getIdentifier().setValue("A99901");
+		transaction.getEntryFirstRep().getRequest().setIfNoneExist(null);
+		ServiceRequest referral = referralIn(transaction);
+		referral.getIdentifierFirstRep().setSystem("https://northside-wellbeing.example.org/Id/self-referral");
+		referral.setRequester(new Reference(transaction.getEntryFirstRep().getFullUrl()));
+		referral.getSubject().setIdentifier(null);
+		referral.addPerformer(new Reference().setIdentifier(new Identifier().setSystem(DOS).setValue("9000002")));
+		return transaction;
+	}
+
+	@Test
+	void aSelfReferralWithoutAnNhsNumberIsTakenWhenThePersonCanBeReached() {
+		Bundle transaction = selfReferral(true);
+		HttpResponse<String> response = post(gateway, transaction, "NHSD-End-User-Organisation", java.util.Base64.getEncoder().encodeToString(
+				"{\"resourceType\":\"Organization\",\"identifier\":[{\"system\":\"https://fhir.nhs.uk/Id/ods-organization-code\",\"value\":\"X99901\"}]}"
+						.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		ServiceRequest referral = read(gateway, location(response, 2), ServiceRequest.class);
+		assertThat(((Coding) referral.getExtensionByUrl("https://spgateway.org/fhir/StructureDefinition/sp-referral-source").getValue()).getCode())
+				.isEqualTo("self");
+		assertThat(referral.getRequester().getReference()).isEqualTo(location(response, 0));
+		assertThat(taskFor(gateway, location(response, 2)).getOwner().getIdentifier().getValue()).isEqualTo("X99901");
+	}
+
+	@Test
+	void aSelfReferralWithNoWayToReachThePersonIsRefused() {
+		HttpResponse<String> response = post(gateway, selfReferral(false));
+
+		assertThat(response.statusCode()).isEqualTo(422);
+		assertThat(outcome(response).getIssueFirstRep().getDiagnostics()).contains("needs an NHS number").contains("a phone number, email or address");
 	}
 
 	@Nested
