@@ -589,10 +589,20 @@ public class ReferralIntake implements ResourceWriteHandler {
 			next.addExtension(previous.getExtensionByUrl(REFERRAL_SOURCE).copy());
 		}
 		next.setSubject(previous.getSubject().copy());
-		if (!next.getRequester().hasReference() && previous.getRequester().hasReference()) {
-			next.setRequester(previous.getRequester().copy());
+		Reference sentRequester = next.getRequester();
+		Reference storedRequester = previous.getRequester();
+		boolean sameRequester = !sentRequester.hasIdentifier() || (storedRequester.hasIdentifier()
+				&& Objects.equals(sentRequester.getIdentifier().getSystem(), storedRequester.getIdentifier().getSystem())
+				&& Objects.equals(sentRequester.getIdentifier().getValue(), storedRequester.getIdentifier().getValue()));
+		if (!sentRequester.hasReference() && storedRequester.hasReference() && sameRequester) {
+			next.setRequester(storedRequester.copy());
 		}
 		checkSameService(previous, next, context);
+		Analysis a = analyse(next, context, message);
+		if (!a.key.referrer().equals(record.key().referrer())) {
+			throw Outcomes.unprocessable("A referral's referring organisation cannot change: this referral is from " + record.key().referrer()
+					+ ", the update names " + a.key.referrer() + ". Cancel it and send a new referral instead", "ServiceRequest.requester");
+		}
 		if (same(previous, next)) {
 			List<ValidationIssue> issues = new ArrayList<>(incoming.warnings());
 			issues.add(new ValidationIssue(IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "No change: the referral is already as sent", "ServiceRequest"));

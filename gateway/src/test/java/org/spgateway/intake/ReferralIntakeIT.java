@@ -556,6 +556,13 @@ class ReferralIntakeIT {
 		assertThat(same.statusCode()).isEqualTo(200);
 		assertThat(read(gateway, referralLocation, ServiceRequest.class).getMeta().getVersionId()).isEqualTo("2");
 
+		// Handing the referral to another referring organisation by update is refused.
+		ServiceRequest otherReferrer = current.copy();
+		otherReferrer.setRequester(new Reference().setIdentifier(new Identifier().setSystem(ODS).setValue("A99901")));
+		HttpResponse<String> handedOver = Http.put(gateway.baseUrl() + "/" + referralLocation, json(otherReferrer));
+		assertThat(handedOver.statusCode()).isEqualTo(422);
+		assertThat(outcome(handedOver).getIssueFirstRep().getDiagnostics()).contains("referring organisation cannot change");
+
 		// Moving the referral to another service by update is refused.
 		current.setPerformer(List.of(new Reference().setIdentifier(new Identifier().setSystem(DOS).setValue("9000002"))));
 		HttpResponse<String> moved = Http.put(gateway.baseUrl() + "/" + referralLocation, json(current));
