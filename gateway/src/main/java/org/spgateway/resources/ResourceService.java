@@ -163,24 +163,38 @@ public class ResourceService {
 		checkWritable(type);
 		ResourceWriteHandler handler = handlers.get(type);
 		if (handler != null) {
-			return transactions.execute(tx -> handler.create(incoming, ifNoneExist, context));
+			return transactions.execute(tx -> {
+				// If-None-Exist is FHIR's, the same for every type: a handler sees only creates it did not match.
+				StoredResource match = conditionalMatch(type, ifNoneExist);
+				if (match != null) {
+					return new WriteOutcome(match, toResource(match), false, false, incoming.warnings());
+				}
+				return handler.create(incoming, ifNoneExist, context);
+			});
 		}
 		return createDirect(type, incoming, ifNoneExist);
+	}
+
+	/** The one resource If-None-Exist matches (under a lock on the criteria), null when none, 412 when several. */
+	private StoredResource conditionalMatch(String type, String ifNoneExist) {
+		if (ifNoneExist == null || ifNoneExist.isBlank()) {
+			return null;
+		}
+		String criteria = criteria(type, ifNoneExist);
+		store.lock(type + "?" + criteria);
+		List<StoredResource> matches = matchAll(type, criteria, 2);
+		if (matches.size() > 1) {
+			throw Outcomes.preconditionFailed("If-None-Exist " + criteria + " matches more than one " + type + "; nothing was created");
+		}
+		return matches.isEmpty() ? null : matches.get(0);
 	}
 
 	/** The plain create (no type handler): stores the resource, or finds it when If-None-Exist matches. */
 	public WriteOutcome createDirect(String type, IncomingResource incoming, String ifNoneExist) {
 		return transactions.execute(tx -> {
-			if (ifNoneExist != null && !ifNoneExist.isBlank()) {
-				String criteria = criteria(type, ifNoneExist);
-				store.lock(type + "?" + criteria);
-				List<StoredResource> matches = matchAll(type, criteria, 2);
-				if (matches.size() > 1) {
-					throw Outcomes.preconditionFailed("If-None-Exist " + criteria + " matches more than one " + type + "; nothing was created");
-				}
-				if (matches.size() == 1) {
-					return new WriteOutcome(matches.get(0), toResource(matches.get(0)), false, false, incoming.warnings());
-				}
+			StoredResource match = conditionalMatch(type, ifNoneExist);
+			if (match != null) {
+				return new WriteOutcome(match, toResource(match), false, false, incoming.warnings());
 			}
 			return createNow(incoming.resource(), incoming.newId(), incoming.warnings());
 		});
