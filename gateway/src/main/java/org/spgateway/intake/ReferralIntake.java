@@ -98,15 +98,7 @@ public class ReferralIntake implements ResourceWriteHandler {
 	@Override
 	public WriteOutcome create(IncomingResource incoming, String ifNoneExist, WriteContext context) {
 		ServiceRequest referral = (ServiceRequest) incoming.resource();
-		if (ifNoneExist != null && !ifNoneExist.isBlank()) {
-			List<StoredResource> matches = resources.matchAll("ServiceRequest", ifNoneExist.replaceFirst("^ServiceRequest\\?", "").replaceFirst("^\\?", ""), 2);
-			if (matches.size() > 1) {
-				throw Outcomes.preconditionFailed("If-None-Exist " + ifNoneExist + " matches more than one ServiceRequest; nothing was created");
-			}
-			if (matches.size() == 1) {
-				return new WriteOutcome(matches.get(0), resources.toResource(matches.get(0)), false, false, incoming.warnings());
-			}
-		}
+		// If-None-Exist, when there was one, has already been searched without a match (ResourceService).
 		MessageContext message = BarsHeaders.read(context, false);
 		Analysis a = analyse(referral, context, message);
 		String referralId = incoming.newId();
@@ -147,7 +139,14 @@ public class ReferralIntake implements ResourceWriteHandler {
 	@Override
 	public StoredResource findExisting(Resource resource, String ifNoneExist, WriteContext context) {
 		ServiceRequest referral = (ServiceRequest) resource;
-		Analysis a = analyse(referral, context, BarsHeaders.read(context, false));
+		Analysis a;
+		try {
+			a = analyse(referral, context, BarsHeaders.read(context, false));
+		} catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException notYet) {
+			// Only a lookup: what is wrong with the referral is reported when it is written, after the
+			// transaction's own checks (references between entries ...) have had their say.
+			return null;
+		}
 		ReferralRecords.Referral first = records.find(a.key).orElse(null);
 		if (first == null) {
 			return null;
