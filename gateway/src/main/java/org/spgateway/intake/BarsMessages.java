@@ -281,7 +281,8 @@ public class BarsMessages {
 	/** The message's resources as a transaction, through the same writes as a transaction Bundle; returns the referral's id. */
 	private String apply(RequestDetails request, Bundle message, ServiceRequest referral, ReferralRecords.Referral existing, ValidationReport report,
 			List<ValidationIssue> notes, Map<Integer, Integer> toMessage) {
-		Map<String, String> reuse = existing == null ? Map.of() : reusable(message, existing);
+		Map<String, String> reuse = new HashMap<>(existing == null ? Map.of() : reusable(message, existing));
+		containFreeTextResponses(message, referral, reuse, notes);
 		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		List<String> dropped = new ArrayList<>();
 		Map<Integer, List<ValidationIssue>> warnings = new HashMap<>();
@@ -352,6 +353,30 @@ public class BarsMessages {
 		}
 		LocalReference location = LocalReference.parse(answer.getResponse().getLocation());
 		return location.id();
+	}
+
+	/**
+	 * A QuestionnaireResponse that names no Questionnaire (free-text referral questions) is not an
+	 * outcome response, which outcome capture requires to name its instrument: it travels inside the
+	 * referral (contained, referred to from supportingInfo) so that nothing the sender wrote is lost.
+	 */
+	private void containFreeTextResponses(Bundle message, ServiceRequest referral, Map<String, String> reuse, List<ValidationIssue> notes) {
+		int n = 0;
+		for (int i = 1; i < message.getEntry().size(); i++) {
+			BundleEntryComponent entry = message.getEntry().get(i);
+			if (entry.getResource() instanceof org.hl7.fhir.r4.model.QuestionnaireResponse qr && !qr.hasQuestionnaire() && entry.hasFullUrl()
+					&& !reuse.containsKey(entry.getFullUrl())) {
+				String localId = "qr" + (++n);
+				org.hl7.fhir.r4.model.QuestionnaireResponse contained = qr.copy();
+				contained.setId(localId);
+				referral.addContained(contained);
+				reuse.put(entry.getFullUrl(), "#" + localId);
+				if (referral.getSupportingInfo().stream().noneMatch(r -> entry.getFullUrl().equals(r.getReference()))) {
+					referral.addSupportingInfo(new Reference(entry.getFullUrl()));
+				}
+				notes.add(info("Bundle.entry[" + i + "] (a QuestionnaireResponse naming no Questionnaire) is kept inside the referral as #" + localId));
+			}
+		}
 	}
 
 	/**

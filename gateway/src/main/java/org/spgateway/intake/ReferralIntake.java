@@ -663,9 +663,6 @@ public class ReferralIntake implements ResourceWriteHandler {
 			throw Outcomes.unprocessable("This referral is " + before.toCode() + " and can no longer change status; send a new referral instead",
 					"ServiceRequest.status");
 		}
-		if (after == ServiceRequestStatus.COMPLETED && before != after) {
-			throw Outcomes.unprocessable("A referral is completed by the provider completing its Task, not by the referrer", "ServiceRequest.status");
-		}
 		if (after == ServiceRequestStatus.DRAFT && before != after) {
 			throw Outcomes.unprocessable("A referral that has been sent cannot go back to draft; revoke it instead", "ServiceRequest.status");
 		}
