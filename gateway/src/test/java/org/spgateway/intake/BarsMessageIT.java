@@ -174,7 +174,12 @@ class BarsMessageIT {
 		assertThat(search(gateway, "Encounter?patient=" + patient, Encounter.class)).hasSize(1);
 		assertThat(search(gateway, "Flag?patient=" + patient, Flag.class)).hasSize(1);
 		assertThat(search(gateway, "Consent?patient=" + patient, Consent.class)).hasSize(1);
-		assertThat(search(gateway, "QuestionnaireResponse?subject=" + patient, QuestionnaireResponse.class)).hasSize(1);
+		// The questionnaire-less referral questions travel inside the referral (outcome capture takes only named instruments).
+		assertThat(search(gateway, "QuestionnaireResponse?subject=" + patient, QuestionnaireResponse.class)).isEmpty();
+		QuestionnaireResponse questions = (QuestionnaireResponse) referral.getContained().get(0);
+		assertThat(questions.getItemFirstRep().getAnswerFirstRep().getValueStringType().getValue()).isEqualTo("Getting out of the house and meeting people");
+		assertThat(questions.getSubject().getReference()).isEqualTo(patient);
+		assertThat(referral.getSupportingInfo()).extracting(r -> r.getReference()).contains("#" + questions.getIdElement().getIdPart());
 		assertThat(search(gateway, "Organization?identifier=https://fhir.nhs.uk/Id/ods-organization-code|A99902", Organization.class))
 				.singleElement().satisfies(o -> assertThat(o.getIdElement().getIdPart()).isEqualTo("ods-A99902"));
 		PractitionerRole role = read(gateway, referral.getRequester().getReference(), PractitionerRole.class);
