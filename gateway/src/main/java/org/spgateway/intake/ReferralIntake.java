@@ -157,6 +157,38 @@ public class ReferralIntake implements ResourceWriteHandler {
 		return resources.read("ServiceRequest", first.serviceRequestId(), AccessScope.UNRESTRICTED);
 	}
 
+	/**
+	 * $validate: what intake would say about this referral as a new one (who, for whom, why, routing,
+	 * eligibility), storing nothing. A referral that is no longer active is checked only by its profile.
+	 */
+	@Override
+	public List<ValidationIssue> check(Resource resource, WriteContext context) {
+		ServiceRequest referral = (ServiceRequest) fhirContext.newJsonParser().parseResource(fhirContext.newJsonParser().encodeResourceToString(resource));
+		if (referral.getStatus() != ServiceRequestStatus.ACTIVE) {
+			return List.of();
+		}
+		try {
+			MessageContext message = BarsHeaders.read(context, false);
+			Analysis a = analyse(referral, context, message);
+			check(a);
+			ReferralRouting.Decision decision = routing.route(routingFacts(a, message, Instant.now()));
+			checkCode(referral, decision.service());
+			List<ValidationIssue> issues = new ArrayList<>();
+			issues.add(new ValidationIssue(IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "As a new referral this would go to "
+					+ decision.service().label() + ", whose Task would be owned by " + decision.service().provider().label(), "ServiceRequest"));
+			decision.triage().forEach(f -> issues.add(ValidationIssue.warning(IssueType.BUSINESSRULE, "It would be accepted for manual triage: "
+					+ f.diagnostics(), "ServiceRequest")));
+			return issues;
+		} catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException refused) {
+			List<ValidationIssue> issues = new ArrayList<>();
+			for (org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent issue : Outcomes.outcomeOf(refused).getIssue()) {
+				issues.add(new ValidationIssue(issue.getSeverity(), issue.getCode(), issue.getDiagnostics(),
+						issue.hasExpression() ? issue.getExpression().get(0).getValue() : null));
+			}
+			return issues;
+		}
+	}
+
 	/** What the sender's identifier stands for, if the gateway has taken this referral already; null otherwise. */
 	public ReferralRecords.Referral previous(ServiceRequest referral, WriteContext context) {
 		Analysis a = analyse(referral, context, BarsHeaders.read(context, false));

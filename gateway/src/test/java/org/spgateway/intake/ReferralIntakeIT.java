@@ -347,6 +347,25 @@ class ReferralIntakeIT {
 				+ " cannot take this referral: it takes self-referrals only: the person can contact it directly (phone 0300 000 0303)");
 	}
 
+	@Test
+	void validateTellsWhatIntakeWouldSayAndStoresNothing() {
+		Referrals.Values v = new Referrals.Values();
+		String patientId = createPatient(v.nhs, NHS, "1988-06-01", "A99901");
+		String body = Referrals.fill("rest-referral.json", restValues(v, patientId)).replace("\"reasonCode\"",
+				"\"performer\": [ { \"identifier\": { \"system\": \"" + DOS + "\", \"value\": \"9000001\" } } ], \"reasonCode\"");
+		HttpResponse<String> refused = Http.post(gateway.baseUrl() + "/ServiceRequest/$validate", body);
+
+		assertThat(refused.statusCode()).isEqualTo(200);
+		assertThat(outcome(refused).getIssue()).anySatisfy(i -> {
+			assertThat(i.getSeverity()).isEqualTo(IssueSeverity.ERROR);
+			assertThat(i.getDiagnostics()).contains("Aged 38 on 2026-11-20; this service accepts ages 40-74");
+		});
+		HttpResponse<String> fine = Http.post(gateway.baseUrl() + "/ServiceRequest/$validate", body.replace("9000001", "9000002"));
+		assertThat(outcome(fine).getIssue()).noneMatch(i -> i.getSeverity() == IssueSeverity.ERROR)
+				.anySatisfy(i -> assertThat(i.getDiagnostics()).contains("As a new referral this would go to General social prescribing service"));
+		assertThat(search(gateway, "ServiceRequest?identifier=https://fhir.a99901.example.nhs.uk/Id/referral|" + v.ref, ServiceRequest.class)).isEmpty();
+	}
+
 	static void assertNothingStoredFor(Referrals.Values v) {
 		assertThat(search(gateway, "Patient?identifier=" + NHS + "|" + v.nhs, Patient.class)).isEmpty();
 		assertThat(search(gateway, "ServiceRequest?identifier=https://fhir.a99901.example.nhs.uk/Id/referral|" + v.ref, ServiceRequest.class)).isEmpty();

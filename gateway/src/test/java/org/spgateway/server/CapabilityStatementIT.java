@@ -70,7 +70,7 @@ class CapabilityStatementIT {
 		Bundle one = Fixtures.resource(CapabilityStatementIT.class, "one-of-each-writable-type.json", Bundle.class);
 		one.getEntry().forEach(e -> samples.put(e.getResource().fhirType(), e.getResource()));
 		// Outcome capture takes a response only for a referral that exists: the sample response's referral.
-		// ... for a Patient that exists (referral intake insists): the sample response's Patient/example, as a person of its own.
+		// ... for a Patient that exists (referral intake insists): Patient/example, which the samples refer to, as a person of its own.
 		org.hl7.fhir.r4.model.Patient person = (org.hl7.fhir.r4.model.Patient) samples.get("Patient").copy();
 		person.setId("example");
 		person.getIdentifierFirstRep().setValue(org.spgateway.intake.TestNhsNumbers.next());
