@@ -37,12 +37,14 @@ public class ConformanceLoader {
 
 	/** Example instances live in an {@code examples} folder; they are checked and used for warm-up, never served. */
 	static final String EXAMPLES_FOLDER = "examples";
+	/** Directory seed files (Organizations, HealthcareServices ...) are instance data the directory loads, not conformance resources. */
+	static final String DIRECTORY_FOLDER = "directory";
 
 	public List<LoadedResource> load(List<String> locations) {
 		List<LoadedResource> loaded = new ArrayList<>();
 		for (String location : locations) {
 			for (Source source : list(location)) {
-				if (!isExample(source.name())) {
+				if (!isExample(source.name()) && !inFolder(source.name(), DIRECTORY_FOLDER)) {
 					loaded.addAll(parse(source));
 				}
 			}
@@ -68,8 +70,12 @@ public class ConformanceLoader {
 	}
 
 	private static boolean isExample(String name) {
+		return inFolder(name, EXAMPLES_FOLDER);
+	}
+
+	private static boolean inFolder(String name, String folder) {
 		String normalized = name.replace('\\', '/');
-		return normalized.contains("/" + EXAMPLES_FOLDER + "/") || normalized.startsWith(EXAMPLES_FOLDER + "/");
+		return normalized.contains("/" + folder + "/") || normalized.startsWith(folder + "/");
 	}
 
 	private List<LoadedResource> parse(Source source) {

@@ -163,24 +163,38 @@ public class ResourceService {
 		checkWritable(type);
 		ResourceWriteHandler handler = handlers.get(type);
 		if (handler != null) {
-			return transactions.execute(tx -> handler.create(incoming, ifNoneExist, context));
+			return transactions.execute(tx -> {
+				// If-None-Exist is FHIR's, the same for every type: a handler sees only creates it did not match.
+				StoredResource match = conditionalMatch(type, ifNoneExist);
+				if (match != null) {
+					return new WriteOutcome(match, toResource(match), false, false, incoming.warnings());
+				}
+				return handler.create(incoming, ifNoneExist, context);
+			});
 		}
 		return createDirect(type, incoming, ifNoneExist);
+	}
+
+	/** The one resource If-None-Exist matches (under a lock on the criteria), null when none, 412 when several. */
+	private StoredResource conditionalMatch(String type, String ifNoneExist) {
+		if (ifNoneExist == null || ifNoneExist.isBlank()) {
+			return null;
+		}
+		String criteria = criteria(type, ifNoneExist);
+		store.lock(type + "?" + criteria);
+		List<StoredResource> matches = matchAll(type, criteria, 2);
+		if (matches.size() > 1) {
+			throw Outcomes.preconditionFailed("If-None-Exist " + criteria + " matches more than one " + type + "; nothing was created");
+		}
+		return matches.isEmpty() ? null : matches.get(0);
 	}
 
 	/** The plain create (no type handler): stores the resource, or finds it when If-None-Exist matches. */
 	public WriteOutcome createDirect(String type, IncomingResource incoming, String ifNoneExist) {
 		return transactions.execute(tx -> {
-			if (ifNoneExist != null && !ifNoneExist.isBlank()) {
-				String criteria = criteria(type, ifNoneExist);
-				store.lock(type + "?" + criteria);
-				List<StoredResource> matches = matchAll(type, criteria, 2);
-				if (matches.size() > 1) {
-					throw Outcomes.preconditionFailed("If-None-Exist " + criteria + " matches more than one " + type + "; nothing was created");
-				}
-				if (matches.size() == 1) {
-					return new WriteOutcome(matches.get(0), toResource(matches.get(0)), false, false, incoming.warnings());
-				}
+			StoredResource match = conditionalMatch(type, ifNoneExist);
+			if (match != null) {
+				return new WriteOutcome(match, toResource(match), false, false, incoming.warnings());
 			}
 			return createNow(incoming.resource(), incoming.newId(), incoming.warnings());
 		});
@@ -221,8 +235,14 @@ public class ResourceService {
 
 	/** Conditional update: {@code PUT Type?criteria}. */
 	public WriteOutcome conditionalUpdate(String type, String conditionalUrl, IncomingResource incoming) {
+		return conditionalUpdate(type, conditionalUrl, incoming, WriteContext.system());
+	}
+
+	/** Conditional update: {@code PUT Type?criteria}; the type's write handler, if any, decides the write. */
+	public WriteOutcome conditionalUpdate(String type, String conditionalUrl, IncomingResource incoming, WriteContext context) {
 		checkWritable(type);
 		String criteria = criteria(type, conditionalUrl);
+		ResourceWriteHandler handler = handlers.get(type);
 		return transactions.execute(tx -> {
 			store.lock(type + "?" + criteria);
 			List<StoredResource> matches = matchAll(type, criteria, 2);
@@ -232,12 +252,19 @@ public class ResourceService {
 			if (matches.isEmpty()) {
 				String id = incoming.assignedId() != null ? incoming.assignedId()
 						: incoming.resource().getIdElement().hasIdPart() ? incoming.resource().getIdElement().getIdPart() : ResourceStore.newId();
+				if (handler != null) {
+					return handler.create(new IncomingResource(incoming.resource(), incoming.warnings(), id), null, context);
+				}
 				return createNow(incoming.resource(), id, incoming.warnings());
 			}
 			StoredResource match = store.lockCurrent(type, matches.get(0).id()).orElseThrow();
 			if (incoming.resource().getIdElement().hasIdPart() && !incoming.resource().getIdElement().getIdPart().equals(match.id())) {
 				throw Outcomes.invalid("The body's id " + incoming.resource().getIdElement().getIdPart() + " differs from the matching "
 						+ type + "/" + match.id(), type + ".id");
+			}
+			if (handler != null) {
+				incoming.resource().setId(type + "/" + match.id());
+				return handler.update(match.id(), incoming, null, context);
 			}
 			return updateNow(match, incoming.resource(), null, "PUT", incoming.warnings());
 		});
@@ -273,6 +300,19 @@ public class ResourceService {
 			}
 			return updateNow(current, patched, null, "PATCH", report.issues());
 		});
+	}
+
+	/**
+	 * The stored resource an incoming create duplicates, as the type's write handler judges it (e.g. a
+	 * Patient with a known NHS number), or null; see {@link ResourceWriteHandler#findExisting}.
+	 */
+	public StoredResource findExisting(String type, Resource resource, String ifNoneExist, WriteContext context) {
+		ResourceWriteHandler handler = handlers.get(type);
+		return handler == null ? null : handler.findExisting(resource, ifNoneExist, context);
+	}
+
+	public boolean hasHandler(String type) {
+		return handlers.containsKey(type);
 	}
 
 	/** Creates inside the caller's transaction, with a resource already validated. */

@@ -45,7 +45,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 			@ConditionalUrlParam String conditionalUrl, RequestDetails request) {
 		IncomingResource incoming = service.accept(body, encoding, typeName);
 		WriteOutcome outcome = conditionalUrl != null
-				? service.conditionalUpdate(typeName, conditionalUrl, incoming)
+				? service.conditionalUpdate(typeName, conditionalUrl, incoming, context(request))
 				: service.update(typeName, id.getIdPart(), incoming, expectedVersion(id), context(request));
 		return MethodOutcomes.of(outcome);
 	}

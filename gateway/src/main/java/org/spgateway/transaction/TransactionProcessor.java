@@ -91,17 +91,32 @@ public class TransactionProcessor {
 		}
 		boolean lenientBundle = bundleLevel.stream().noneMatch(ValidationIssue::isError);
 		PreferReturnEnum prefer = RestfulServerUtils.parsePreferHeader(null, request.getHeader(Constants.HEADER_PREFER)).getReturn();
-		WriteContext context = new WriteContext(request, RequestGate.scopeOf(request), true);
 		if (bundle.getType() == BundleType.TRANSACTION) {
 			if (report.hasErrors()) {
 				throw Outcomes.unprocessable(report.issues());
 			}
+			WriteContext context = new WriteContext(request, RequestGate.scopeOf(request), true, new HashMap<>());
 			return transactions.execute(tx -> transaction(entries, byEntry, prefer, context));
 		}
 		if (!lenientBundle) {
 			throw Outcomes.unprocessable(bundleLevel);
 		}
-		return batch(entries, byEntry, prefer, context);
+		return batch(entries, byEntry, prefer, new WriteContext(request, RequestGate.scopeOf(request), true, new HashMap<>()));
+	}
+
+	/**
+	 * Applies a transaction Bundle whose content the caller has already validated (for example one built
+	 * from a validated message Bundle), inside the caller's database transaction when there is one.
+	 * {@code issuesByEntry} holds each entry's validation warnings.
+	 */
+	public Bundle applyValidatedTransaction(Bundle bundle, Map<Integer, List<ValidationIssue>> issuesByEntry, PreferReturnEnum prefer,
+			RequestDetails request) {
+		List<Entry> entries = new ArrayList<>();
+		for (int i = 0; i < bundle.getEntry().size(); i++) {
+			entries.add(Entry.of(i, bundle.getEntry().get(i)));
+		}
+		WriteContext context = new WriteContext(request, RequestGate.scopeOf(request), true, new HashMap<>());
+		return transactions.execute(tx -> transaction(entries, issuesByEntry, prefer, context));
 	}
 
 	// ---------------------------------------------------------------- transaction
@@ -115,9 +130,15 @@ public class TransactionProcessor {
 		}
 		Map<String, String> ids = new HashMap<>();
 		Map<String, String> conditionalIds = new HashMap<>();
+		// Write handlers look at the other entries (what a referral refers to) before they are stored.
+		for (Entry e : entries) {
+			if (e.fullUrl != null && e.resource != null) {
+				context.bundleResources().put(e.fullUrl, e.resource);
+			}
+		}
 		for (Entry e : entries) {
 			try {
-				assignId(e, ids, conditionalIds);
+				assignId(e, ids, conditionalIds, context);
 			} catch (BaseServerResponseException ex) {
 				throw e.fail(ex);
 			}
@@ -149,7 +170,7 @@ public class TransactionProcessor {
 	}
 
 	/** Decides the id each POST/PUT entry will have, so that references to it can be rewritten first. */
-	private void assignId(Entry e, Map<String, String> ids, Map<String, String> conditionalIds) {
+	private void assignId(Entry e, Map<String, String> ids, Map<String, String> conditionalIds, WriteContext context) {
 		if (e.method == HTTPVerb.POST) {
 			String type = e.requireType();
 			if (e.ifNoneExist != null) {
@@ -158,6 +179,10 @@ public class TransactionProcessor {
 					throw Outcomes.preconditionFailed("ifNoneExist " + e.ifNoneExist + " matches more than one " + type);
 				}
 				e.existing = matches.isEmpty() ? null : matches.get(0);
+			}
+			if (e.existing == null) {
+				// The type's write handler may know the resource already (an NHS number, an ODS code ...).
+				e.existing = service.findExisting(type, e.resource, e.ifNoneExist, context);
 			}
 			e.id = e.existing != null ? e.existing.id() : ResourceStore.newId();
 		} else if (e.method == HTTPVerb.PUT || e.method == HTTPVerb.PATCH) {
@@ -185,6 +210,9 @@ public class TransactionProcessor {
 		String local = e.type + "/" + e.id;
 		if (e.fullUrl != null) {
 			ids.put(e.fullUrl, local);
+		}
+		if (e.existing == null && e.resource != null && e.method != HTTPVerb.PATCH) {
+			context.bundleResources().put(local, e.resource);
 		}
 		if (e.criteria() != null) {
 			// Another entry may refer to this one by the same criteria: Patient?identifier=...
@@ -253,12 +281,13 @@ public class TransactionProcessor {
 				}
 				e.resource.setId((String) null);
 				WriteOutcome outcome = service.create(e.type, new IncomingResource(e.resource, warnings, e.id), null, context);
-				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, warnings);
+				// The write's own issues (a write handler may add to the validator's) are what the caller reads.
+				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, outcome.warnings());
 			}
 			case PUT -> {
 				e.resource.setId(e.type + "/" + e.id);
 				WriteOutcome outcome = service.update(e.type, e.id, new IncomingResource(e.resource, warnings, e.id), e.ifMatch, context);
-				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, warnings);
+				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, outcome.warnings());
 			}
 			case PATCH -> {
 				PatchTypeEnum patchType;
@@ -332,7 +361,7 @@ public class TransactionProcessor {
 				}
 				responses[e.index] = transactions.execute(tx -> {
 					Map<String, String> noIds = new HashMap<>();
-					assignId(e, new HashMap<>(), noIds);
+					assignId(e, new HashMap<>(), noIds, context);
 					if (e.resource != null) {
 						for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(e.resource, Reference.class)) {
 							if (ref.getReference() != null && ref.getReference().startsWith("urn:")) {

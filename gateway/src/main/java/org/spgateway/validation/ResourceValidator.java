@@ -59,6 +59,8 @@ import org.hl7.fhir.validation.service.utils.QuestionnaireMode;
 public class ResourceValidator {
 
 	private static final Pattern UNRECOGNISED_PROPERTY = Pattern.compile("^Unrecognized property '([A-Za-z0-9_\\-]+)'");
+	/** "ServiceRequest.requester: minimum required = 1, but only found 0 ...": reported at the parent of the missing element. */
+	private static final Pattern MISSING_ELEMENT = Pattern.compile("^[A-Za-z]+(?:\\.[A-Za-z0-9\\[\\]:_\\-]+)*\\.([a-z][A-Za-z0-9]*)(?:\\[x\\])?: minimum required = ");
 	private static final Pattern PATH_COMMENT = Pattern.compile("/\\*.*?\\*/");
 	private static final Set<String> DROPPED_MESSAGES = Set.of(
 			I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE,
@@ -311,6 +313,10 @@ public class ResourceValidator {
 		Matcher unknown = UNRECOGNISED_PROPERTY.matcher(message == null ? "" : message);
 		if (unknown.find()) {
 			expression = expression + "." + unknown.group(1);
+		}
+		Matcher missing = MISSING_ELEMENT.matcher(message == null ? "" : message);
+		if (missing.find() && !expression.endsWith("." + missing.group(1))) {
+			expression = expression + "." + missing.group(1);
 		}
 		return expression;
 	}

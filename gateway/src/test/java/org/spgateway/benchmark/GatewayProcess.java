@@ -35,7 +35,9 @@ final class GatewayProcess {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));
 		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.port=" + port, "--gateway.data-dir=" + dataDir,
-				"--logging.level.root=WARN", "--logging.level.org.spgateway=INFO"));
+				"--logging.level.root=WARN", "--logging.level.org.spgateway=INFO",
+				// Referrals are routed through the service directory: the demo one names the services the scenarios refer to.
+				"--gateway.sandbox=true"));
 		Path log = dataDir.resolve("gateway.log");
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		GatewayProcess gateway = new GatewayProcess(process, port, dataDir);

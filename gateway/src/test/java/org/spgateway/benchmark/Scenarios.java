@@ -10,6 +10,7 @@ final class Scenarios {
 
 	static List<Scenario> all() {
 		List<Scenario> all = new ArrayList<>(FoundationScenarios.all());
+		all.addAll(IntakeScenarios.all());
 		return all;
 	}
 }

@@ -75,6 +75,8 @@ class ReviewScheduleIT {
 		HealthcareService service = new HealthcareService();
 		service.addIdentifier().setSystem("https://fhir.nhs.uk/Id/dos-service-id").setValue(dosId);
 		service.setName("Test link worker service");
+		service.setProvidedBy(new Reference().setIdentifier(new org.hl7.fhir.r4.model.Identifier()
+				.setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("X99901")));
 		service.addExtension(interval(2, null));
 		service.addExtension(interval(4, UCLA3));
 		String serviceId = gateway.client().create().resource(service).execute().getId().getIdPart();

@@ -18,7 +18,8 @@ final class TestInstrumentsGateway {
 
 	static synchronized GatewayServer get() {
 		if (server == null) {
-			server = GatewayServer.start("gateway.conformance.additional-locations=" + folder());
+			// The demo directory: the referrals these tests make are routed to its services.
+			server = GatewayServer.start("gateway.sandbox=true", "gateway.conformance.additional-locations=" + folder());
 			GatewayServer started = server;
 			Runtime.getRuntime().addShutdownHook(new Thread(started::stop));
 		}

@@ -45,7 +45,7 @@ class CapabilityStatementIT {
 	private static final Set<String> EXPECTED_TYPES = Set.of(
 			"Patient", "Organization", "Practitioner", "PractitionerRole", "HealthcareService", "Endpoint", "ServiceRequest", "Task",
 			"Condition", "Questionnaire", "QuestionnaireResponse", "Observation", "Communication", "Consent", "AuditEvent", "Provenance",
-			"Subscription", "StructureDefinition", "CodeSystem", "ValueSet", "ConceptMap", "StructureMap", "SearchParameter",
+			"Subscription", "Flag", "Encounter", "StructureDefinition", "CodeSystem", "ValueSet", "ConceptMap", "StructureMap", "SearchParameter",
 			"ImplementationGuide", "NamingSystem", "OperationDefinition");
 	private static final Set<String> WRITE_INTERACTIONS = Set.of("create", "update", "patch");
 	/** A value each search parameter type accepts; matching nothing is fine, refusing it is not. */
@@ -70,8 +70,17 @@ class CapabilityStatementIT {
 		Bundle one = Fixtures.resource(CapabilityStatementIT.class, "one-of-each-writable-type.json", Bundle.class);
 		one.getEntry().forEach(e -> samples.put(e.getResource().fhirType(), e.getResource()));
 		// Outcome capture takes a response only for a referral that exists: the sample response's referral.
-		Resource referral = samples.get("ServiceRequest").copy();
+		// ... for a Patient that exists (referral intake insists): Patient/example, which the samples refer to, as a person of its own.
+		org.hl7.fhir.r4.model.Patient person = (org.hl7.fhir.r4.model.Patient) samples.get("Patient").copy();
+		person.setId("example");
+		person.getIdentifierFirstRep().setValue(org.spgateway.intake.TestNhsNumbers.next());
+		HttpResponse<String> created = Http.put(base + "/Patient/example", Http.json(person));
+		assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+		org.hl7.fhir.r4.model.ServiceRequest referral = (org.hl7.fhir.r4.model.ServiceRequest) samples.get("ServiceRequest").copy();
 		referral.setId("capability-check-referral");
+		referral.setSubject(new org.hl7.fhir.r4.model.Reference("Patient/example"));
+		// A referral of its own: the sample's identifier belongs to the sample, which is created later.
+		referral.getIdentifierFirstRep().setValue("REF-capability-check");
 		HttpResponse<String> put = Http.put(base + "/ServiceRequest/capability-check-referral", Http.json(referral));
 		assertThat(put.statusCode()).as(put.body()).isIn(200, 201);
 	}

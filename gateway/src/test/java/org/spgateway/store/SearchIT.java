@@ -15,6 +15,7 @@ import org.hl7.fhir.r4.model.Bundle.SearchEntryMode;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
@@ -88,6 +89,7 @@ class SearchIT {
 		alice.addName().setFamily("Smith").addGiven("Zoë");
 		alice.setGender(AdministrativeGender.FEMALE).setBirthDateElement(new DateType("1960-05-10"));
 		alice.addAddress().setCity("Leeds");
+		alice.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue("07700 900001");
 		alice.addGeneralPractitioner(new Reference().setIdentifier(new Identifier().setSystem(ODS).setValue("A1-" + RUN)));
 		p1 = create(alice);
 
@@ -95,6 +97,7 @@ class SearchIT {
 		bob.addIdentifier().setSystem(S).setValue("bob-" + RUN);
 		bob.addName().setFamily("Smithson").addGiven("Bob");
 		bob.setGender(AdministrativeGender.MALE).setBirthDateElement(new DateType("1975-01-01"));
+		bob.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue("07700 900002");
 		bob.addGeneralPractitioner(new Reference("Organization/" + org.getIdPart()));
 		p2 = createAfter(bob, p1);
 
@@ -107,12 +110,13 @@ class SearchIT {
 		sr1 = create(referral("sr1", p1, "2026-01-15T09:00:00Z", "self"));
 		sr2 = create(referral("sr2", p2, "2026-03-01T09:00:00Z", "gp"));
 
+		// Intake gave each referral its Task; these tests give the Tasks the shapes they search for.
 		Task first = task(sr1, p1);
 		first.setOwner(new Reference().setIdentifier(new Identifier().setSystem(ODS).setValue("X-" + RUN)));
-		t1 = create(first);
+		t1 = replaceTaskOf(sr1, first);
 		Task second = task(sr2, p2);
 		second.setOwner(new Reference("Organization/" + org.getIdPart()).setIdentifier(new Identifier().setSystem(ODS).setValue("ORG-" + RUN)));
-		t2 = create(second);
+		t2 = replaceTaskOf(sr2, second);
 
 		c1 = create(condition(p1, "44054006", "Type 2 diabetes mellitus"));
 		c2 = create(condition(p1, "13645005", "Chronic obstructive lung disease"));
@@ -137,7 +141,19 @@ class SearchIT {
 		sr.setSubject(new Reference("Patient/" + subject.getIdPart()));
 		sr.setAuthoredOnElement(new DateTimeType(authoredOn));
 		sr.setRequester(new Reference("Organization/" + org.getIdPart()));
+		// A referral intake can route: a service of the (sandbox) directory that takes anyone, and a reason.
+		sr.addPerformer(new Reference().setIdentifier(new Identifier().setSystem("https://fhir.nhs.uk/Id/dos-service-id").setValue("9000102")));
+		sr.addReasonCode().setText("Debt worries");
 		return sr;
+	}
+
+	/** Replaces the Task referral intake created for {@code referral} with {@code task}'s content. */
+	private static Task replaceTaskOf(ServiceRequest referral, Task task) {
+		Bundle found = client.search().byUrl("Task?focus=ServiceRequest/" + referral.getIdPart()).returnBundle(Bundle.class).execute();
+		assertThat(found.getEntry()).hasSize(1);
+		task.setId(found.getEntryFirstRep().getResource().getIdElement().getIdPart());
+		client.update().resource(task).execute();
+		return client.read().resource(Task.class).withId(task.getIdElement().getIdPart()).execute();
 	}
 
 	private static Task task(ServiceRequest focus, Patient patient) {

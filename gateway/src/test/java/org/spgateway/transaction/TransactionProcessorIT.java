@@ -67,6 +67,9 @@ class TransactionProcessorIT {
 		Patient p = new Patient();
 		p.addIdentifier().setSystem(S).setValue(identifier);
 		p.addName().setFamily("Transact");
+		// No NHS number: enough for referral intake to reach the person (name, birth date, phone).
+		p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1970-01-01"));
+		p.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE).setValue("07700 900000");
 		return p;
 	}
 
@@ -78,6 +81,9 @@ class TransactionProcessorIT {
 		sr.setSubject(new Reference(subject));
 		sr.setAuthoredOnElement(new DateTimeType("2026-11-20T10:15:00Z"));
 		sr.setRequester(new Reference().setIdentifier(new Identifier().setSystem(ODS).setValue("A99901")));
+		// A referral intake can route: a service of the (sandbox) directory that takes anyone, and a reason.
+		sr.addPerformer(new Reference().setIdentifier(new Identifier().setSystem("https://fhir.nhs.uk/Id/dos-service-id").setValue("9000102")));
+		sr.addReasonCode().setText("Debt worries");
 		return sr;
 	}
 

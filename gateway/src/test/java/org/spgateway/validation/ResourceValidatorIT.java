@@ -68,8 +68,10 @@ class ResourceValidatorIT {
 	void validNhsNumbersAreAccepted(String nhsNumber) {
 		String marker = marker();
 		HttpResponse<String> response = Http.post(base + "/Patient", patient(marker, nhsNumber, null));
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-		assertThat(stored(marker)).isTrue();
+		// One Patient per NHS number: a number another test stored already answers 200 with that record.
+		assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
+		assertThat(Http.parse(response, Patient.class).getIdentifier()).anyMatch(i -> nhsNumber.equals(i.getValue()));
+		assertThat(response.statusCode() == 200 || stored(marker)).isTrue();
 	}
 
 	@ParameterizedTest
@@ -116,7 +118,7 @@ class ResourceValidatorIT {
 	void cardinalityIsChecked() {
 		OperationOutcome missing = rejected("Observation", "{\"resourceType\":\"Observation\",\"code\":{\"text\":\"Weight\"}}", 422);
 		assertThat(Errors.diagnostics(Errors.errors(missing))).contains("Observation.status: minimum required = 1");
-		assertThat(Errors.expressions(Errors.errors(missing))).containsExactly("Observation");
+		assertThat(Errors.expressions(Errors.errors(missing))).containsExactly("Observation.status");
 
 		OperationOutcome tooMany = rejected("Patient", "{\"resourceType\":\"Patient\",\"gender\":[\"male\",\"female\"]}", 422);
 		assertThat(Errors.expressions(Errors.errors(tooMany))).containsExactly("Patient.gender");
@@ -189,6 +191,8 @@ class ResourceValidatorIT {
 	@Test
 	void ukCorePatientIsAcceptedWithWarnings() {
 		Patient patient = Fixtures.resource(ResourceValidatorIT.class, "patient-uk-core.json", Patient.class);
+		// A person of its own: one Patient per NHS number, and other tests store the fixture's.
+		patient.getIdentifierFirstRep().setValue(org.spgateway.intake.TestNhsNumbers.next());
 		String marker = marker();
 		patient.addIdentifier().setSystem(S).setValue(marker);
 		HttpResponse<String> response = Http.post(base + "/Patient", Http.json(patient), "Prefer", "return=OperationOutcome");
@@ -210,6 +214,8 @@ class ResourceValidatorIT {
 			"urn:ietf:bcp:47|en-GB"})
 	void communicationLanguageTakesUkCoreSnomedAndBcp47Codes(String coding) {
 		Patient patient = Fixtures.resource(ResourceValidatorIT.class, "patient-uk-core.json", Patient.class);
+		// A person of its own: one Patient per NHS number, and other tests store the fixture's.
+		patient.getIdentifierFirstRep().setValue(org.spgateway.intake.TestNhsNumbers.next());
 		String marker = marker();
 		patient.addIdentifier().setSystem(S).setValue(marker);
 		String[] parts = coding.split("\\|");
@@ -262,7 +268,8 @@ class ResourceValidatorIT {
 	@Test
 	void validateAtInstanceLevelChecksTheBodyOrTheStoredVersionAndChangesNothing() {
 		String marker = marker();
-		HttpResponse<String> created = Http.post(base + "/Patient", patient(marker, "9434765919", null));
+		String nhsNumber = org.spgateway.intake.TestNhsNumbers.next();
+		HttpResponse<String> created = Http.post(base + "/Patient", patient(marker, nhsNumber, null));
 		String id = Http.parse(created, Patient.class).getIdElement().getIdPart();
 
 		OperationOutcome current = Http.parse(Http.get(base + "/Patient/" + id + "/$validate"), OperationOutcome.class);
@@ -277,7 +284,7 @@ class ResourceValidatorIT {
 
 		Patient after = Http.parse(Http.get(base + "/Patient/" + id), Patient.class);
 		assertThat(after.getMeta().getVersionId()).isEqualTo("1");
-		assertThat(after.getIdentifier().get(1).getValue()).isEqualTo("9434765919");
+		assertThat(after.getIdentifier().get(1).getValue()).isEqualTo(nhsNumber);
 	}
 
 	@Test

@@ -1,0 +1,68 @@
+package org.spgateway.intake;
+
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The intake's own bookkeeping (tables referral_intake and bars_message): which referral a sender's
+ * identifier stands for, and what a BaRS message was answered. Always written in the transaction that
+ * stores the referral.
+ */
+public class ReferralRecords {
+
+	private final JdbcTemplate jdbc;
+
+	public ReferralRecords(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** How a sender identifies a referral: the referring organisation and the referral's identifier. */
+	public record Key(String referrer, String system, String value) {
+
+		public String describe() {
+			return system + "|" + value + ("-".equals(referrer) ? "" : " from " + referrer);
+		}
+	}
+
+	public record Referral(Key key, String fingerprint, String serviceRequestId, String taskId) {}
+
+	public record Message(String bundleId, String fingerprint, String serviceRequestId, String response) {}
+
+	public Optional<Referral> find(Key key) {
+		return first(jdbc.query("SELECT fingerprint, service_request_id, task_id FROM referral_intake"
+				+ " WHERE referrer_key = ? AND identifier_system = ? AND identifier_value = ?",
+				(rs, n) -> new Referral(key, rs.getString(1), rs.getString(2), rs.getString(3)), key.referrer(), key.system(), key.value()));
+	}
+
+	public Optional<Referral> findByServiceRequest(String serviceRequestId) {
+		return first(jdbc.query("SELECT referrer_key, identifier_system, identifier_value, fingerprint, task_id FROM referral_intake"
+				+ " WHERE service_request_id = ?", (rs, n) -> new Referral(new Key(rs.getString(1), rs.getString(2), rs.getString(3)),
+						rs.getString(4), serviceRequestId, rs.getString(5)), serviceRequestId));
+	}
+
+	/**
+	 * Records a new referral; false when the key is taken (a concurrent insert of the same key waits for
+	 * the other transaction and then finds it taken).
+	 */
+	public boolean insert(Referral referral) {
+		return jdbc.update("INSERT INTO referral_intake (referrer_key, identifier_system, identifier_value, fingerprint, service_request_id, task_id)"
+				+ " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", referral.key().referrer(), referral.key().system(), referral.key().value(),
+				referral.fingerprint(), referral.serviceRequestId(), referral.taskId()) == 1;
+	}
+
+	public Optional<Message> findMessage(String bundleId) {
+		return first(jdbc.query("SELECT fingerprint, service_request_id, response FROM bars_message WHERE bundle_id = ?",
+				(rs, n) -> new Message(bundleId, rs.getString(1), rs.getString(2), rs.getString(3)), bundleId));
+	}
+
+	/** False when another transaction has recorded the same Bundle id meanwhile. */
+	public boolean insertMessage(Message message) {
+		return jdbc.update("INSERT INTO bars_message (bundle_id, fingerprint, service_request_id, response) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+				message.bundleId(), message.fingerprint(), message.serviceRequestId(), message.response()) == 1;
+	}
+
+	private static <T> Optional<T> first(List<T> rows) {
+		return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+	}
+}

@@ -1,0 +1,136 @@
+package org.spgateway.benchmark;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Referral intake through each way in, on the sandbox directory: every request is a new referral for
+ * a new person (unique NHS number and referral identifier), validated, routed to service 9000001,
+ * checked for eligibility and stored with its Task and Provenance (and an outbox row when a
+ * Subscription matches). The bodies are docs/examples/benchmark/*.template.json.
+ */
+final class IntakeScenarios {
+
+	private IntakeScenarios() {}
+
+	static List<Scenario> all() {
+		return List.of(new Transaction(), new Bars(), new WorkQueue());
+	}
+
+	private static final String RUN = Long.toString(System.currentTimeMillis(), 36);
+	/** Each run starts its NHS numbers somewhere else, so runs on one database do not share people. */
+	private static final long NHS_BASE = Math.floorMod(System.currentTimeMillis() * 7919L, 400_000_000L);
+
+	/** A valid NHS number unique to this run's sequence number (two candidates per sequence; at most one has check digit 10). */
+	static String nhsNumber(long sequence) {
+		for (long candidate = 2 * sequence; ; candidate++) {
+			String nine = String.format("%09d", 100_000_000L + Math.floorMod(NHS_BASE + candidate, 800_000_000L));
+			int sum = 0;
+			for (int i = 0; i < 9; i++) {
+				sum += (nine.charAt(i) - '0') * (10 - i);
+			}
+			int check = 11 - (sum % 11);
+			if (check == 11) {
+				check = 0;
+			}
+			if (check != 10) {
+				return nine + check;
+			}
+		}
+	}
+
+	static String template(String name) {
+		Path file = Path.of("docs/examples/benchmark/" + name);
+		if (!Files.exists(file)) {
+			file = Path.of("../docs/examples/benchmark/" + name);
+		}
+		try (InputStream in = Files.newInputStream(file)) {
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		} catch (IOException e) {
+			throw new UncheckedIOException("Run the benchmark from the repository root (or gateway/): " + e.getMessage(), e);
+		}
+	}
+
+	static final class Transaction implements Scenario {
+		private final String template = template("transaction-referral.template.json");
+
+		public String name() {
+			return "referral-transaction";
+		}
+
+		public String description() {
+			return "POST / (transaction): new Patient (conditional on NHS number), Condition, ServiceRequest; validated once, routed, eligibility"
+					+ " checked, stored with Task and Provenance";
+		}
+
+		public HttpRequest next(BenchmarkTarget target, long sequence) {
+			String body = template.replace("${NHS}", nhsNumber(sequence)).replace("${REF}", "bench-tx-" + RUN + "-" + sequence);
+			return target.request("").header("Content-Type", "application/fhir+json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+		}
+
+		public boolean succeeded(HttpResponse<String> response) {
+			return response.statusCode() == 200 && response.body().contains("\"201 Created\"");
+		}
+	}
+
+	static final class Bars implements Scenario {
+		private final String template = template("bars-referral.template.json");
+
+		public String name() {
+			return "referral-bars";
+		}
+
+		public String description() {
+			return "POST /$process-message: a BaRS GP referral message (11 entries: Patient, Organization, PractitionerRole, Practitioner,"
+					+ " Encounter, Condition, Flag, Consent, QuestionnaireResponse ...); directory resources matched, the rest stored";
+		}
+
+		public HttpRequest next(BenchmarkTarget target, long sequence) {
+			String body = template.replace("${BUNDLE_ID}", UUID.randomUUID().toString()).replace("${REASON}", "new").replace("${STATUS}", "active")
+					.replace("${REF}", "bench-bars-" + RUN + "-" + sequence).replace("${NHS}", nhsNumber(sequence + 1_000_000_000L))
+					.replace("${BIRTH}", "1961-03-09").replace("${SDS}", "555000000001").replace("${NOTE}", "Benchmark referral")
+					.replace("${CONSENT_STATUS}", "active").replace("${CONSENT_TYPE}", "permit");
+			for (String u : List.of("HEADER", "SR", "PATIENT", "ORG", "ROLE", "PRACTITIONER", "ENCOUNTER", "CONDITION", "FLAG", "CONSENT", "QR")) {
+				body = body.replace("${UUID_" + u + "}", UUID.randomUUID().toString());
+			}
+			return target.request("/$process-message").header("Content-Type", "application/fhir+json")
+					.header("X-Request-Id", UUID.randomUUID().toString()).header("X-Correlation-Id", UUID.randomUUID().toString())
+					.POST(HttpRequest.BodyPublishers.ofString(body)).build();
+		}
+
+		public boolean succeeded(HttpResponse<String> response) {
+			return response.statusCode() == 200 && response.body().contains("\"code\":\"ok\"");
+		}
+	}
+
+	/** The provider's work queue, exactly as a provider polls it (the queue grows as the intake scenarios run). */
+	static final class WorkQueue implements Scenario {
+
+		public String name() {
+			return "work-queue";
+		}
+
+		public String description() {
+			return "GET /Task?owner:identifier=...|X99901&status=requested&_include=Task:focus&_include=Task:patient&_sort=-_lastUpdated:"
+					+ " a page of 20 Tasks with their referrals and people";
+		}
+
+		public HttpRequest next(BenchmarkTarget target, long sequence) {
+			return target.request("/Task?owner:identifier=" + URLEncoder.encode("https://fhir.nhs.uk/Id/ods-organization-code|X99901", StandardCharsets.UTF_8)
+					+ "&status=requested&_include=Task:focus&_include=Task:patient&_sort=-_lastUpdated").GET().build();
+		}
+
+		public boolean succeeded(HttpResponse<String> response) {
+			return response.statusCode() == 200;
+		}
+	}
+}
