@@ -40,8 +40,7 @@ final class FoundationScenarios {
 				""";
 	}
 
-	static List<Scenario> all() {
-		Shared shared = new Shared();
+	static List<Scenario> all(Shared shared) {
 		return List.of(new Create(shared), new Read(shared), new TokenSearch(shared));
 	}
 

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * embedded database (or measures a running gateway given by --target), warms it up, then runs each
  * scenario closed-loop at each client count and prints throughput and latency percentiles as Markdown,
  * with the machine they came from. A soak run samples the server's memory for a steady-state check.
+ * Every referral the scenarios create gives the demo provider a Task; {@code --subscriptions=N}
+ * (default 1) Subscriptions deliver each to a local receiver, whose delivery rate and lag are reported.
  *
  * <pre>
  * mvn -B -q package -DskipTests
@@ -41,6 +43,7 @@ public final class GatewayBenchmark {
 		Duration warmUp = Duration.parse("PT" + options.getOrDefault("warmup", "60s").toUpperCase(Locale.ROOT));
 		Duration soak = Duration.parse("PT" + options.getOrDefault("soak", "0s").toUpperCase(Locale.ROOT));
 		String wanted = options.getOrDefault("scenarios", "create-referral,read,search-token");
+		int subscriptions = Integer.parseInt(options.getOrDefault("subscriptions", "1"));
 		int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(8);
 
 		GatewayProcess server = null;
@@ -54,8 +57,9 @@ public final class GatewayBenchmark {
 					options.getOrDefault("server-jvm", "-Xms512m -Xmx1g"));
 			base = server.baseUrl();
 		}
-		try {
+		try (NotificationReceiver receiver = new NotificationReceiver()) {
 			BenchmarkTarget target = new BenchmarkTarget(base, maxClients * 2);
+			receiver.subscribe(target, subscriptions);
 			List<Scenario> scenarios = new ArrayList<>();
 			for (Scenario s : Scenarios.all()) {
 				if (Arrays.asList(wanted.split(",")).contains(s.name())) {
@@ -97,6 +101,10 @@ public final class GatewayBenchmark {
 						.append(soak.toMinutes()).append(" min\n\n")
 						.append(String.format(Locale.ROOT, "%.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d errors.%n%n", r.throughput(), r.p(50), r.p(99), r.errors))
 						.append(memory.table());
+			}
+			if (subscriptions > 0) {
+				receiver.awaitQuiet(10);
+				report.append("\n### Notifications\n\n").append(receiver.report(subscriptions));
 			}
 			System.out.println(report);
 			String out = options.get("out");

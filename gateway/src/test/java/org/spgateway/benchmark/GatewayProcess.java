@@ -37,7 +37,9 @@ final class GatewayProcess {
 		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.port=" + port, "--gateway.data-dir=" + dataDir,
 				"--logging.level.root=WARN", "--logging.level.org.spgateway=INFO",
 				// Referrals are routed through the service directory: the demo one names the services the scenarios refer to.
-				"--gateway.sandbox=true"));
+				"--gateway.sandbox=true",
+				// The benchmark's notification receiver listens on plain http on this machine.
+				"--gateway.notifications.require-https=false"));
 		Path log = dataDir.resolve("gateway.log");
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		GatewayProcess gateway = new GatewayProcess(process, port, dataDir);

@@ -9,8 +9,10 @@ final class Scenarios {
 	private Scenarios() {}
 
 	static List<Scenario> all() {
-		List<Scenario> all = new ArrayList<>(FoundationScenarios.all());
+		FoundationScenarios.Shared seeded = new FoundationScenarios.Shared();
+		List<Scenario> all = new ArrayList<>(FoundationScenarios.all(seeded));
 		all.addAll(IntakeScenarios.all());
+		all.addAll(OutcomeScenarios.all(seeded));
 		return all;
 	}
 }

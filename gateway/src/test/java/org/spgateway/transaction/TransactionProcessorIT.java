@@ -337,6 +337,30 @@ class TransactionProcessorIT {
 	}
 
 	@Test
+	void everyEntryIsCheckedAgainstItsTypesProfileAndEveryProblemIsReportedAtOnce() {
+		String a = unique();
+		String body = """
+				{"resourceType":"Bundle","type":"transaction","entry":[
+				 {"fullUrl":"urn:uuid:0b4cf1a4-7d4e-4f57-9f0e-5a3c0c0a0001",
+				  "resource":{"resourceType":"Patient","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765918"},
+				   {"system":"%s","value":"%s"}],"name":[{"family":"Entry"}]},
+				  "request":{"method":"POST","url":"Patient"}},
+				 {"resource":{"resourceType":"Observation","status":"final","code":{"text":"Weight"},"colour":"blue",
+				   "subject":{"reference":"urn:uuid:0b4cf1a4-7d4e-4f57-9f0e-5a3c0c0a0001"}},
+				  "request":{"method":"POST","url":"Observation"}},
+				 {"resource":{"resourceType":"Observation","code":{"text":"Height"}},"request":{"method":"POST","url":"Observation"}}]}
+				""".formatted(S, a);
+
+		OperationOutcome outcome = Errors.outcome(Http.post(base, body), 422);
+		List<String> expressions = Errors.expressions(Errors.errors(outcome));
+		// The Patient against sp-patient (the NHS number's check digit), the unknown element where it stands,
+		// the third entry's missing status.
+		assertThat(expressions).contains("Bundle.entry[0].resource.identifier[0]", "Bundle.entry[1].resource.colour",
+				"Bundle.entry[2].resource.status");
+		assertThat(count("Patient", a)).isZero();
+	}
+
+	@Test
 	void aConditionalReferenceMatchingNothingRejectsTheWholeTransaction() {
 		String a = unique();
 		String b = unique();

@@ -1,0 +1,107 @@
+package org.spgateway.benchmark;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A provider's rest-hook receiver on this machine: registers Subscriptions on the demo provider's
+ * Tasks, answers every notification 200 and records when each arrived and how long after its Task
+ * was stored (the payload's meta.lastUpdated), for the delivery rate and lag in the report.
+ */
+final class NotificationReceiver implements AutoCloseable {
+
+	private static final Pattern LAST_UPDATED = Pattern.compile("\"lastUpdated\"\\s*:\\s*\"([^\"]+)\"");
+
+	private final HttpServer server;
+	private long[] lagMillis = new long[1 << 16];
+	private int count;
+	private long firstNanos;
+	private long lastNanos;
+
+	NotificationReceiver() throws IOException {
+		server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+		server.setExecutor(Executors.newFixedThreadPool(4));
+		server.createContext("/hooks", exchange -> {
+			long arrived = System.nanoTime();
+			long now = System.currentTimeMillis();
+			String body;
+			try (InputStream in = exchange.getRequestBody()) {
+				body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			}
+			Matcher m = LAST_UPDATED.matcher(body);
+			record(arrived, m.find() ? now - OffsetDateTime.parse(m.group(1)).toInstant().toEpochMilli() : -1);
+			exchange.sendResponseHeaders(200, -1);
+			exchange.close();
+		});
+		server.start();
+	}
+
+	/** Registers {@code count} Subscriptions on every Task the demo provider X99901 owns, all delivering here. */
+	void subscribe(BenchmarkTarget target, int subscriptions) throws Exception {
+		String endpoint = "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks";
+		for (int i = 0; i < subscriptions; i++) {
+			target.sendOk(target.post("/Subscription", """
+					{"resourceType":"Subscription","status":"requested","reason":"Benchmark receiver %d",
+					 "criteria":"Task?owner:identifier=https://fhir.nhs.uk/Id/ods-organization-code|X99901",
+					 "channel":{"type":"rest-hook","endpoint":"%s","payload":"application/fhir+json"}}
+					""".formatted(i, endpoint)));
+		}
+	}
+
+	private synchronized void record(long arrivedNanos, long lag) {
+		if (count == 0) {
+			firstNanos = arrivedNanos;
+		}
+		lastNanos = arrivedNanos;
+		if (count == lagMillis.length) {
+			lagMillis = Arrays.copyOf(lagMillis, count * 2);
+		}
+		lagMillis[count++] = lag;
+	}
+
+	synchronized int received() {
+		return count;
+	}
+
+	/** Waits until nothing has arrived for {@code quietSeconds}: the outbox has drained. */
+	void awaitQuiet(int quietSeconds) throws InterruptedException {
+		int seen = -1;
+		int quiet = 0;
+		while (quiet < quietSeconds) {
+			Thread.sleep(1000);
+			int now = received();
+			quiet = now == seen ? quiet + 1 : 0;
+			seen = now;
+		}
+	}
+
+	synchronized String report(int subscriptions) {
+		if (count == 0) {
+			return "No notifications arrived.\n";
+		}
+		long[] sorted = Arrays.copyOf(lagMillis, count);
+		Arrays.sort(sorted);
+		double span = Math.max(1e-3, (lastNanos - firstNanos) / 1e9);
+		return String.format(Locale.ROOT, "%d Subscription(s) on the provider's Tasks; %d notifications delivered (PUT with the Task) in %.0f s"
+				+ " from the first to the last: %.0f a second. Lag from the Task being stored to its arrival: p50 %d ms, p99 %d ms, max %d ms.%n",
+				subscriptions, count, span, count / span, percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1]);
+	}
+
+	private static long percentile(long[] sorted, double p) {
+		return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1))];
+	}
+
+	@Override
+	public void close() {
+		server.stop(0);
+	}
+}
