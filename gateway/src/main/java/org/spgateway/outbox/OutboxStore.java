@@ -61,8 +61,10 @@ public class OutboxStore {
 			OutboundMessage m = messages.get(i);
 			sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, now() + ? * interval '1 millisecond',"
 					+ " CASE WHEN EXISTS (SELECT 1 FROM outbox_suspension s WHERE s.channel = ?) THEN 'held' ELSE 'pending' END,"
+					// "> now()" lets the planner range-scan the few future entries instead of walking past the dead ones
+					// that claims leave at the top of the due index (7 ms per insert with a backlog of 50,000, else 0.2 ms).
 					+ " greatest(now(), (SELECT max(w.next_attempt_at) FROM outbox_message w WHERE w.channel = ? AND w.state = 'pending'"
-					+ " AND w.claim_token IS NULL)))");
+					+ " AND w.next_attempt_at > now() AND w.claim_token IS NULL)))");
 			args.add(m.channel());
 			args.add(m.orderingKey());
 			args.add(m.subject());
@@ -139,7 +141,10 @@ public class OutboxStore {
 				+ " WHERE m.state = 'pending' AND m.next_attempt_at <= now()"
 				+ " AND NOT EXISTS (SELECT 1 FROM outbox_message e WHERE e.ordering_key = m.ordering_key AND e.id < m.id"
 				+ "   AND e.state IN " + OPEN + ")"
-				+ " AND NOT EXISTS (SELECT 1 FROM outbox_suspension s WHERE s.channel = m.channel)"
+				// A hashed NOT IN (channel is the suspension table's key, never null), not an anti-join: with a join the planner
+				// misjudged the rows left and sorted every due message (230 ms with a backlog of 50,000) instead of reading
+				// the due index in order and stopping at the limit (under 1 ms).
+				+ " AND m.channel NOT IN (SELECT s.channel FROM outbox_suspension s)"
 				+ " ORDER BY m.next_attempt_at, m.id LIMIT ? FOR UPDATE OF m SKIP LOCKED)"
 				+ " UPDATE outbox_message o SET attempts = o.attempts + 1, last_attempt_at = now(), claimed_by = ?,"
 				+ " claim_token = gen_random_uuid(), next_attempt_at = now() + ? * interval '1 millisecond'"

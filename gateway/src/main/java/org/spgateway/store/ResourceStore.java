@@ -192,8 +192,12 @@ public class ResourceStore {
 		List<Object> args = new ArrayList<>(sql.args);
 		args.add(request.count() + 1);
 		args.add(request.offset());
+		// The page's keys first, in order, then their content: joined before the sort, every match's current
+		// version would be fetched only to sort it away (5 s for a provider's queue of 75,000 Tasks; 20 ms this way).
 		List<StoredResource> rows = request.count() == 0 ? List.of()
-				: jdbc.query(CURRENT + " WHERE " + sql.where + order + " LIMIT ? OFFSET ?", ROW, args.toArray());
+				: jdbc.query("SELECT " + COLUMNS + " FROM unnest(ARRAY(SELECT r.res_pk FROM resource r WHERE " + sql.where + order
+						+ " LIMIT ? OFFSET ?)) WITH ORDINALITY AS page(pk, n) JOIN resource r ON r.res_pk = page.pk"
+						+ " JOIN resource_version v ON v.res_pk = r.res_pk AND v.version = r.version ORDER BY page.n", ROW, args.toArray());
 		boolean hasMore = rows.size() > request.count();
 		List<StoredResource> matches = hasMore ? rows.subList(0, request.count()) : rows;
 		Integer total = null;

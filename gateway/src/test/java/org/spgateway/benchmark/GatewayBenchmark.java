@@ -93,6 +93,7 @@ public final class GatewayBenchmark {
 			for (Scenario s : scenarios) {
 				report.append("- `").append(s.name()).append("`: ").append(s.description()).append("\n");
 			}
+			write(options, report);
 			if (!soak.isZero() && !scenarios.isEmpty()) {
 				Scenario s = scenarios.get(0);
 				MemorySampler memory = new MemorySampler(target, server);
@@ -103,19 +104,36 @@ public final class GatewayBenchmark {
 						.append(memory.table());
 			}
 			if (subscriptions > 0) {
-				receiver.awaitQuiet(10);
-				report.append("\n### Notifications\n\n").append(receiver.report(subscriptions));
+				receiver.awaitQuiet(10, Duration.parse("PT" + options.getOrDefault("drain", "3m").toUpperCase(Locale.ROOT)));
+				report.append("\n### Notifications\n\n").append(receiver.report(subscriptions)).append(outboxBacklog(target));
 			}
 			System.out.println(report);
-			String out = options.get("out");
-			if (out != null) {
-				Files.createDirectories(Path.of(out).toAbsolutePath().getParent());
-				Files.writeString(Path.of(out), report.toString());
-			}
+			write(options, report);
 		} finally {
 			if (server != null) {
 				server.stop();
 			}
+		}
+	}
+
+	/** How many notifications were still waiting in the outbox when the drain wait ended (from the health endpoint). */
+	private static String outboxBacklog(BenchmarkTarget target) {
+		try {
+			String health = target.send(target.request("").uri(java.net.URI.create(target.baseUrl.replaceAll("/fhir$", "") + "/actuator/health"))
+					.GET().build()).body();
+			Matcher m = Pattern.compile("\"pending\"\\s*:\\s*(\\d+)").matcher(health);
+			return m.find() ? "Still in the outbox when the benchmark stopped waiting: " + m.group(1) + ".\n" : "";
+		} catch (Exception e) {
+			return "";
+		}
+	}
+
+	/** Writes the report so far to --out, if given: a long soak or drain that is cut short loses nothing measured before it. */
+	private static void write(Map<String, String> options, StringBuilder report) throws IOException {
+		String out = options.get("out");
+		if (out != null) {
+			Files.createDirectories(Path.of(out).toAbsolutePath().getParent());
+			Files.writeString(Path.of(out), report.toString());
 		}
 	}
 

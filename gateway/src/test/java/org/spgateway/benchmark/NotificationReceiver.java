@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Locale;
@@ -72,11 +73,12 @@ final class NotificationReceiver implements AutoCloseable {
 		return count;
 	}
 
-	/** Waits until nothing has arrived for {@code quietSeconds}: the outbox has drained. */
-	void awaitQuiet(int quietSeconds) throws InterruptedException {
+	/** Waits until nothing has arrived for {@code quietSeconds} (the outbox has drained), or at most {@code max}. */
+	void awaitQuiet(int quietSeconds, Duration max) throws InterruptedException {
+		long deadline = System.nanoTime() + max.toNanos();
 		int seen = -1;
 		int quiet = 0;
-		while (quiet < quietSeconds) {
+		while (quiet < quietSeconds && System.nanoTime() < deadline) {
 			Thread.sleep(1000);
 			int now = received();
 			quiet = now == seen ? quiet + 1 : 0;
