@@ -1,6 +1,7 @@
 package org.spgateway.store;
 
 import ca.uhn.fhir.context.FhirContext;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -16,7 +17,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.hl7.fhir.r4.model.Resource;
+import org.postgresql.PGStatement;
 import org.spgateway.security.AccessScope;
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
@@ -195,20 +198,34 @@ public class ResourceStore {
 		// The page's keys first, in order, then their content: joined before the sort, every match's current
 		// version would be fetched only to sort it away (5 s for a provider's queue of 75,000 Tasks; 20 ms this way).
 		List<StoredResource> rows = request.count() == 0 ? List.of()
-				: jdbc.query("SELECT " + COLUMNS + " FROM unnest(ARRAY(SELECT r.res_pk FROM resource r WHERE " + sql.where + order
+				: planned("SELECT " + COLUMNS + " FROM unnest(ARRAY(SELECT r.res_pk FROM resource r WHERE " + sql.where + order
 						+ " LIMIT ? OFFSET ?)) WITH ORDINALITY AS page(pk, n) JOIN resource r ON r.res_pk = page.pk"
-						+ " JOIN resource_version v ON v.res_pk = r.res_pk AND v.version = r.version ORDER BY page.n", ROW, args.toArray());
+						+ " JOIN resource_version v ON v.res_pk = r.res_pk AND v.version = r.version ORDER BY page.n", ROW, args);
 		boolean hasMore = rows.size() > request.count();
 		List<StoredResource> matches = hasMore ? rows.subList(0, request.count()) : rows;
 		Integer total = null;
 		if (request.total() == SearchRequest.Total.ACCURATE || request.count() == 0) {
 			SearchSql countSql = SearchSql.where(request, scope);
-			total = jdbc.queryForObject("SELECT count(*) FROM resource r WHERE " + countSql.where, Integer.class, countSql.args.toArray());
+			total = planned("SELECT count(*) FROM resource r WHERE " + countSql.where, (rs, n) -> rs.getInt(1), countSql.args).get(0);
 		} else if (!hasMore && (request.offset() == 0 || !matches.isEmpty())) {
 			total = request.offset() + matches.size();
 		}
 		List<StoredResource> included = includes(request, matches, scope, maxIncludes, maxIterations);
 		return new SearchPage(matches, included, hasMore, total);
+	}
+
+	/**
+	 * Runs a search statement planned for its actual values every time. A reused server-side prepared
+	 * statement switches to a generic plan after five executions, and for searches that plan cannot see
+	 * that a provider's ODS code matches 75,000 Tasks: its queue page went from 12 ms to a second.
+	 */
+	private <T> List<T> planned(String sql, RowMapper<T> mapper, List<Object> args) {
+		return jdbc.query(connection -> {
+			PreparedStatement statement = connection.prepareStatement(sql);
+			statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+			new ArgumentPreparedStatementSetter(args.toArray()).setValues(statement);
+			return statement;
+		}, mapper);
 	}
 
 	private List<StoredResource> includes(SearchRequest request, List<StoredResource> matches, AccessScope scope, int max,

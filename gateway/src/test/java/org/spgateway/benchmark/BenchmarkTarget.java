@@ -44,6 +44,12 @@ final class BenchmarkTarget {
 		return response.body();
 	}
 
+	/** GET of one of the gateway's actuator endpoints (e.g. /actuator/health), which answer plain JSON, not FHIR. */
+	String actuator(String path) throws IOException, InterruptedException {
+		URI uri = URI.create(baseUrl.replaceAll("/fhir$", "") + path);
+		return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Accept", "application/json").GET().build()).body();
+	}
+
 	/** The id from a Location header (.../Type/id/_history/n). */
 	static String idFromLocation(HttpResponse<String> response) {
 		String location = response.headers().firstValue("Location").orElseThrow();

@@ -119,9 +119,7 @@ public final class GatewayBenchmark {
 	/** How many notifications were still waiting in the outbox when the drain wait ended (from the health endpoint). */
 	private static String outboxBacklog(BenchmarkTarget target) {
 		try {
-			String health = target.send(target.request("").uri(java.net.URI.create(target.baseUrl.replaceAll("/fhir$", "") + "/actuator/health"))
-					.GET().build()).body();
-			Matcher m = Pattern.compile("\"pending\"\\s*:\\s*(\\d+)").matcher(health);
+			Matcher m = Pattern.compile("\"pending\"\\s*:\\s*(\\d+)").matcher(target.actuator("/actuator/health"));
 			return m.find() ? "Still in the outbox when the benchmark stopped waiting: " + m.group(1) + ".\n" : "";
 		} catch (Exception e) {
 			return "";

@@ -1,6 +1,5 @@
 package org.spgateway.benchmark;
 
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,9 +34,7 @@ final class MemorySampler {
 		}
 		lastSample = now;
 		try {
-			String actuator = target.baseUrl.replaceAll("/fhir$", "") + "/actuator/metrics/jvm.gc.live.data.size";
-			HttpResponse<String> r = target.send(target.request("").uri(java.net.URI.create(actuator)).GET().build());
-			Matcher m = VALUE.matcher(r.body());
+			Matcher m = VALUE.matcher(target.actuator("/actuator/metrics/jvm.gc.live.data.size"));
 			double live = m.find() ? Double.parseDouble(m.group(1)) / 1048576 : Double.NaN;
 			double rss = Double.NaN;
 			if (process != null) {
