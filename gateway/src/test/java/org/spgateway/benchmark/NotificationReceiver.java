@@ -27,6 +27,8 @@ final class NotificationReceiver implements AutoCloseable {
 	private int count;
 	private long firstNanos;
 	private long lastNanos;
+	private int drained;
+	private double drainSeconds;
 
 	NotificationReceiver() throws IOException {
 		server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -73,9 +75,14 @@ final class NotificationReceiver implements AutoCloseable {
 		return count;
 	}
 
-	/** Waits until nothing has arrived for {@code quietSeconds} (the outbox has drained), or at most {@code max}. */
+	/**
+	 * Waits until nothing has arrived for {@code quietSeconds} (the outbox has drained), or at most
+	 * {@code max}, and notes how fast the backlog left once no new referrals came in.
+	 */
 	void awaitQuiet(int quietSeconds, Duration max) throws InterruptedException {
-		long deadline = System.nanoTime() + max.toNanos();
+		long started = System.nanoTime();
+		int before = received();
+		long deadline = started + max.toNanos();
 		int seen = -1;
 		int quiet = 0;
 		while (quiet < quietSeconds && System.nanoTime() < deadline) {
@@ -83,6 +90,10 @@ final class NotificationReceiver implements AutoCloseable {
 			int now = received();
 			quiet = now == seen ? quiet + 1 : 0;
 			seen = now;
+		}
+		synchronized (this) {
+			drained = count - before;
+			drainSeconds = Math.max(1e-3, (lastNanos - started) / 1e9);
 		}
 	}
 
@@ -95,7 +106,9 @@ final class NotificationReceiver implements AutoCloseable {
 		double span = Math.max(1e-3, (lastNanos - firstNanos) / 1e9);
 		return String.format(Locale.ROOT, "%d Subscription(s) on the provider's Tasks; %d notifications delivered (PUT with the Task) in %.0f s"
 				+ " from the first to the last: %.0f a second. Lag from the Task being stored to its arrival: p50 %d ms, p99 %d ms, max %d ms.%n",
-				subscriptions, count, span, count / span, percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1]);
+				subscriptions, count, span, count / span, percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1])
+				+ (drained == 0 ? "" : String.format(Locale.ROOT, "Once the load stopped, the backlog of %d arrived in %.0f s: %.0f a second.%n",
+						drained, drainSeconds, drained / drainSeconds));
 	}
 
 	private static long percentile(long[] sorted, double p) {
