@@ -34,6 +34,13 @@ import java.util.regex.Pattern;
  */
 public final class GatewayBenchmark {
 
+	/**
+	 * Numbers every request of the whole run (warm-up, cells, soak): scenarios derive NHS numbers and
+	 * referral identifiers from it, and a number used twice would be answered from intake's
+	 * idempotency records instead of measuring a new referral.
+	 */
+	private static final AtomicLong SEQUENCE = new AtomicLong();
+
 	private GatewayBenchmark() {}
 
 	public static void main(String[] args) throws Exception {
@@ -138,7 +145,6 @@ public final class GatewayBenchmark {
 	/** Runs one scenario closed-loop: each client sends its next request as soon as the previous answers. */
 	static Result run(BenchmarkTarget target, Scenario scenario, int clients, Duration duration, MemorySampler memory) throws InterruptedException {
 		AtomicBoolean stop = new AtomicBoolean();
-		AtomicLong sequence = new AtomicLong();
 		List<long[]> latencies = new ArrayList<>();
 		long[] errors = new long[clients];
 		int[] counts = new int[clients];
@@ -150,7 +156,7 @@ public final class GatewayBenchmark {
 			Thread t = new Thread(() -> {
 				long[] buffer = mine;
 				while (!stop.get()) {
-					HttpRequest request = scenario.next(target, sequence.incrementAndGet());
+					HttpRequest request = scenario.next(target, SEQUENCE.incrementAndGet());
 					long start = System.nanoTime();
 					boolean ok;
 					try {

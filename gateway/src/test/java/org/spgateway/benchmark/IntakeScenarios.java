@@ -68,7 +68,7 @@ final class IntakeScenarios {
 		}
 
 		public String description() {
-			return "POST / (transaction): new Patient (conditional on NHS number), Condition, ServiceRequest; validated once, routed, eligibility"
+			return "POST / (transaction): new Patient (conditional on NHS number), Condition, ServiceRequest; each entry validated against its profile, routed, eligibility"
 					+ " checked, stored with Task and Provenance";
 		}
 
