@@ -1,8 +1,6 @@
 package org.spgateway.notifications;
 
-import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import ca.uhn.fhir.rest.api.Constants;
-import ca.uhn.fhir.rest.param.DateParam;
 import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.util.StringUtil;
@@ -17,8 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.hl7.fhir.r4.model.DateTimeType;
-import org.spgateway.store.DateRanges;
+import org.spgateway.store.SearchValues;
 import org.spgateway.store.IndexRows;
 import org.spgateway.store.LocalReference;
 import org.spgateway.store.SearchIndexer;
@@ -295,21 +292,15 @@ public final class SubscriptionCriteria {
 	}
 
 	private static DateTest date(String value) {
-		DateParam param;
+		SearchValues.DateValue d;
 		try {
-			param = new DateParam(value);
-		} catch (Exception e) {
-			throw new Invalid("'" + value + "' is not a FHIR date search value (e.g. 2026-11-20, ge2026-11, lt2026-11-20T10:00:00Z)");
+			d = SearchValues.date(value);
+		} catch (IllegalArgumentException e) {
+			throw new Invalid(e.getMessage());
 		}
-		if (param.getValue() == null) {
-			throw new Invalid("'" + value + "' is not a FHIR date search value");
-		}
-		DateTimeType dt = new DateTimeType(param.getValueAsString());
-		TemporalPrecisionEnum precision = dt.getPrecision();
-		Instant[] range = DateRanges.range(dt.getValue(), precision, dt.getYear(), dt.getMonth(), dt.getDay());
-		Instant pl = range[0];
-		Instant ph = range[1];
-		ParamPrefixEnum prefix = param.getPrefix() == null ? ParamPrefixEnum.EQUAL : param.getPrefix();
+		Instant pl = d.low();
+		Instant ph = d.high();
+		ParamPrefixEnum prefix = d.prefix();
 		return switch (prefix) {
 			case EQUAL -> (low, high) -> !low.isBefore(pl) && !high.isAfter(ph);
 			case NOT_EQUAL -> (low, high) -> !(!low.isBefore(pl) && !high.isAfter(ph));
@@ -324,25 +315,16 @@ public final class SubscriptionCriteria {
 	}
 
 	private static Predicate<BigDecimal> number(String value) {
-		ParamPrefixEnum prefix = ParamPrefixEnum.EQUAL;
-		String digits = value;
-		if (value.length() > 2 && Character.isLetter(value.charAt(0)) && Character.isLetter(value.charAt(1))) {
-			prefix = ParamPrefixEnum.forValue(value.substring(0, 2));
-			digits = value.substring(2);
-			if (prefix == null) {
-				throw new Invalid("unknown prefix in '" + value + "'");
-			}
-		}
-		BigDecimal number;
+		SearchValues.NumberValue n;
 		try {
-			number = new BigDecimal(digits);
-		} catch (NumberFormatException e) {
-			throw new Invalid("'" + value + "' is not a number search value (e.g. 5, ge5, lt2.5)");
+			n = SearchValues.number(value);
+		} catch (IllegalArgumentException e) {
+			throw new Invalid(e.getMessage());
 		}
-		// "5" means [4.5, 5.5): equality respects the precision the caller wrote.
-		BigDecimal half = BigDecimal.ONE.movePointLeft(Math.max(number.scale(), 0)).divide(BigDecimal.valueOf(2));
-		BigDecimal lower = number.subtract(half);
-		BigDecimal upper = number.add(half);
+		ParamPrefixEnum prefix = n.prefix();
+		BigDecimal number = n.number();
+		BigDecimal lower = n.lower();
+		BigDecimal upper = n.upper();
 		return switch (prefix) {
 			case EQUAL, APPROXIMATE -> v -> v.compareTo(lower) >= 0 && v.compareTo(upper) < 0;
 			case NOT_EQUAL -> v -> !(v.compareTo(lower) >= 0 && v.compareTo(upper) < 0);

@@ -1,15 +1,11 @@
 package org.spgateway.store;
 
-import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
-import ca.uhn.fhir.rest.param.DateParam;
 import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.hl7.fhir.r4.model.DateTimeType;
 import org.spgateway.security.AccessScope;
 
 /**
@@ -211,21 +207,15 @@ final class SearchSql {
 	}
 
 	private void date(String low, String high, String value) {
-		DateParam param;
+		SearchValues.DateValue d;
 		try {
-			param = new DateParam(value);
-		} catch (Exception e) {
-			throw new InvalidRequestException("'" + value + "' is not a FHIR date search value (e.g. 2026-11-20, ge2026-11, lt2026-11-20T10:00:00Z)");
+			d = SearchValues.date(value);
+		} catch (IllegalArgumentException e) {
+			throw new InvalidRequestException(e.getMessage());
 		}
-		if (param.getValue() == null) {
-			throw new InvalidRequestException("'" + value + "' is not a FHIR date search value");
-		}
-		DateTimeType dt = new DateTimeType(param.getValueAsString());
-		TemporalPrecisionEnum precision = dt.getPrecision();
-		Instant[] range = DateRanges.range(dt.getValue(), precision, dt.getYear(), dt.getMonth(), dt.getDay());
-		Timestamp pl = Timestamp.from(range[0]);
-		Timestamp ph = Timestamp.from(range[1]);
-		ParamPrefixEnum prefix = param.getPrefix() == null ? ParamPrefixEnum.EQUAL : param.getPrefix();
+		Timestamp pl = Timestamp.from(d.low());
+		Timestamp ph = Timestamp.from(d.high());
+		ParamPrefixEnum prefix = d.prefix();
 		switch (prefix) {
 			case EQUAL -> { where.append(low).append(" >= ? AND ").append(high).append(" <= ?"); args.add(pl); args.add(ph); }
 			case NOT_EQUAL -> { where.append("NOT (").append(low).append(" >= ? AND ").append(high).append(" <= ?)"); args.add(pl); args.add(ph); }
@@ -241,26 +231,17 @@ final class SearchSql {
 	}
 
 	private void number(String column, String value) {
-		ParamPrefixEnum prefix = ParamPrefixEnum.EQUAL;
-		String digits = value;
-		if (value.length() > 2 && Character.isLetter(value.charAt(0)) && Character.isLetter(value.charAt(1))) {
-			prefix = ParamPrefixEnum.forValue(value.substring(0, 2));
-			digits = value.substring(2);
-			if (prefix == null) {
-				throw new InvalidRequestException("Unknown prefix in '" + value + "'");
-			}
-		}
-		BigDecimal number;
+		SearchValues.NumberValue n;
 		try {
-			number = new BigDecimal(digits);
-		} catch (NumberFormatException e) {
-			throw new InvalidRequestException("'" + value + "' is not a number search value (e.g. 5, ge5, lt2.5)");
+			n = SearchValues.number(value);
+		} catch (IllegalArgumentException e) {
+			throw new InvalidRequestException(e.getMessage());
 		}
-		// "5" means [4.5, 5.5): equality respects the precision the caller wrote.
-		BigDecimal half = BigDecimal.ONE.movePointLeft(Math.max(number.scale(), 0)).divide(BigDecimal.valueOf(2));
+		ParamPrefixEnum prefix = n.prefix();
+		BigDecimal number = n.number();
 		switch (prefix) {
-			case EQUAL, APPROXIMATE -> { where.append(column).append(" >= ? AND ").append(column).append(" < ?"); args.add(number.subtract(half)); args.add(number.add(half)); }
-			case NOT_EQUAL -> { where.append("NOT (").append(column).append(" >= ? AND ").append(column).append(" < ?)"); args.add(number.subtract(half)); args.add(number.add(half)); }
+			case EQUAL, APPROXIMATE -> { where.append(column).append(" >= ? AND ").append(column).append(" < ?"); args.add(n.lower()); args.add(n.upper()); }
+			case NOT_EQUAL -> { where.append("NOT (").append(column).append(" >= ? AND ").append(column).append(" < ?)"); args.add(n.lower()); args.add(n.upper()); }
 			case GREATERTHAN, STARTS_AFTER -> { where.append(column).append(" > ?"); args.add(number); }
 			case LESSTHAN, ENDS_BEFORE -> { where.append(column).append(" < ?"); args.add(number); }
 			case GREATERTHAN_OR_EQUALS -> { where.append(column).append(" >= ?"); args.add(number); }
