@@ -17,7 +17,6 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.spgateway.store.SearchValues;
 import org.spgateway.store.IndexRows;
-import org.spgateway.store.LocalReference;
 import org.spgateway.store.SearchIndexer;
 import org.spgateway.store.SearchParamDef;
 import org.spgateway.store.SearchParameterRegistry;
@@ -260,16 +259,9 @@ public final class SubscriptionCriteria {
 			// A canonical without a version matches every version of it.
 			return r -> r.targetUrl() != null && (r.targetUrl().equals(value) || r.targetUrl().startsWith(value + "|"));
 		}
-		LocalReference local = LocalReference.parse(value);
-		String type = local != null ? local.type() : null;
-		String id = local != null ? local.id() : value;
-		if (type == null && modifier != null) {
-			type = modifier;
-		}
-		if (type == null && p.targets().size() == 1) {
-			type = p.targets().iterator().next();
-		}
-		String targetType = type;
+		SearchValues.ReferenceTarget target = SearchValues.reference(value, modifier, p);
+		String id = target.id();
+		String targetType = target.type();
 		return r -> id.equals(r.targetId()) && (targetType == null || targetType.equals(r.targetType()));
 	}
 

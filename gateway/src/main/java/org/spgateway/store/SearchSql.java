@@ -189,15 +189,9 @@ final class SearchSql {
 			}
 			return;
 		}
-		LocalReference local = LocalReference.parse(value);
-		String type = local != null ? local.type() : null;
-		String id = local != null ? local.id() : value;
-		if (type == null && modifier != null) {
-			type = modifier;
-		}
-		if (type == null && p.targets().size() == 1) {
-			type = p.targets().iterator().next();
-		}
+		SearchValues.ReferenceTarget target = SearchValues.reference(value, modifier, p);
+		String type = target.type();
+		String id = target.id();
 		where.append("x.target_id = ?");
 		args.add(id);
 		if (type != null) {

@@ -8,7 +8,7 @@ import java.time.Instant;
 import org.hl7.fhir.r4.model.DateTimeType;
 
 /**
- * Date and number search values as FHIR defines them (a prefix, and the range the value stands for),
+ * Date, number and reference search values as FHIR defines them (a prefix, and the range the value stands for),
  * read once for both places that use them: the store's SQL and Subscription criteria matched in memory.
  * A value that cannot be read is an {@link IllegalArgumentException} whose message is for the caller.
  */
@@ -57,5 +57,22 @@ public final class SearchValues {
 		// "5" means [4.5, 5.5): equality respects the precision the caller wrote.
 		BigDecimal half = BigDecimal.ONE.movePointLeft(Math.max(number.scale(), 0)).divide(BigDecimal.valueOf(2));
 		return new NumberValue(prefix, number, number.subtract(half), number.add(half));
+	}
+
+	/** The resource a reference search value points at; {@code type} is null when it cannot be known. */
+	public record ReferenceTarget(String type, String id) {}
+
+	/** {@code Patient/123}; {@code 123} with a {@code :Patient} modifier, or where the parameter can only point at one type. */
+	public static ReferenceTarget reference(String value, String modifier, SearchParamDef param) {
+		LocalReference local = LocalReference.parse(value);
+		String type = local != null ? local.type() : null;
+		String id = local != null ? local.id() : value;
+		if (type == null && modifier != null) {
+			type = modifier;
+		}
+		if (type == null && param.targets().size() == 1) {
+			type = param.targets().iterator().next();
+		}
+		return new ReferenceTarget(type, id);
 	}
 }
