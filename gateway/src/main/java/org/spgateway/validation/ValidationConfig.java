@@ -49,8 +49,7 @@ public class ValidationConfig {
 	ResourceValidator resourceValidator(FhirContext fhirContext, IValidationSupport validationSupport,
 			ConformanceResources conformance, GatewayProperties properties) {
 		long started = System.nanoTime();
-		WorkerContextValidationSupportAdapter workerContext =
-				WorkerContextValidationSupportAdapter.newVersionSpecificWorkerContextWrapper(validationSupport);
+		WorkerContextValidationSupportAdapter workerContext = new CachingWorkerContext(validationSupport);
 		ResourceValidator validator = new ResourceValidator(fhirContext, workerContext, conformance.requiredProfiles(),
 				properties.getValidation().getPoolSize());
 		// Checking every conformance resource is also what warms the validator before the first request.
