@@ -146,9 +146,7 @@ public class TransactionProcessor {
 		for (Entry e : entries) {
 			if (e.resource != null) {
 				try {
-					if (rewriteReferences(e.resource, ids, conditionalIds)) {
-						revalidate(e);
-					}
+					rewriteReferences(e.resource, ids, conditionalIds);
 				} catch (BaseServerResponseException ex) {
 					throw e.fail(ex);
 				}
@@ -220,9 +218,11 @@ public class TransactionProcessor {
 		}
 	}
 
-	/** Rewrites references to entries and conditional references; true if any conditional reference was resolved. */
-	private boolean rewriteReferences(Resource resource, Map<String, String> ids, Map<String, String> conditionalIds) {
-		boolean conditional = false;
+	/**
+	 * Rewrites references to entries and conditional references. The validator has already checked each
+	 * conditional reference's type as a reference to the type it names (ResourceValidator).
+	 */
+	private void rewriteReferences(Resource resource, Map<String, String> ids, Map<String, String> conditionalIds) {
 		for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(resource, Reference.class)) {
 			// The parser links references to the in-Bundle resource objects; the store needs only the reference.
 			ref.setResource(null);
@@ -236,17 +236,7 @@ public class TransactionProcessor {
 				throw Outcomes.unprocessable("Reference " + value + " does not match the fullUrl of any entry in this transaction", null);
 			} else if (value.indexOf('?') > 0 && !value.substring(0, value.indexOf('?')).contains("/")) {
 				ref.setReference(resolveConditional(value, conditionalIds));
-				conditional = true;
 			}
-		}
-		return conditional;
-	}
-
-	/** The validator could not check conditional references before they were resolved; it checks them now. */
-	private void revalidate(Entry e) {
-		ValidationReport report = validator.validate(e.resource, null);
-		if (report.hasErrors()) {
-			throw Outcomes.unprocessable(report.issues());
 		}
 	}
 
@@ -369,9 +359,7 @@ public class TransactionProcessor {
 										+ "); send a transaction instead", null);
 							}
 						}
-						if (rewriteReferences(e.resource, Map.of(), noIds)) {
-							revalidate(e);
-						}
+						rewriteReferences(e.resource, Map.of(), noIds);
 					}
 					return apply(e, entryIssues, prefer, context);
 				});

@@ -67,13 +67,14 @@ public class ResourceValidator {
 			// The resource's id rule is ours to enforce, not the validator's.
 			I18nConstants.RESOURCE_RES_ID_PROHIBITED);
 	/**
-	 * The validator reads the type of a conditional reference such as
-	 * {@code Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|...} from the last path segment of
-	 * the query ("Id"). Such references are checked after they are resolved (TransactionProcessor).
+	 * A conditional reference such as {@code Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|...}
+	 * names its target's type but no id, and the validator reads the type from the query's last path
+	 * segment ("Id"). Each is validated as a literal reference to the type it names ({@link #standIn}),
+	 * so that the target type is checked in the same pass as everything else and nothing needs
+	 * validating again once the reference is resolved.
 	 */
-	private static final Set<String> MISREAD_CONDITIONAL_REFERENCE = Set.of(
-			I18nConstants.REFERENCE_REF_BADTARGETTYPE2, I18nConstants.REFERENCE_REF_SUSPICIOUS);
-	private static final Pattern CONDITIONAL_REFERENCE = Pattern.compile("\\b[A-Z][A-Za-z]+\\?[A-Za-z_\\-]+(:[A-Za-z\\-]+)?=");
+	private static final Pattern CONDITIONAL_REFERENCE = Pattern.compile("^([A-Z][A-Za-z]+)\\?.+", Pattern.DOTALL);
+	private static final String STAND_IN_ID = "conditional-reference-";
 	/**
 	 * In a transaction or batch the gateway finds each entry by its request.url, and FHIR lets a client
 	 * leave fullUrl out of an entry nothing else refers to (Bundle.entry.fullUrl, R4); the validator
@@ -154,12 +155,14 @@ public class ResourceValidator {
 		PooledValidator pooled = borrow();
 		InstanceValidator validator = pooled.validator();
 		List<ValidationMessage> messages = new ArrayList<>();
+		Map<String, String> conditionalReferences = new java.util.HashMap<>();
 		boolean requestBundle = false;
 		try {
 			ParserBase parser = format == FhirFormat.XML ? pooled.xmlParser() : pooled.jsonParser();
 			for (ValidatedFragment fragment : parser.parse(new ByteArrayInputStream(content))) {
 				Element element = fragment.getElement();
 				if (element != null) {
+					standIn(element, conditionalReferences);
 					// Set.of(...).contains(null) throws: a resource that is not a Bundle has type "".
 					String bundleType = "Bundle".equals(element.fhirType()) ? String.valueOf(element.getNamedChildValue("type", false)) : "";
 					requestBundle |= REQUEST_BUNDLE_TYPES.contains(bundleType);
@@ -176,8 +179,29 @@ public class ResourceValidator {
 		} finally {
 			release(pooled);
 		}
-		preliminary.addAll(toIssues(messages, requestBundle));
+		preliminary.addAll(toIssues(messages, requestBundle, conditionalReferences));
 		return new ValidationReport(preliminary);
+	}
+
+	/**
+	 * Replaces each conditional reference in the tree with a literal reference to the type it names
+	 * ({@code Patient/conditional-reference-1}), remembering the original for the messages.
+	 */
+	private static void standIn(Element element, Map<String, String> conditionalReferences) {
+		for (Element child : element.getChildren()) {
+			if (child.isPrimitive()) {
+				if ("reference".equals(child.getName()) && "Reference".equals(element.fhirType()) && child.getValue() != null) {
+					Matcher conditional = CONDITIONAL_REFERENCE.matcher(child.getValue());
+					if (conditional.matches()) {
+						String standIn = conditional.group(1) + "/" + STAND_IN_ID + (conditionalReferences.size() + 1);
+						conditionalReferences.put(standIn, child.getValue());
+						child.setValue(standIn);
+					}
+				}
+			} else {
+				standIn(child, conditionalReferences);
+			}
+		}
 	}
 
 	/** The gateway's required profile for the type, and the one the caller asked for, if any. */
@@ -293,17 +317,13 @@ public class ResourceValidator {
 		return v;
 	}
 
-	private static List<ValidationIssue> toIssues(List<ValidationMessage> messages, boolean requestBundle) {
+	private static List<ValidationIssue> toIssues(List<ValidationMessage> messages, boolean requestBundle, Map<String, String> conditionalReferences) {
 		Set<ValidationIssue> issues = new LinkedHashSet<>();
 		for (ValidationMessage m : messages) {
 			if (m.getMessageId() != null && DROPPED_MESSAGES.contains(m.getMessageId())) {
 				continue;
 			}
 			if (requestBundle && m.getMessageId() != null && FULL_URL_OPTIONAL_IN_REQUESTS.contains(m.getMessageId())) {
-				continue;
-			}
-			if (m.getMessageId() != null && MISREAD_CONDITIONAL_REFERENCE.contains(m.getMessageId())
-					&& CONDITIONAL_REFERENCE.matcher(m.getMessage()).find()) {
 				continue;
 			}
 			IssueSeverity severity = severity(m);
@@ -315,7 +335,11 @@ public class ResourceValidator {
 			if (raised) {
 				severity = IssueSeverity.WARNING;
 			}
-			issues.add(new ValidationIssue(severity, issueType(m), m.getMessage(), expression(m.getLocation(), m.getMessage())));
+			String text = m.getMessage();
+			for (Map.Entry<String, String> standIn : conditionalReferences.entrySet()) {
+				text = text == null ? null : text.replace(standIn.getKey(), standIn.getValue());
+			}
+			issues.add(new ValidationIssue(severity, issueType(m), text, expression(m.getLocation(), m.getMessage())));
 		}
 		return new ArrayList<>(issues);
 	}

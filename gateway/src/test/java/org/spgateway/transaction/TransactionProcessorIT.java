@@ -361,6 +361,20 @@ class TransactionProcessorIT {
 	}
 
 	@Test
+	void aConditionalReferenceToTheWrongTypeIsRejectedBeforeAnythingIsResolved() {
+		String b = unique();
+		Bundle tx = bundle(BundleType.TRANSACTION);
+		String organisation = "Organization?identifier=" + ODS + "|A99901";
+		post(tx, urn(), referral(b, organisation));
+
+		OperationOutcome outcome = Errors.outcome(send(tx), 422);
+		assertThat(Errors.expressions(Errors.errors(outcome))).contains("Bundle.entry[0].resource.subject");
+		// The caller's own reference in the words, not the stand-in the validator checked.
+		assertThat(Errors.diagnostics(Errors.errors(outcome))).contains(organisation).doesNotContain("conditional-reference-");
+		assertThat(count("ServiceRequest", b)).isZero();
+	}
+
+	@Test
 	void aConditionalReferenceMatchingNothingRejectsTheWholeTransaction() {
 		String a = unique();
 		String b = unique();
