@@ -90,6 +90,10 @@ final class FoundationScenarios {
 		public HttpRequest next(BenchmarkTarget target, long sequence) {
 			return target.post("/ServiceRequest", referral(shared.patientId, "bench-" + run + "-" + sequence));
 		}
+
+		public ValidationCeiling.Body validatedBody() {
+			return new ValidationCeiling.Body("ServiceRequest", referral("1", "ceiling"));
+		}
 	}
 
 	static final class Read implements Scenario {

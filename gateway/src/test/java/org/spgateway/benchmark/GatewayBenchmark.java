@@ -53,6 +53,16 @@ public final class GatewayBenchmark {
 		int subscriptions = Integer.parseInt(options.getOrDefault("subscriptions", "1"));
 		int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(8);
 
+		List<Scenario> scenarios = new ArrayList<>();
+		for (Scenario s : Scenarios.all()) {
+			if (Arrays.asList(wanted.split(",")).contains(s.name())) {
+				scenarios.add(s);
+			}
+		}
+		// Before the gateway starts, so that nothing else competes for the cores.
+		String ceiling = ValidationCeiling.measure(scenarios, Duration.parse("PT" + options.getOrDefault("ceiling", "20s").toUpperCase(Locale.ROOT)));
+		System.err.print(ceiling);
+
 		GatewayProcess server = null;
 		String base = options.get("target");
 		if (base == null) {
@@ -67,12 +77,6 @@ public final class GatewayBenchmark {
 		try (NotificationReceiver receiver = new NotificationReceiver()) {
 			BenchmarkTarget target = new BenchmarkTarget(base, maxClients * 2);
 			receiver.subscribe(target, subscriptions);
-			List<Scenario> scenarios = new ArrayList<>();
-			for (Scenario s : Scenarios.all()) {
-				if (Arrays.asList(wanted.split(",")).contains(s.name())) {
-					scenarios.add(s);
-				}
-			}
 			StringBuilder report = new StringBuilder();
 			report.append("## Benchmark run ").append(Instant.now()).append("\n\n").append(Machine.describe()).append("\n");
 			report.append("Server: `java ").append(server == null ? "(external: " + base + ")" : options.getOrDefault("server-jvm", "-Xms512m -Xmx1g") + " -jar gateway.jar`")
@@ -100,6 +104,7 @@ public final class GatewayBenchmark {
 			for (Scenario s : scenarios) {
 				report.append("- `").append(s.name()).append("`: ").append(s.description()).append("\n");
 			}
+			report.append("\n").append(ceiling);
 			write(options, report);
 			if (!soak.isZero() && !scenarios.isEmpty()) {
 				Scenario s = scenarios.get(0);

@@ -73,8 +73,15 @@ final class IntakeScenarios {
 		}
 
 		public HttpRequest next(BenchmarkTarget target, long sequence) {
-			String body = template.replace("${NHS}", nhsNumber(sequence)).replace("${REF}", "bench-tx-" + RUN + "-" + sequence);
-			return target.request("").header("Content-Type", "application/fhir+json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+			return target.request("").header("Content-Type", "application/fhir+json").POST(HttpRequest.BodyPublishers.ofString(body(sequence))).build();
+		}
+
+		private String body(long sequence) {
+			return template.replace("${NHS}", nhsNumber(sequence)).replace("${REF}", "bench-tx-" + RUN + "-" + sequence);
+		}
+
+		public ValidationCeiling.Body validatedBody() {
+			return new ValidationCeiling.Body("Bundle", body(0));
 		}
 
 		public boolean succeeded(HttpResponse<String> response) {
@@ -95,6 +102,16 @@ final class IntakeScenarios {
 		}
 
 		public HttpRequest next(BenchmarkTarget target, long sequence) {
+			return target.request("/$process-message").header("Content-Type", "application/fhir+json")
+					.header("X-Request-Id", UUID.randomUUID().toString()).header("X-Correlation-Id", UUID.randomUUID().toString())
+					.POST(HttpRequest.BodyPublishers.ofString(body(sequence))).build();
+		}
+
+		public ValidationCeiling.Body validatedBody() {
+			return new ValidationCeiling.Body("Bundle", body(0));
+		}
+
+		private String body(long sequence) {
 			String body = template.replace("${BUNDLE_ID}", UUID.randomUUID().toString()).replace("${REASON}", "new").replace("${STATUS}", "active")
 					.replace("${REF}", "bench-bars-" + RUN + "-" + sequence).replace("${NHS}", nhsNumber(sequence + 1_000_000_000L))
 					.replace("${BIRTH}", "1961-03-09").replace("${SDS}", "555000000001").replace("${NOTE}", "Benchmark referral")
@@ -102,9 +119,7 @@ final class IntakeScenarios {
 			for (String u : List.of("HEADER", "SR", "PATIENT", "ORG", "ROLE", "PRACTITIONER", "ENCOUNTER", "CONDITION", "FLAG", "CONSENT", "QR")) {
 				body = body.replace("${UUID_" + u + "}", UUID.randomUUID().toString());
 			}
-			return target.request("/$process-message").header("Content-Type", "application/fhir+json")
-					.header("X-Request-Id", UUID.randomUUID().toString()).header("X-Correlation-Id", UUID.randomUUID().toString())
-					.POST(HttpRequest.BodyPublishers.ofString(body)).build();
+			return body;
 		}
 
 		public boolean succeeded(HttpResponse<String> response) {

@@ -41,9 +41,16 @@ final class OutcomeScenarios {
 
 		public HttpRequest next(BenchmarkTarget target, long sequence) {
 			String referral = shared.ids.get((int) (sequence % shared.ids.size()));
-			String body = template.replace("${PATIENT}", shared.patientId).replace("${REFERRAL}", referral);
 			return target.request("/QuestionnaireResponse").header("Content-Type", "application/fhir+json").header("Prefer", "return=minimal")
-					.POST(HttpRequest.BodyPublishers.ofString(body)).build();
+					.POST(HttpRequest.BodyPublishers.ofString(body(shared.patientId, referral))).build();
+		}
+
+		private String body(String patient, String referral) {
+			return template.replace("${PATIENT}", patient).replace("${REFERRAL}", referral);
+		}
+
+		public ValidationCeiling.Body validatedBody() {
+			return new ValidationCeiling.Body("QuestionnaireResponse", body("1", "2"));
 		}
 
 		public boolean succeeded(HttpResponse<String> response) {

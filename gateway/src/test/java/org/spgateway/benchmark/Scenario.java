@@ -14,6 +14,11 @@ interface Scenario {
 	/** Prepares data on the gateway before timing starts (runs once). */
 	default void setUp(BenchmarkTarget target) throws Exception {}
 
+	/** For a write: what the gateway validates for each request (ValidationCeiling); null for reads. */
+	default ValidationCeiling.Body validatedBody() {
+		return null;
+	}
+
 	/** The next request for one client thread; {@code sequence} is unique across all threads. */
 	HttpRequest next(BenchmarkTarget target, long sequence);
 
