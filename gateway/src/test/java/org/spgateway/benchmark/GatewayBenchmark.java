@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  * with the machine they came from. A soak run samples the server's memory for a steady-state check.
  * Every referral the scenarios create gives the demo provider a Task; {@code --subscriptions=N}
  * (default 1) Subscriptions deliver each to a local receiver, whose delivery rate and lag are reported.
+ * Before the gateway starts, each write scenario's body is validated alone on every core
+ * ({@link ValidationCeiling}, {@code --ceiling=20s}): the rate no request of that scenario can beat here.
  *
  * <pre>
  * mvn -B -q package -DskipTests
