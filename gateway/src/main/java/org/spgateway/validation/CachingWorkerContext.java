@@ -30,6 +30,13 @@ class CachingWorkerContext extends WorkerContextValidationSupportAdapter {
 		if (uri == null) {
 			return null;
 		}
-		return type.cast(fetched.get(new Key(type, uri), k -> Optional.ofNullable(super.fetchResource(type, uri))).orElse(null));
+		Key key = new Key(type, uri);
+		Optional<Resource> known = fetched.getIfPresent(key);
+		if (known == null) {
+			// Looked up outside the cache's own compute: a lookup may generate a snapshot, which looks up more.
+			known = Optional.ofNullable(super.fetchResource(type, uri));
+			fetched.put(key, known);
+		}
+		return type.cast(known.orElse(null));
 	}
 }
