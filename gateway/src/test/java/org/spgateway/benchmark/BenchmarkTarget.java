@@ -19,7 +19,12 @@ final class BenchmarkTarget {
 		this.http = HttpClient.newBuilder()
 				.version(HttpClient.Version.HTTP_1_1)
 				.connectTimeout(Duration.ofSeconds(10))
-				.executor(Executors.newFixedThreadPool(Math.max(4, threads)))
+				// Daemon threads: the client cannot be closed on Java 17, and exec:java waits for every other thread to end.
+				.executor(Executors.newFixedThreadPool(Math.max(4, threads), r -> {
+					Thread t = new Thread(r, "benchmark-http");
+					t.setDaemon(true);
+					return t;
+				}))
 				.build();
 	}
 

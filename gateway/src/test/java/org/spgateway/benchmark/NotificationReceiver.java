@@ -32,7 +32,11 @@ final class NotificationReceiver implements AutoCloseable {
 
 	NotificationReceiver() throws IOException {
 		server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-		server.setExecutor(Executors.newFixedThreadPool(4));
+		server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+			Thread t = new Thread(r, "notification-receiver");
+			t.setDaemon(true);
+			return t;
+		}));
 		server.createContext("/hooks", exchange -> {
 			long arrived = System.nanoTime();
 			long now = System.currentTimeMillis();
