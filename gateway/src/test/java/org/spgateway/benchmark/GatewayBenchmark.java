@@ -94,13 +94,28 @@ public final class GatewayBenchmark {
 					run(target, s, Math.min(8, maxClients), Duration.ofSeconds(Math.max(1, warmUp.toSeconds() / scenarios.size() / 2)), null);
 				}
 			}
+			ProcessCpu cpu = new ProcessCpu(server == null ? -1 : server.pid());
+			StringBuilder cpuTable = new StringBuilder();
 			for (Scenario s : scenarios) {
 				for (int n : clients) {
+					ProcessCpu.Reading before = cpu.read();
 					Result r = run(target, s, n, duration, null);
+					ProcessCpu.Reading used = cpu.read().minus(before);
 					report.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.1f | %d |%n", s.name(), n, r.throughput(), r.p(50),
 							r.p(99), r.max(), r.errors));
+					if (used.available() && r.sortedNanos().length > 0) {
+						double perRequest = 1000.0 / r.sortedNanos().length;
+						cpuTable.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f |%n", s.name(), n, used.gateway() * perRequest,
+								used.postgres() * perRequest, used.benchmark() * perRequest,
+								(used.gateway() + used.postgres() + used.benchmark()) * perRequest));
+					}
 					System.err.println("done: " + s.name() + " x" + n + " -> " + String.format(Locale.ROOT, "%.0f/s p99 %.1f ms", r.throughput(), r.p(99)));
 				}
+			}
+			if (!cpuTable.isEmpty()) {
+				report.append("\nCPU per request, ms, by process over each whole cell (notifications still being delivered for earlier cells count")
+						.append(" against the cell they are delivered in):\n\n")
+						.append("| Scenario | Clients | Gateway JVM | PostgreSQL | Benchmark | Total |\n|---|---:|---:|---:|---:|---:|\n").append(cpuTable);
 			}
 			report.append("\n");
 			for (Scenario s : scenarios) {
