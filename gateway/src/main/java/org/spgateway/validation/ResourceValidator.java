@@ -5,6 +5,7 @@ import ca.uhn.fhir.rest.api.EncodingEnum;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -155,7 +156,7 @@ public class ResourceValidator {
 		PooledValidator pooled = borrow();
 		InstanceValidator validator = pooled.validator();
 		List<ValidationMessage> messages = new ArrayList<>();
-		Map<String, String> conditionalReferences = new java.util.HashMap<>();
+		Map<String, String> conditionalReferences = new HashMap<>();
 		boolean requestBundle = false;
 		try {
 			ParserBase parser = format == FhirFormat.XML ? pooled.xmlParser() : pooled.jsonParser();
@@ -185,7 +186,7 @@ public class ResourceValidator {
 
 	/**
 	 * Replaces each conditional reference in the tree with a literal reference to the type it names
-	 * ({@code Patient/conditional-reference-1}), remembering the original for the messages.
+	 * ({@code Patient/conditional-reference-1-}), remembering the original for the messages.
 	 */
 	private static void standIn(Element element, Map<String, String> conditionalReferences) {
 		for (Element child : element.getChildren()) {
@@ -193,7 +194,8 @@ public class ResourceValidator {
 				if ("reference".equals(child.getName()) && "Reference".equals(element.fhirType()) && child.getValue() != null) {
 					Matcher conditional = CONDITIONAL_REFERENCE.matcher(child.getValue());
 					if (conditional.matches()) {
-						String standIn = conditional.group(1) + "/" + STAND_IN_ID + (conditionalReferences.size() + 1);
+						// The closing hyphen keeps "...-1-" from being the start of "...-10-" when the messages are put back.
+						String standIn = conditional.group(1) + "/" + STAND_IN_ID + (conditionalReferences.size() + 1) + "-";
 						conditionalReferences.put(standIn, child.getValue());
 						child.setValue(standIn);
 					}
