@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.spgateway.store.SearchValues;
 import org.spgateway.store.IndexRows;
 import org.spgateway.store.SearchIndexer;
@@ -277,6 +278,15 @@ public final class SubscriptionCriteria {
 		return "below".equals(modifier) ? u -> u.value().startsWith(value) : u -> u.value().equals(value);
 	}
 
+	/** A search value read by SearchValues; one it cannot read makes the criteria invalid. */
+	private static <T> T read(Supplier<T> reading) {
+		try {
+			return reading.get();
+		} catch (IllegalArgumentException e) {
+			throw new Invalid(e.getMessage());
+		}
+	}
+
 	/** A date comparison over an indexed range [low, high]. */
 	@FunctionalInterface
 	private interface DateTest {
@@ -284,12 +294,7 @@ public final class SubscriptionCriteria {
 	}
 
 	private static DateTest date(String value) {
-		SearchValues.DateValue d;
-		try {
-			d = SearchValues.date(value);
-		} catch (IllegalArgumentException e) {
-			throw new Invalid(e.getMessage());
-		}
+		SearchValues.DateValue d = read(() -> SearchValues.date(value));
 		Instant pl = d.low();
 		Instant ph = d.high();
 		ParamPrefixEnum prefix = d.prefix();
@@ -307,12 +312,7 @@ public final class SubscriptionCriteria {
 	}
 
 	private static Predicate<BigDecimal> number(String value) {
-		SearchValues.NumberValue n;
-		try {
-			n = SearchValues.number(value);
-		} catch (IllegalArgumentException e) {
-			throw new Invalid(e.getMessage());
-		}
+		SearchValues.NumberValue n = read(() -> SearchValues.number(value));
 		ParamPrefixEnum prefix = n.prefix();
 		BigDecimal number = n.number();
 		BigDecimal lower = n.lower();

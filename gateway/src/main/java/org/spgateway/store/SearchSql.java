@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.spgateway.security.AccessScope;
 
 /**
@@ -200,13 +201,17 @@ final class SearchSql {
 		}
 	}
 
-	private void date(String low, String high, String value) {
-		SearchValues.DateValue d;
+	/** A search value read by SearchValues; one it cannot read is the caller's mistake (400). */
+	private static <T> T read(Supplier<T> reading) {
 		try {
-			d = SearchValues.date(value);
+			return reading.get();
 		} catch (IllegalArgumentException e) {
 			throw new InvalidRequestException(e.getMessage());
 		}
+	}
+
+	private void date(String low, String high, String value) {
+		SearchValues.DateValue d = read(() -> SearchValues.date(value));
 		Timestamp pl = Timestamp.from(d.low());
 		Timestamp ph = Timestamp.from(d.high());
 		ParamPrefixEnum prefix = d.prefix();
@@ -225,12 +230,7 @@ final class SearchSql {
 	}
 
 	private void number(String column, String value) {
-		SearchValues.NumberValue n;
-		try {
-			n = SearchValues.number(value);
-		} catch (IllegalArgumentException e) {
-			throw new InvalidRequestException(e.getMessage());
-		}
+		SearchValues.NumberValue n = read(() -> SearchValues.number(value));
 		ParamPrefixEnum prefix = n.prefix();
 		BigDecimal number = n.number();
 		switch (prefix) {
