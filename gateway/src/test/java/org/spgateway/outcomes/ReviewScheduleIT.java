@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -143,7 +144,8 @@ class ReviewScheduleIT {
 
 	private static String respond(TestReferrals.Referral referral, String fixture, OffsetDateTime authored) {
 		QuestionnaireResponse response = OutcomeRequests.parse(Golden.fill(ReviewScheduleIT.class, fixture, referral.placeholders()));
-		response.setAuthoredElement(new DateTimeType(authored.withNano(0).toString()));
+		// ISO_OFFSET_DATE_TIME always writes seconds; toString() drops ":00", which FHIR's dateTime rejects.
+		response.setAuthoredElement(new DateTimeType(authored.withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
 		return OutcomeRequests.create(gateway, OutcomeRequests.encode(response));
 	}
 
