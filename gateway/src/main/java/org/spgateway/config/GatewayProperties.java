@@ -192,6 +192,16 @@ public class GatewayProperties {
 		private int maxIncludes = 1000;
 		/** How many rounds of :iterate are followed. */
 		private int maxIncludeIterations = 5;
+		/** Resources re-indexed per transaction after a restart that changed search parameters. */
+		private int reindexBatchSize = 500;
+
+		public int getReindexBatchSize() {
+			return reindexBatchSize;
+		}
+
+		public void setReindexBatchSize(int reindexBatchSize) {
+			this.reindexBatchSize = reindexBatchSize;
+		}
 
 		public int getDefaultPageSize() {
 			return defaultPageSize;

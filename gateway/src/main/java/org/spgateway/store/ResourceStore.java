@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Resource;
 import org.postgresql.PGStatement;
 import org.spgateway.security.AccessScope;
@@ -134,6 +135,36 @@ public class ResourceStore {
 	/** Serialises concurrent conditional writes on the same criteria until the transaction ends. */
 	public void lock(String key) {
 		jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key);
+	}
+
+	/**
+	 * Rewrites the search index rows of the next {@code limit} resources of a type after {@code afterPk}
+	 * (in key order) from their current versions, with the parameters now in force, and returns their keys
+	 * (empty when none are left). Their head rows stay locked until the caller's transaction ends, so an
+	 * update of one of them waits instead of having its new index rows replaced by the old version's.
+	 */
+	public List<Long> reindex(String type, long afterPk, int limit) {
+		List<Long> pks = jdbc.queryForList("SELECT res_pk FROM resource WHERE res_type = ? AND res_pk > ? ORDER BY res_pk LIMIT ? FOR UPDATE",
+				Long.class, type, afterPk, limit);
+		if (pks.isEmpty()) {
+			return pks;
+		}
+		String keys = pks.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
+		WriteStatement deletes = new WriteStatement();
+		for (String table : INDEX_TABLES) {
+			deletes.add("DELETE FROM " + table + " WHERE res_pk = ANY(?::bigint[])", keys);
+		}
+		deletes.execute(jdbc);
+		Batch batch = new Batch();
+		for (StoredResource current : jdbc.query(CURRENT + " WHERE r.res_pk = ANY(?::bigint[])", ROW, keys)) {
+			batch.index(current.pk(), type, indexer.index(fhirContext.newJsonParser().parseResource(current.json())));
+			if (batch.values() > MAX_STATEMENT_VALUES) {
+				batch.execute(jdbc);
+				batch = new Batch();
+			}
+		}
+		batch.execute(jdbc);
+		return pks;
 	}
 
 	// ---------------------------------------------------------------- reads
@@ -381,7 +412,7 @@ public class ResourceStore {
 		}
 
 		void execute(JdbcTemplate jdbc) {
-			if (heads.isEmpty()) {
+			if (values() == 0) {
 				return;
 			}
 			WriteStatement write = new WriteStatement()

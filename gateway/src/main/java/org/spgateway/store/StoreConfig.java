@@ -3,6 +3,7 @@ package org.spgateway.store;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.fhirpath.IFhirPath;
 import ca.uhn.fhir.fhirpath.IFhirPathEvaluationContext;
+import javax.sql.DataSource;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.SearchParameter;
@@ -11,6 +12,7 @@ import org.spgateway.conformance.ConformanceResources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 @Configuration(proxyBeanMethods = false)
 public class StoreConfig {
@@ -52,6 +54,17 @@ public class StoreConfig {
 	@Bean
 	ResourceStore resourceStore(JdbcTemplate jdbcTemplate, FhirContext fhirContext, SearchIndexer indexer) {
 		return new ResourceStore(jdbcTemplate, fhirContext, indexer);
+	}
+
+	@Bean
+	SearchReindexer searchReindexer(DataSource dataSource, TransactionTemplate transactions, ResourceStore store,
+			SearchParameterRegistry registry, FhirContext fhirContext, GatewayProperties properties) {
+		return new SearchReindexer(dataSource, transactions, store, registry, fhirContext, properties.getSearch().getReindexBatchSize());
+	}
+
+	@Bean
+	SearchIndexHealthIndicator searchIndexHealthIndicator(SearchReindexer reindexer) {
+		return new SearchIndexHealthIndicator(reindexer);
 	}
 
 	@Bean
