@@ -47,7 +47,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 		WriteOutcome outcome = conditionalUrl != null
 				? service.conditionalUpdate(typeName, conditionalUrl, incoming, context(request))
 				: service.update(typeName, id.getIdPart(), incoming, expectedVersion(id), context(request));
-		return MethodOutcomes.of(outcome);
+		return MethodOutcomes.ofUpdate(outcome, request);
 	}
 
 	@Patch

@@ -148,6 +148,7 @@ class ResourceProviderIT {
 		patient.setId(id);
 		HttpResponse<String> response = Http.put(base + "/Patient/" + id, Http.json(patient));
 		assertThat(response.statusCode()).isEqualTo(201);
+		assertThat(response.headers().firstValue("Location").orElseThrow()).isEqualTo(base + "/Patient/" + id + "/_history/1");
 		Patient stored = read(id);
 		assertThat(stored.getMeta().getVersionId()).isEqualTo("1");
 		assertThat(stored.getIdentifierFirstRep().getValue()).isEqualTo(patient.getIdentifierFirstRep().getValue());
@@ -343,10 +344,12 @@ class ResourceProviderIT {
 		HttpResponse<String> created = Http.put(url, Http.json(patient));
 		assertThat(created.statusCode()).isEqualTo(201);
 		String id = Http.parse(created, Patient.class).getIdElement().getIdPart();
+		assertThat(created.headers().firstValue("Location").orElseThrow()).isEqualTo(base + "/Patient/" + id + "/_history/1");
 
 		patient.setGender(AdministrativeGender.OTHER);
 		HttpResponse<String> updated = Http.put(url, Http.json(patient));
 		assertThat(updated.statusCode()).isEqualTo(200);
+		assertThat(updated.headers().firstValue("Location")).as("only a create names a new resource").isEmpty();
 		Patient stored = read(id);
 		assertThat(stored.getMeta().getVersionId()).isEqualTo("2");
 		assertThat(stored.getGender()).isEqualTo(AdministrativeGender.OTHER);
