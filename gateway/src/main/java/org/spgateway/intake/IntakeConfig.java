@@ -48,6 +48,11 @@ public class IntakeConfig {
 	}
 
 	@Bean
+	BarsMessageRetention barsMessageRetention(ReferralRecords records, IntakeProperties settings) {
+		return new BarsMessageRetention(records, settings.getBarsMessageRetention());
+	}
+
+	@Bean
 	ProcessMessageProvider processMessageProvider(FhirContext fhirContext, BarsMessages messages) {
 		return new ProcessMessageProvider(fhirContext, messages);
 	}

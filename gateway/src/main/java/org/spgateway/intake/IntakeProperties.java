@@ -26,6 +26,20 @@ public class IntakeProperties {
 	/** Most eligible alternatives listed when a referral is refused. */
 	private int maxAlternatives = 5;
 
+	/**
+	 * How long the answer to each BaRS message is kept to answer a resend with the same Bundle id again;
+	 * zero keeps them forever. A later resend is still recognised by its referral's identifier.
+	 */
+	private Duration barsMessageRetention = Duration.ofDays(90);
+
+	public Duration getBarsMessageRetention() {
+		return barsMessageRetention;
+	}
+
+	public void setBarsMessageRetention(Duration barsMessageRetention) {
+		this.barsMessageRetention = barsMessageRetention;
+	}
+
 	public Duration getDefaultResponseTime() {
 		return defaultResponseTime;
 	}

@@ -1,5 +1,6 @@
 package org.spgateway.intake;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -60,6 +61,12 @@ public class ReferralRecords {
 	public boolean insertMessage(Message message) {
 		return jdbc.update("INSERT INTO bars_message (bundle_id, fingerprint, service_request_id, response) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 				message.bundleId(), message.fingerprint(), message.serviceRequestId(), message.response()) == 1;
+	}
+
+	/** Deletes up to {@code batch} message answers received longer ago than {@code retention}; returns how many. */
+	public int forgetMessages(Duration retention, int batch) {
+		return jdbc.update("DELETE FROM bars_message WHERE bundle_id IN (SELECT bundle_id FROM bars_message"
+				+ " WHERE received_at < now() - ? * interval '1 millisecond' LIMIT ?)", retention.toMillis(), batch);
 	}
 
 	private static <T> Optional<T> first(List<T> rows) {

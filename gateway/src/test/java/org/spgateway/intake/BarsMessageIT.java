@@ -103,6 +103,10 @@ class BarsMessageIT {
 	}
 
 	static HttpResponse<String> send(String body, String... extraHeaders) {
+		return send(gateway, body, extraHeaders);
+	}
+
+	static HttpResponse<String> send(GatewayServer to, String body, String... extraHeaders) {
 		List<String> headers = new ArrayList<>(List.of("X-Request-Id", UUID.randomUUID().toString(), "X-Correlation-Id", UUID.randomUUID().toString(),
 				"NHSD-Target-Identifier", TARGET, "NHSD-End-User-Organisation", END_USER_ORG, "NHSD-Requesting-Software", SOFTWARE,
 				"Accept", "application/fhir+json; version=1.1.0"));
@@ -115,7 +119,7 @@ class BarsMessageIT {
 				headers.add(extraHeaders[i + 1]);
 			}
 		}
-		return Http.post(gateway.baseUrl() + "/$process-message", body, headers.toArray(new String[0]));
+		return Http.post(to.baseUrl() + "/$process-message", body, headers.toArray(new String[0]));
 	}
 
 	static MessageHeader header(Bundle response) {
