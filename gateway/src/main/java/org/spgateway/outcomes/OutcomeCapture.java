@@ -51,6 +51,7 @@ public class OutcomeCapture implements ResourceWriteHandler {
 	private final ResourceService service;
 	private final ResourceStore store;
 	private final StoreLookup lookup;
+	private final AnswerValueSets answerValueSets;
 	private final InstrumentCatalog catalog;
 	private final ReviewSchedule schedule;
 	private final OutcomesProperties properties;
@@ -66,8 +67,9 @@ public class OutcomeCapture implements ResourceWriteHandler {
 	}
 
 	OutcomeCapture(FhirContext fhirContext, ResourceService service, ResourceStore store, StoreLookup lookup, InstrumentCatalog catalog,
-			ReviewSchedule schedule, OutcomesProperties properties) {
+			ReviewSchedule schedule, AnswerValueSets answerValueSets, OutcomesProperties properties) {
 		this.fhirContext = fhirContext;
+		this.answerValueSets = answerValueSets;
 		this.service = service;
 		this.store = store;
 		this.lookup = lookup;
@@ -140,7 +142,10 @@ public class OutcomeCapture implements ResourceWriteHandler {
 	@Override
 	public List<ValidationIssue> check(Resource resource, WriteContext context) {
 		List<ValidationIssue> issues = new ArrayList<>();
-		inspect((QuestionnaireResponse) resource, context.scope(), List.of(), issues);
+		Capture capture = inspect((QuestionnaireResponse) resource, context.scope(), List.of(), issues);
+		if (capture != null) {
+			issues.addAll(capture.warnings());
+		}
 		return issues;
 	}
 
@@ -154,7 +159,9 @@ public class OutcomeCapture implements ResourceWriteHandler {
 		List<ValidationIssue> allWarnings = new ArrayList<>(warnings);
 		// A response marked entered-in-error is being withdrawn: its answers no longer matter.
 		if (response.getStatus() != QuestionnaireResponseStatus.ENTEREDINERROR) {
-			issues.addAll(ResponseRules.check(response, instrument));
+			for (ValidationIssue issue : ResponseRules.check(response, instrument, answerValueSets)) {
+				(issue.isError() ? issues : allWarnings).add(issue);
+			}
 		}
 		String referralId = null;
 		ServiceRequest referral = null;

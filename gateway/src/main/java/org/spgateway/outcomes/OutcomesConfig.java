@@ -1,6 +1,7 @@
 package org.spgateway.outcomes;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.IValidationSupport;
 import java.util.List;
 import org.hl7.fhir.r4.model.Questionnaire;
 import org.spgateway.conformance.ConformanceException;
@@ -52,8 +53,9 @@ public class OutcomesConfig {
 
 	@Bean
 	OutcomeCapture outcomeCapture(FhirContext fhirContext, ResourceService service, ResourceStore store, StoreLookup outcomesStoreLookup,
-			InstrumentCatalog instrumentCatalog, ReviewSchedule reviewSchedule, OutcomesProperties properties) {
-		return new OutcomeCapture(fhirContext, service, store, outcomesStoreLookup, instrumentCatalog, reviewSchedule, properties);
+			InstrumentCatalog instrumentCatalog, ReviewSchedule reviewSchedule, IValidationSupport validationSupport, OutcomesProperties properties) {
+		return new OutcomeCapture(fhirContext, service, store, outcomesStoreLookup, instrumentCatalog, reviewSchedule,
+				new AnswerValueSets(validationSupport), properties);
 	}
 
 	@Bean

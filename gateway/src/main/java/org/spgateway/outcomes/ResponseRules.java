@@ -47,11 +47,11 @@ final class ResponseRules {
 
 	private ResponseRules() {}
 
-	static List<ValidationIssue> check(QuestionnaireResponse response, Instrument instrument) {
-		Check check = new Check(instrument, isFinal(response.getStatus()), answersByLinkId(response));
+	static List<ValidationIssue> check(QuestionnaireResponse response, Instrument instrument, AnswerValueSets valueSets) {
+		Check check = new Check(instrument, isFinal(response.getStatus()), answersByLinkId(response), valueSets);
 		check.items(instrument.questionnaire().getItem(), response.getItem(), "QuestionnaireResponse");
 		// A draft may carry a running total; only a final response's total must add up.
-		if (check.issues.isEmpty() && instrument.total() != null && check.complete) {
+		if (check.issues.stream().noneMatch(ValidationIssue::isError) && instrument.total() != null && check.complete) {
 			check.total(response);
 		}
 		return check.issues;
@@ -66,12 +66,15 @@ final class ResponseRules {
 		final Instrument instrument;
 		final boolean complete;
 		final Map<String, List<QuestionnaireResponseItemAnswerComponent>> answers;
+		final AnswerValueSets valueSets;
 		final List<ValidationIssue> issues = new ArrayList<>();
 
-		Check(Instrument instrument, boolean complete, Map<String, List<QuestionnaireResponseItemAnswerComponent>> answers) {
+		Check(Instrument instrument, boolean complete, Map<String, List<QuestionnaireResponseItemAnswerComponent>> answers,
+				AnswerValueSets valueSets) {
 			this.instrument = instrument;
 			this.complete = complete;
 			this.answers = answers;
+			this.valueSets = valueSets;
 		}
 
 		void items(List<QuestionnaireItemComponent> questions, List<QuestionnaireResponseItemComponent> given, String path) {
@@ -170,6 +173,21 @@ final class ResponseRules {
 					error(IssueType.VALUE, "Answer " + describe(value) + " to item '" + linkId + "'" + text(question)
 							+ " is not one of its options: " + options(question), at);
 				}
+			}
+			if (question.hasAnswerValueSet() && value instanceof Coding coding) {
+				inValueSet(question, coding, at);
+			}
+		}
+
+		void inValueSet(QuestionnaireItemComponent question, Coding answer, String at) {
+			String valueSet = question.getAnswerValueSet();
+			switch (valueSets.of(valueSet, answer)) {
+				case NOT_MEMBER -> error(IssueType.CODEINVALID, "Answer " + describe(answer) + " to item '" + question.getLinkId() + "'"
+						+ text(question) + " is not in its value set " + valueSet, at);
+				case CANNOT_TELL -> issues.add(ValidationIssue.warning(IssueType.INFORMATIONAL, "Answer " + describe(answer) + " to item '"
+						+ question.getLinkId() + "' could not be checked against its value set " + valueSet
+						+ ", which this gateway cannot expand; it was accepted as given", at));
+				case MEMBER -> { }
 			}
 		}
 
@@ -314,6 +332,7 @@ final class ResponseRules {
 			case REFERENCE -> "a reference (valueReference)";
 			case QUANTITY -> "a quantity (valueQuantity)";
 			case CHOICE, OPENCHOICE -> question.hasAnswerOption() ? "one of its options: " + options(question)
+					: question.hasAnswerValueSet() ? "a code from value set " + question.getAnswerValueSet() + " (valueCoding)"
 					: "a coded answer (valueCoding)";
 			default -> "no answer";
 		};

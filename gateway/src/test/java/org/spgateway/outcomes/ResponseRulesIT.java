@@ -3,9 +3,12 @@ package org.spgateway.outcomes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
+import org.hl7.fhir.r4.model.Questionnaire;
 import org.hl7.fhir.r4.model.QuestionnaireResponse;
 import org.hl7.fhir.r4.model.QuestionnaireResponse.QuestionnaireResponseStatus;
 import org.hl7.fhir.r4.model.StringType;
@@ -22,6 +25,8 @@ import org.spgateway.testsupport.SharedGateway;
  * Questionnaires, so each problem is reported exactly once.
  */
 class ResponseRulesIT {
+
+	private static final String SOURCES = "https://spgateway.org/fhir/CodeSystem/sp-referral-source";
 
 	static GatewayServer gateway;
 
@@ -203,5 +208,32 @@ class ResponseRulesIT {
 
 		assertThat(outcome.getIssue()).extracting(i -> i.getExpression().get(0).getValue())
 				.containsExactly("QuestionnaireResponse.item[0].answer[0].valueInteger");
+	}
+
+	@Test
+	void aCodedAnswerOutsideItsQuestionsValueSetIsRefused() {
+		String url = "https://example.org/fhir/Questionnaire/referral-source-" + java.util.UUID.randomUUID();
+		Questionnaire q = new Questionnaire().setUrl(url).setVersion("1").setName("HowReferred").setStatus(Enumerations.PublicationStatus.ACTIVE);
+		q.addItem().setLinkId("source").setText("Who suggested social prescribing?").setType(Questionnaire.QuestionnaireItemType.CHOICE)
+				.setRequired(true).setAnswerValueSet("https://spgateway.org/fhir/ValueSet/sp-referral-source");
+		assertThat(Http.post(gateway.baseUrl() + "/Questionnaire", Http.json(q)).statusCode()).isEqualTo(201);
+
+		OutcomeRequests.create(gateway, OutcomeRequests.encode(answering(url, new Coding(SOURCES, "self", null))));
+		// A real code (the validator checks each code against its code system), but not a referral source.
+		Coding elsewhere = new Coding("http://hl7.org/fhir/administrative-gender", "female", null);
+		OperationOutcome outcome = OutcomeRequests.reject(gateway, OutcomeRequests.encode(answering(url, elsewhere)));
+
+		assertThat(outcome.getIssue()).singleElement().satisfies(issue -> {
+			assertThat(issue.getCode()).isEqualTo(OperationOutcome.IssueType.CODEINVALID);
+			assertThat(issue.getExpression()).extracting(StringType::getValue).containsExactly("QuestionnaireResponse.item[0].answer[0].valueCoding");
+			assertThat(issue.getDiagnostics()).contains("administrative-gender|female").contains("is not in its value set https://spgateway.org/fhir/ValueSet/sp-referral-source");
+		});
+	}
+
+	private static QuestionnaireResponse answering(String questionnaire, Coding answer) {
+		QuestionnaireResponse response = new QuestionnaireResponse().setStatus(QuestionnaireResponseStatus.COMPLETED)
+				.setQuestionnaire(questionnaire + "|1");
+		response.addItem().setLinkId("source").addAnswer().setValue(answer);
+		return response;
 	}
 }
