@@ -152,6 +152,7 @@ public class TransactionProcessor {
 				}
 			}
 		}
+		new ResentEntries(fhirContext, (type, id) -> storedOrNull(type, id, context)).recognise(entries);
 		BundleEntryComponent[] responses = new BundleEntryComponent[entries.size()];
 		for (HTTPVerb phase : List.of(HTTPVerb.POST, HTTPVerb.PUT, HTTPVerb.PATCH, HTTPVerb.GET)) {
 			for (Entry e : entries) {
@@ -257,6 +258,14 @@ public class TransactionProcessor {
 		return type + "/" + matches.get(0).id();
 	}
 
+	private StoredResource storedOrNull(String type, String id, WriteContext context) {
+		try {
+			return service.read(type, id, context.scope());
+		} catch (ResourceNotFoundException e) {
+			return null;
+		}
+	}
+
 	private List<StoredResource> matches(String type, String criteria) {
 		return service.matchAll(type, criteria, 2);
 	}
@@ -267,7 +276,13 @@ public class TransactionProcessor {
 		switch (e.method) {
 			case POST -> {
 				if (e.existing != null) {
-					return entryResponse("200 OK", e.existing, null, prefer, warnings);
+					List<ValidationIssue> notes = new ArrayList<>(warnings);
+					if (e.resent) {
+						notes.add(new ValidationIssue(IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "Received before as " + e.existing.type() + "/"
+								+ e.existing.id() + ", with the same content, by what this transaction refers to it from; nothing new was stored",
+								e.type));
+					}
+					return entryResponse("200 OK", e.existing, null, prefer, notes);
 				}
 				e.resource.setId((String) null);
 				WriteOutcome outcome = service.create(e.type, new IncomingResource(e.resource, warnings, e.id), null, context);
@@ -440,7 +455,7 @@ public class TransactionProcessor {
 	}
 
 	/** One entry of the request Bundle and what processing learns about it. */
-	private static final class Entry {
+	static final class Entry {
 		final int index;
 		final HTTPVerb method;
 		final String url;
@@ -451,6 +466,8 @@ public class TransactionProcessor {
 		String type;
 		String id;
 		StoredResource existing;
+		/** Recognised as a resource stored the first time this transaction was sent (ResentEntries). */
+		boolean resent;
 
 		private Entry(int index, HTTPVerb method, String url, String fullUrl, Resource resource, String ifNoneExist, Integer ifMatch) {
 			this.index = index;

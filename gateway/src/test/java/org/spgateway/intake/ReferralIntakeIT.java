@@ -5,6 +5,7 @@ import static org.spgateway.intake.Referrals.diagnostics;
 import static org.spgateway.intake.Referrals.json;
 import static org.spgateway.intake.Referrals.location;
 import static org.spgateway.intake.Referrals.outcome;
+import static org.spgateway.intake.Referrals.post;
 import static org.spgateway.intake.Referrals.read;
 import static org.spgateway.intake.Referrals.referralIn;
 import static org.spgateway.intake.Referrals.search;
@@ -161,17 +162,46 @@ class ReferralIntakeIT {
 		HttpResponse<String> first = send(v);
 		assertThat(first.statusCode()).isEqualTo(200);
 
-		HttpResponse<String> again = send(v);
+		// Sent again as a client rebuilding its Bundle would: new fullUrls, and the Condition with no identifier.
+		HttpResponse<String> again = post(gateway, withNewFullUrls(v.transaction()));
 
 		assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
 		assertThat(location(again, 2)).isEqualTo(location(first, 2));
+		assertThat(location(again, 1)).as("the Condition sent with it the first time").isEqualTo(location(first, 1));
 		assertThat(location(again, 0)).isEqualTo(location(first, 0));
 		Bundle answer = Http.parse(again, Bundle.class);
-		assertThat(answer.getEntry().get(2).getResponse().getStatus()).isEqualTo("200 OK");
+		assertThat(answer.getEntry()).extracting(e -> e.getResponse().getStatus()).containsExactly("200 OK", "200 OK", "200 OK");
+		assertThat(diagnostics((OperationOutcome) answer.getEntry().get(1).getResponse().getOutcome())).contains("Received before as "
+				+ location(first, 1));
+		assertThat(search(gateway, "Condition?" + location(first, 0).replace("Patient/", "patient="), Condition.class)).hasSize(1);
 		assertThat(search(gateway, "ServiceRequest?identifier=" + "https://fhir.a99901.example.nhs.uk/Id/referral|" + v.ref, ServiceRequest.class)).hasSize(1);
 		assertThat(search(gateway, "Task?focus=" + location(first, 2), Task.class)).hasSize(1);
 		assertThat(search(gateway, "Patient?identifier=" + NHS + "|" + v.nhs, Patient.class)).hasSize(1);
 		assertThat(read(gateway, location(first, 2), ServiceRequest.class).getMeta().getVersionId()).isEqualTo("1");
+	}
+
+	@Test
+	void aConditionChangedInAResentTransactionIsStoredAsANewOne() {
+		Referrals.Values v = new Referrals.Values();
+		HttpResponse<String> first = send(v);
+		Bundle changed = v.transaction();
+		((Condition) changed.getEntry().get(1).getResource()).setRecordedDateElement(new org.hl7.fhir.r4.model.DateTimeType("2024-03-03"));
+
+		HttpResponse<String> again = post(gateway, changed);
+
+		assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+		assertThat(location(again, 2)).isEqualTo(location(first, 2));
+		assertThat(location(again, 1)).as("not the same Condition").isNotEqualTo(location(first, 1));
+		assertThat(Http.parse(again, Bundle.class).getEntry().get(1).getResponse().getStatus()).isEqualTo("201 Created");
+	}
+
+	/** The same transaction with every fullUrl (and reference to it) replaced by a new urn:uuid. */
+	private static Bundle withNewFullUrls(Bundle transaction) {
+		String json = json(transaction);
+		for (Bundle.BundleEntryComponent e : transaction.getEntry()) {
+			json = json.replace(e.getFullUrl(), "urn:uuid:" + java.util.UUID.randomUUID());
+		}
+		return GatewayServer.fhirContext().newJsonParser().parseResource(Bundle.class, json);
 	}
 
 	@Test
