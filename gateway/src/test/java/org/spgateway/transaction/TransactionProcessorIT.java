@@ -238,6 +238,39 @@ class TransactionProcessorIT {
 	}
 
 	@Test
+	void aResentTransactionFindsWhatItsConditionalMatchReferredToInsteadOfStoringItAgain() {
+		String patient = createPatient(unique());
+		String problem = unique();
+		String note = "Observation " + unique();
+		java.util.function.Supplier<Bundle> transaction = () -> {
+			Bundle tx = bundle(BundleType.TRANSACTION);
+			String observationUrn = urn();
+			org.hl7.fhir.r4.model.Condition condition = new org.hl7.fhir.r4.model.Condition();
+			condition.addIdentifier().setSystem(S).setValue(problem);
+			condition.setSubject(new Reference(patient));
+			condition.setCode(new CodeableConcept().setText("Social isolation"));
+			condition.addEvidence().addDetail(new Reference(observationUrn));
+			post(tx, urn(), condition).getRequest().setIfNoneExist("identifier=" + S + "|" + problem);
+			org.hl7.fhir.r4.model.Observation observation = new org.hl7.fhir.r4.model.Observation();
+			observation.setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL);
+			observation.setCode(new CodeableConcept().setText("Loneliness screen"));
+			observation.setSubject(new Reference(patient));
+			observation.setValue(new org.hl7.fhir.r4.model.StringType(note));
+			post(tx, observationUrn, observation);
+			return tx;
+		};
+		Bundle first = ok(transaction.get());
+
+		Bundle again = ok(transaction.get(), "Prefer", "return=OperationOutcome");
+
+		assertThat(again.getEntry()).extracting(e -> e.getResponse().getStatus()).containsExactly("200 OK", "200 OK");
+		assertThat(versionless(again.getEntry().get(1).getResponse().getLocation()))
+				.isEqualTo(versionless(first.getEntry().get(1).getResponse().getLocation()));
+		Bundle observations = client.search().byUrl("Observation?subject=" + patient).returnBundle(Bundle.class).execute();
+		assertThat(observations.getEntry()).hasSize(1);
+	}
+
+	@Test
 	void conditionalUpdateAndPatchInATransaction() {
 		String nhs = unique();
 		String existing = createPatient(nhs);
