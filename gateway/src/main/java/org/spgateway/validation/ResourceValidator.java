@@ -36,6 +36,7 @@ import org.hl7.fhir.r5.utils.validation.ValidatorSession;
 import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
 import org.hl7.fhir.r5.utils.validation.constants.IdStatus;
 import org.hl7.fhir.r5.utils.xver.XVerExtensionManagerOld;
+import org.hl7.fhir.utilities.VersionUtilities;
 import org.hl7.fhir.utilities.i18n.I18nConstants;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
 import org.hl7.fhir.validation.ValidatorSettings;
@@ -295,8 +296,15 @@ public class ResourceValidator {
 	}
 
 	private InstanceValidator newInstanceValidator() {
+		ValidatorSession session = new ValidatorSession();
+		// A StructureDefinition's element contexts are checked against the core definitions of each FHIR version
+		// it applies to, which the validator downloads from packages.fhir.org unless its session holds them. It
+		// names R4 "4.0" and does not take our "4.0.1" context for it, so it is given that context by name.
+		for (String version : VersionUtilities.iterateCorePublishedVersions(workerContext.getVersion(), workerContext.getVersion())) {
+			session.getOtherVersions().put(version, workerContext);
+		}
 		InstanceValidator v = new InstanceValidator(workerContext, new FhirInstanceValidator.NullEvaluationContext(),
-				new XVerExtensionManagerOld(workerContext), new ValidatorSession(), new ValidatorSettings());
+				new XVerExtensionManagerOld(workerContext), session, new ValidatorSettings());
 		v.setAssumeValidRestReferences(true);
 		// Whether a referenced resource exists is the store's question, not the profile validator's.
 		v.setPolicyAdvisor(new FhirDefaultPolicyAdvisor());

@@ -10,6 +10,7 @@ import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationS
 import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
+import org.hl7.fhir.utilities.http.ManagedWebAccess;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceLoader;
 import org.spgateway.conformance.ConformanceResources;
@@ -40,6 +41,9 @@ public class ValidationConfig {
 
 	@Bean
 	IValidationSupport validationSupport(FhirContext fhirContext, ConformanceResources conformance) {
+		// Validation uses what the gateway holds, never the internet: the validator library would otherwise fetch
+		// packages (an ImplementationGuide's dependencies ...) from packages.fhir.org inside a request.
+		ManagedWebAccess.setAccessPolicy(ManagedWebAccess.WebAccessPolicy.PROHIBITED);
 		new ProfileCompiler(fhirContext).compile(conformance, supportChain(fhirContext, conformance));
 		// A fresh chain, so that nothing cached while compiling outlives it.
 		return supportChain(fhirContext, conformance);
