@@ -141,7 +141,8 @@ public class SearchReindexer implements SmartLifecycle {
 				// with today's parameters.
 				jdbc.update("INSERT INTO search_index_state (res_type, parameters) VALUES (?, ?) ON CONFLICT (res_type) DO NOTHING", type,
 						parameters);
-			} else if (!parameters.equals(state.parameters())) {
+			} else if (!parameters.equals(state.parameters()) || state.reindexTo() != null) {
+				// Also an unfinished re-index to other parameters: it left some resources indexed the other way.
 				outOfDate.put(type, parameters);
 			}
 		}

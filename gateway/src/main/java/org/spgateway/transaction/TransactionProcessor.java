@@ -279,8 +279,7 @@ public class TransactionProcessor {
 					List<ValidationIssue> notes = new ArrayList<>(warnings);
 					if (e.resent) {
 						notes.add(new ValidationIssue(IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "Received before as " + e.existing.type() + "/"
-								+ e.existing.id() + ", with the same content, by what this transaction refers to it from; nothing new was stored",
-								e.type));
+								+ e.existing.id() + " when this transaction was first sent, with the same content; nothing new was stored", e.type));
 					}
 					return entryResponse("200 OK", e.existing, null, prefer, notes);
 				}
