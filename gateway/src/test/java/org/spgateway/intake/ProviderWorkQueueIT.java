@@ -120,6 +120,40 @@ class ProviderWorkQueueIT {
 		assertThat(get(poll + lastUpdated(next)).getEntry()).isEmpty();
 	}
 
+	/** The polling recipe of the provider integration guide, accepting each Task as it is read, with small pages. */
+	@Test
+	void pollingWithACursorWhileAcceptingEachTaskMissesNone() {
+		Instant mark = Instant.now();
+		java.util.Set<String> referred = new java.util.LinkedHashSet<>();
+		for (int i = 0; i < 5; i++) {
+			referred.add(taskOf(refer()));
+		}
+		String poll = "Task?owner:identifier=https://fhir.nhs.uk/Id/ods-organization-code|X99901&_sort=_lastUpdated&_count=2&_lastUpdated=ge";
+		java.util.Set<String> processed = new java.util.HashSet<>();
+		java.util.Set<String> accepted = new java.util.LinkedHashSet<>();
+		Instant cursor = mark.minusSeconds(60);
+		for (int round = 0; round < 50; round++) {
+			Bundle page = get(poll + cursor);
+			for (Bundle.BundleEntryComponent e : page.getEntry()) {
+				Task task = (Task) e.getResource();
+				String version = task.getIdElement().toUnqualifiedVersionless().getValue() + "/" + task.getMeta().getVersionId();
+				if (processed.add(version) && task.getStatus() == Task.TaskStatus.REQUESTED) {
+					task.setStatus(Task.TaskStatus.ACCEPTED);
+					HttpResponse<String> done = Http.put(gateway.baseUrl() + "/" + task.getIdElement().toUnqualifiedVersionless().getValue(),
+							Referrals.json(task));
+					assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+					processed.add(task.getIdElement().toUnqualifiedVersionless().getValue() + "/" + Http.parse(done, Task.class).getMeta().getVersionId());
+					accepted.add(task.getIdElement().toUnqualifiedVersionless().getValue());
+				}
+			}
+			cursor = lastUpdated(page);
+			if (page.getEntry().size() < 2) {
+				break;
+			}
+		}
+		assertThat(accepted).containsAll(referred);
+	}
+
 	static Instant lastUpdated(Bundle page) {
 		return page.getEntry().stream().filter(e -> e.getResource() instanceof Task).map(e -> e.getResource().getMeta().getLastUpdated().toInstant())
 				.max(Instant::compareTo).orElseThrow();
