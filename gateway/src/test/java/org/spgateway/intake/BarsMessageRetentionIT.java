@@ -21,7 +21,7 @@ class BarsMessageRetentionIT {
 
 	@Test
 	void aResendAfterTheRetentionIsAnsweredByItsReferral() throws InterruptedException {
-		try (GatewayServer gateway = GatewayServer.start("gateway.sandbox=true", "gateway.intake.bars-message-retention=2s")) {
+		try (GatewayServer gateway = GatewayServer.start("gateway.sandbox=true", "gateway.intake.bars-message-retention=5s")) {
 			BarsMessageIT.Message message = new BarsMessageIT.Message();
 			Bundle first = Http.parse(BarsMessageIT.send(gateway, message.body()), Bundle.class);
 			assertThat(BarsMessageIT.header(first).getResponse().getCode()).isNotNull();
