@@ -14,7 +14,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -41,7 +40,6 @@ public class SearchReindexer implements SmartLifecycle {
 
 	private record State(String parameters, String reindexTo, Long doneThrough) {}
 
-	private final DataSource dataSource;
 	private final JdbcTemplate jdbc;
 	private final TransactionTemplate transactions;
 	private final ResourceStore store;
@@ -54,10 +52,9 @@ public class SearchReindexer implements SmartLifecycle {
 	private volatile boolean running;
 	private Thread worker;
 
-	public SearchReindexer(DataSource dataSource, TransactionTemplate transactions, ResourceStore store,
+	public SearchReindexer(JdbcTemplate jdbc, TransactionTemplate transactions, ResourceStore store,
 			SearchParameterRegistry registry, FhirContext fhirContext, int batchSize) {
-		this.dataSource = dataSource;
-		this.jdbc = new JdbcTemplate(dataSource);
+		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.store = store;
 		this.registry = registry;
@@ -110,7 +107,8 @@ public class SearchReindexer implements SmartLifecycle {
 	// ---------------------------------------------------------------- work
 
 	private void run() {
-		try (Connection lockHolder = dataSource.getConnection()) {
+		// The advisory lock belongs to a session, so one connection holds it for the whole run.
+		try (Connection lockHolder = jdbc.getDataSource().getConnection()) {
 			if (!advisory(lockHolder, LOCK)) {
 				status = "left to another instance";
 				log.info("Another gateway instance is re-indexing stored resources; this one leaves it to that one");

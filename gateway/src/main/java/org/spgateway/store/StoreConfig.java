@@ -3,7 +3,6 @@ package org.spgateway.store;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.fhirpath.IFhirPath;
 import ca.uhn.fhir.fhirpath.IFhirPathEvaluationContext;
-import javax.sql.DataSource;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.SearchParameter;
@@ -57,9 +56,9 @@ public class StoreConfig {
 	}
 
 	@Bean
-	SearchReindexer searchReindexer(DataSource dataSource, TransactionTemplate transactions, ResourceStore store,
+	SearchReindexer searchReindexer(JdbcTemplate jdbcTemplate, TransactionTemplate transactions, ResourceStore store,
 			SearchParameterRegistry registry, FhirContext fhirContext, GatewayProperties properties) {
-		return new SearchReindexer(dataSource, transactions, store, registry, fhirContext, properties.getSearch().getReindexBatchSize());
+		return new SearchReindexer(jdbcTemplate, transactions, store, registry, fhirContext, properties.getSearch().getReindexBatchSize());
 	}
 
 	@Bean

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URISyntaxException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.hl7.fhir.r4.model.Bundle;
 import org.junit.jupiter.api.Test;
 import org.spgateway.testsupport.GatewayServer;
@@ -89,21 +91,9 @@ class SearchReindexerIT {
 
 	/** Waits for the searchIndex health component to say the index is up to date, and returns the health JSON. */
 	private static String upToDate(GatewayServer gateway) {
-		long deadline = System.nanoTime() + 60_000_000_000L;
-		String body = "";
-		while (System.nanoTime() < deadline) {
-			body = Http.get("http://localhost:" + gateway.port() + "/actuator/health").body();
-			if (body.contains("\"state\":\"up to date\"")) {
-				return body;
-			}
-			try {
-				Thread.sleep(100);
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new AssertionError(e);
-			}
-		}
-		throw new AssertionError("search index not up to date within a minute: " + body);
+		return Awaitility.await("search index up to date").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+				.until(() -> Http.get("http://localhost:" + gateway.port() + "/actuator/health").body(),
+						body -> body.contains("\"state\":\"up to date\""));
 	}
 
 	private static String withSexParameter() {
