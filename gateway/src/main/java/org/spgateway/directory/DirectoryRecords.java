@@ -86,7 +86,7 @@ public class DirectoryRecords implements ResourceWriteHandler {
 				}
 			}
 		}
-		return resources.updateDirect(type, id, new IncomingResource(resource, incoming.warnings(), id), expectedVersion);
+		return resources.updateDirect(type, id, new IncomingResource(resource, incoming.warnings(), id, incoming.method()), expectedVersion);
 	}
 
 	@Override

@@ -73,7 +73,7 @@ public class PatientRecords implements ResourceWriteHandler {
 				throw new ResourceVersionConflictException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.DUPLICATE, message, "Patient.identifier"));
 			}
 		}
-		return resources.updateDirect("Patient", id, new IncomingResource(patient, incoming.warnings(), id), expectedVersion);
+		return resources.updateDirect("Patient", id, new IncomingResource(patient, incoming.warnings(), id, incoming.method()), expectedVersion);
 	}
 
 	@Override

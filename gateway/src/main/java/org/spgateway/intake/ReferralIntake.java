@@ -604,7 +604,7 @@ public class ReferralIntake implements ResourceWriteHandler {
 		ReferralRecords.Referral record = records.findByServiceRequest(id).orElse(null);
 		if (record == null) {
 			// Not taken in by intake (e.g. written before intake existed): an ordinary versioned update.
-			return resources.updateNow(current, next, expectedVersion, "PUT", incoming.warnings());
+			return resources.updateNow(current, next, expectedVersion, incoming.method(), incoming.warnings());
 		}
 		ServiceRequest previous = (ServiceRequest) resources.toResource(current);
 		MessageContext message = BarsHeaders.read(context, false);
@@ -641,7 +641,7 @@ public class ReferralIntake implements ResourceWriteHandler {
 		}
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 		List<ValidationIssue> issues = new ArrayList<>(incoming.warnings());
-		WriteOutcome stored = resources.updateNow(current, next, expectedVersion, "PUT", incoming.warnings());
+		WriteOutcome stored = resources.updateNow(current, next, expectedVersion, incoming.method(), incoming.warnings());
 		List<Reference> targets = new ArrayList<>(List.of(versioned(stored.stored())));
 		// The Task is always written with the referral; without it there is no provider to tell.
 		StoredResource taskStored = store.lockCurrent("Task", record.taskId()).orElse(null);

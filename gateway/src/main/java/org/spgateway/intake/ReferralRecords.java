@@ -42,6 +42,13 @@ public class ReferralRecords {
 						rs.getString(4), serviceRequestId, rs.getString(5)), serviceRequestId));
 	}
 
+	/** The referral a Task was created for, when intake created it (a referral's or an onward referral's Task). */
+	public Optional<Referral> findByTask(String taskId) {
+		return first(jdbc.query("SELECT referrer_key, identifier_system, identifier_value, fingerprint, service_request_id FROM referral_intake"
+				+ " WHERE task_id = ?", (rs, n) -> new Referral(new Key(rs.getString(1), rs.getString(2), rs.getString(3)),
+						rs.getString(4), rs.getString(5), taskId), taskId));
+	}
+
 	/**
 	 * Records a new referral; false when the key is taken (a concurrent insert of the same key waits for
 	 * the other transaction and then finds it taken).

@@ -22,6 +22,7 @@ import org.spgateway.directory.ServiceListing;
 final class ReferralTasks {
 
 	static final String TASK_CODE_SYSTEM = "http://hl7.org/fhir/CodeSystem/task-code";
+	static final String ONWARD_SUPPORT_SYSTEM = "https://spgateway.org/fhir/CodeSystem/sp-onward-support";
 	static final String TRIAGE_SYSTEM = "https://spgateway.org/fhir/CodeSystem/sp-referral-triage";
 	static final Set<Task.TaskStatus> TERMINAL = Set.of(Task.TaskStatus.COMPLETED, Task.TaskStatus.FAILED, Task.TaskStatus.REJECTED,
 			Task.TaskStatus.CANCELLED, Task.TaskStatus.ENTEREDINERROR);
@@ -48,6 +49,14 @@ final class ReferralTasks {
 		}
 		if (parentTaskId != null) {
 			task.addPartOf(new Reference("Task/" + parentTaskId));
+		}
+		// How the link worker supports an onward referral (buddying) travels with it to the onward service's Task.
+		for (CodeableConcept detail : referral.getOrderDetail()) {
+			for (org.hl7.fhir.r4.model.Coding c : detail.getCoding()) {
+				if (ONWARD_SUPPORT_SYSTEM.equals(c.getSystem())) {
+					task.addInput().setType(new CodeableConcept().addCoding(c.copy())).setValue(new org.hl7.fhir.r4.model.BooleanType(true));
+				}
+			}
 		}
 		if (!triage.isEmpty()) {
 			task.setBusinessStatus(new CodeableConcept().addCoding(new org.hl7.fhir.r4.model.Coding(TRIAGE_SYSTEM, "eligibility-review",

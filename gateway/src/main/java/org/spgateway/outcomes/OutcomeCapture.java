@@ -111,7 +111,7 @@ public class OutcomeCapture implements ResourceWriteHandler {
 		}
 		Capture capture = check((QuestionnaireResponse) incoming.resource(), context.scope(), incoming.warnings());
 		QuestionnaireResponse previous = fhirContext.newJsonParser().parseResource(QuestionnaireResponse.class, current.get().json());
-		WriteOutcome outcome = service.updateNow(current.get(), capture.response(), expectedVersion, "PUT", capture.warnings());
+		WriteOutcome outcome = service.updateNow(current.get(), capture.response(), expectedVersion, incoming.method(), capture.warnings());
 		reconcileObservations(id, capture);
 		Set<String> referrals = new LinkedHashSet<>();
 		if (capture.referralId() != null) {

@@ -2,6 +2,7 @@ package org.spgateway.resources;
 
 import java.util.List;
 import org.hl7.fhir.r4.model.Resource;
+import org.spgateway.store.ResourceStore;
 import org.spgateway.validation.ValidationIssue;
 
 /**
@@ -9,15 +10,26 @@ import org.spgateway.validation.ValidationIssue;
  *
  * @param assignedId the id a new resource must get because other entries of a transaction already
  *     refer to it; null lets the server choose
+ * @param method how an update arrived, recorded on the version it writes: {@code PUT}, or {@code PATCH}
+ *     for the result of a JSON Patch or FHIRPath Patch
  */
-public record IncomingResource(Resource resource, List<ValidationIssue> warnings, String assignedId) {
+public record IncomingResource(Resource resource, List<ValidationIssue> warnings, String assignedId, String method) {
 
 	public IncomingResource(Resource resource, List<ValidationIssue> warnings) {
-		this(resource, warnings, null);
+		this(resource, warnings, null, "PUT");
+	}
+
+	public IncomingResource(Resource resource, List<ValidationIssue> warnings, String assignedId) {
+		this(resource, warnings, assignedId, "PUT");
+	}
+
+	/** The result of applying a patch to the current version. */
+	public static IncomingResource patched(Resource resource, List<ValidationIssue> warnings) {
+		return new IncomingResource(resource, warnings, null, "PATCH");
 	}
 
 	/** The id a newly created resource gets. */
 	public String newId() {
-		return assignedId != null ? assignedId : org.spgateway.store.ResourceStore.newId();
+		return assignedId != null ? assignedId : ResourceStore.newId();
 	}
 }

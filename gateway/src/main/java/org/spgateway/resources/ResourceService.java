@@ -229,7 +229,7 @@ public class ResourceService {
 				}
 				return createNow(incoming.resource(), id, incoming.warnings());
 			}
-			return updateNow(current.get(), incoming.resource(), expectedVersion, "PUT", incoming.warnings());
+			return updateNow(current.get(), incoming.resource(), expectedVersion, incoming.method(), incoming.warnings());
 		});
 	}
 
@@ -296,7 +296,7 @@ public class ResourceService {
 			ResourceWriteHandler handler = handlers.get(type);
 			if (handler != null) {
 				// The version was checked above, under the row lock the handler's update takes again.
-				return handler.update(id, new IncomingResource(patched, report.issues()), null, context);
+				return handler.update(id, IncomingResource.patched(patched, report.issues()), null, context);
 			}
 			return updateNow(current, patched, null, "PATCH", report.issues());
 		});

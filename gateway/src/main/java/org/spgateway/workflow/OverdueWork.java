@@ -1,0 +1,89 @@
+package org.spgateway.workflow;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Work past its time, for one provider or for all: referrals not answered by the service's response
+ * deadline, accepted referrals with no contact after {@code gateway.workflow.contact-within}, onward
+ * referrals with no outcome after {@code onward-outcome-within}, and outcome reviews due (the
+ * outcome_review table $reviews-due reads). One query over task_workflow, oldest first.
+ */
+public class OverdueWork {
+
+	/** One overdue item: what kind, on which Task and referral, and since when. */
+	public record Item(String kind, String taskId, String referralId, String parentTaskId, String patient, String owner, String status,
+			Instant since, String detail) {}
+
+	private static final String QUERY = """
+			SELECT * FROM (
+			  SELECT 'response-overdue' AS kind, t.task_id, t.referral_id, t.parent_task_id, t.patient, t.owner, t.status,
+			         t.response_due AS since, NULL AS detail, t.owner AS owner_a, NULL AS owner_b
+			    FROM task_workflow t WHERE t.status = 'requested' AND t.response_due < ?
+			  UNION ALL
+			  SELECT 'contact-overdue', t.task_id, t.referral_id, t.parent_task_id, t.patient, t.owner, t.status,
+			         t.accepted_at + ? * interval '1 millisecond', NULL, t.owner, NULL
+			    FROM task_workflow t WHERE t.contacted_at IS NULL AND t.closed_at IS NULL AND t.parent_task_id IS NULL
+			     AND t.accepted_at < ? - ? * interval '1 millisecond'
+			  UNION ALL
+			  SELECT 'onward-outcome-overdue', t.task_id, t.referral_id, t.parent_task_id, t.patient, t.owner, t.status,
+			         t.authored_at + ? * interval '1 millisecond', NULL, t.owner, p.owner
+			    FROM task_workflow t LEFT JOIN task_workflow p ON p.task_id = t.parent_task_id
+			   WHERE t.onward_outcome_at IS NULL AND t.closed_at IS NULL AND t.parent_task_id IS NOT NULL
+			     AND t.authored_at < ? - ? * interval '1 millisecond'
+			  UNION ALL
+			  SELECT 'review-due', t.task_id, t.referral_id, t.parent_task_id, t.patient, t.owner, t.status,
+			         (o.review_due::timestamp AT TIME ZONE ?), coalesce(o.instrument_name, o.instrument), t.owner, NULL
+			    FROM outcome_review o JOIN task_workflow t ON t.referral_id = o.referral_id
+			   WHERE o.open AND o.review_due <= ? AND t.closed_at IS NULL
+			) overdue
+			""";
+
+	private final JdbcTemplate jdbc;
+	private final WorkflowProperties properties;
+	private final ZoneId zone;
+
+	public OverdueWork(JdbcTemplate jdbc, WorkflowProperties properties, ZoneId zone) {
+		this.jdbc = jdbc;
+		this.properties = properties;
+		this.zone = zone;
+	}
+
+	/** Overdue items as of {@code now}, oldest first; for one owner (ODS code or reference) or for all when null. */
+	public List<Item> find(Instant now, String owner, int offset, int count) {
+		List<Object> args = arguments(now, owner);
+		args.add(count);
+		args.add(offset);
+		return jdbc.query(QUERY + where(owner) + " ORDER BY since, task_id, kind LIMIT ? OFFSET ?", (rs, n) -> new Item(rs.getString("kind"),
+				rs.getString("task_id"), rs.getString("referral_id"), rs.getString("parent_task_id"), rs.getString("patient"),
+				rs.getString("owner"), rs.getString("status"), rs.getTimestamp("since").toInstant(), rs.getString("detail")), args.toArray());
+	}
+
+	public int count(Instant now, String owner) {
+		Integer n = jdbc.queryForObject("SELECT count(*) FROM (" + QUERY + where(owner) + ") c", Integer.class, arguments(now, owner).toArray());
+		return n == null ? 0 : n;
+	}
+
+	private static String where(String owner) {
+		return owner == null ? "" : " WHERE (owner_a = ? OR owner_b = ?)";
+	}
+
+	private List<Object> arguments(Instant now, String owner) {
+		Timestamp at = Timestamp.from(now);
+		long contact = properties.getContactWithin().toMillis();
+		long onward = properties.getOnwardOutcomeWithin().toMillis();
+		List<Object> args = new ArrayList<>(List.of(at, contact, at, contact, onward, at, onward, zone.getId(),
+				Date.valueOf(LocalDate.ofInstant(now, zone))));
+		if (owner != null) {
+			args.add(owner);
+			args.add(owner);
+		}
+		return args;
+	}
+}
