@@ -30,13 +30,13 @@ public class OverdueWork {
 			  SELECT 'contact-overdue', t.task_id, t.referral_id, t.parent_task_id, t.patient, t.owner, t.status,
 			         t.accepted_at + ? * interval '1 millisecond', NULL, t.owner, NULL
 			    FROM task_workflow t WHERE t.contacted_at IS NULL AND t.closed_at IS NULL AND t.parent_task_id IS NULL
-			     AND t.accepted_at < ? - ? * interval '1 millisecond'
+			     AND t.accepted_at < ?
 			  UNION ALL
 			  SELECT 'onward-outcome-overdue', t.task_id, t.referral_id, t.parent_task_id, t.patient, t.owner, t.status,
 			         t.authored_at + ? * interval '1 millisecond', NULL, t.owner, p.owner
 			    FROM task_workflow t LEFT JOIN task_workflow p ON p.task_id = t.parent_task_id
 			   WHERE t.onward_outcome_at IS NULL AND t.closed_at IS NULL AND t.parent_task_id IS NOT NULL
-			     AND t.authored_at < ? - ? * interval '1 millisecond'
+			     AND t.authored_at < ?
 			  UNION ALL
 			  SELECT 'review-due', t.task_id, t.referral_id, t.parent_task_id, t.patient, t.owner, t.status,
 			         (o.review_due::timestamp AT TIME ZONE ?), coalesce(o.instrument_name, o.instrument), t.owner, NULL
@@ -78,7 +78,9 @@ public class OverdueWork {
 		Timestamp at = Timestamp.from(now);
 		long contact = properties.getContactWithin().toMillis();
 		long onward = properties.getOnwardOutcomeWithin().toMillis();
-		List<Object> args = new ArrayList<>(List.of(at, contact, at, contact, onward, at, onward, zone.getId(),
+		Timestamp contactCutoff = Timestamp.from(now.minusMillis(contact));
+		Timestamp onwardCutoff = Timestamp.from(now.minusMillis(onward));
+		List<Object> args = new ArrayList<>(List.of(at, contact, contactCutoff, onward, onwardCutoff, zone.getId(),
 				Date.valueOf(LocalDate.ofInstant(now, zone))));
 		if (owner != null) {
 			args.add(owner);
