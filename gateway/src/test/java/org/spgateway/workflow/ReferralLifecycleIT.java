@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
@@ -50,7 +52,7 @@ class ReferralLifecycleIT {
 		j.step(task, "plan-agreed.json");
 
 		// Onward referral with buddying to a community group that has no system of its own.
-		j.values.put("ONWARD_REF", "ONW-" + java.util.UUID.randomUUID());
+		j.values.put("ONWARD_REF", "ONW-" + UUID.randomUUID());
 		String onward = j.create("ServiceRequest", "onward-referral.json");
 		String onwardTask = j.taskOf("ServiceRequest/" + onward);
 		Task sub = j.read("Task/" + onwardTask, Task.class);
@@ -152,6 +154,46 @@ class ReferralLifecycleIT {
 		assertThat(again.headers().firstValue("ETag")).hasValue("W/\"2\"");
 		assertThat(j.patch(task, "accept.json").statusCode()).isEqualTo(200);
 		assertThat(j.history(task)).hasSize(2);
+	}
+
+	@Test
+	void historySaysHowEachVersionWasWritten() {
+		Journey j = Journey.referredByRest(GATEWAY);
+		String task = j.task();
+		j.step(task, "accept.json");
+		Task current = j.read("Task/" + task, Task.class);
+		current.setBusinessStatus(new CodeableConcept().addCoding(new Coding(BS, "contacted", "Contacted")));
+		assertThat(Http.put(GATEWAY.baseUrl() + "/Task/" + task, GatewayServer.fhirContext().newJsonParser().encodeResourceToString(current))
+				.statusCode()).isEqualTo(200);
+		HttpResponse<String> history = Http.get(GATEWAY.baseUrl() + "/Task/" + task + "/_history");
+		assertThat(bundle(history).getEntry()).extracting(e -> e.getResource().getMeta().getVersionId() + " " + e.getRequest().getMethod().toCode())
+				.containsExactly("3 PUT", "2 PATCH", "1 POST");
+	}
+
+	@Test
+	void transactionAndBatchEntriesMeetTheSameRules() {
+		Journey j = Journey.referredByRest(GATEWAY);
+		String task = j.task();
+		Task completed = j.read("Task/" + task, Task.class);
+		completed.setStatus(Task.TaskStatus.COMPLETED);
+		Task accepted = j.read("Task/" + task, Task.class);
+		accepted.setStatus(Task.TaskStatus.ACCEPTED);
+		for (Bundle.BundleType type : List.of(Bundle.BundleType.TRANSACTION, Bundle.BundleType.BATCH)) {
+			Bundle forbidden = new Bundle().setType(type);
+			forbidden.addEntry().setResource(completed).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Task/" + task);
+			HttpResponse<String> response = Http.post(GATEWAY.baseUrl(), GatewayServer.fhirContext().newJsonParser().encodeResourceToString(forbidden));
+			if (type == Bundle.BundleType.TRANSACTION) {
+				assertThat(response.statusCode()).isEqualTo(409);
+			} else {
+				assertThat(bundle(response).getEntryFirstRep().getResponse().getStatus()).startsWith("409");
+			}
+			assertThat(j.history(task)).hasSize(1);
+		}
+		Bundle allowed = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		allowed.addEntry().setResource(accepted).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Task/" + task);
+		HttpResponse<String> response = Http.post(GATEWAY.baseUrl(), GatewayServer.fhirContext().newJsonParser().encodeResourceToString(allowed));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		assertThat(j.read("Task/" + task, Task.class).getStatus()).isEqualTo(Task.TaskStatus.ACCEPTED);
 	}
 
 	@Test
