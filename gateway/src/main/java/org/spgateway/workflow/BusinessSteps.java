@@ -1,5 +1,6 @@
 package org.spgateway.workflow;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,7 +27,8 @@ public final class BusinessSteps {
 	private final Map<String, Step> steps;
 
 	public BusinessSteps(Map<String, Step> steps) {
-		this.steps = Map.copyOf(steps);
+		// In the CodeSystem's order, so that messages list the steps as the file does.
+		this.steps = Collections.unmodifiableMap(new LinkedHashMap<>(steps));
 	}
 
 	public static BusinessSteps from(ConformanceResources conformance) {
