@@ -191,7 +191,8 @@ class SubscriptionNotificationsIT {
 					r.getRequester().getIdentifier().setValue("A99902");
 					r.getRequester().setDisplay(null);
 				}
-				r.setPriority(n % 6 == 5 ? ServiceRequest.ServiceRequestPriority.URGENT : n % 3 == 0 ? null : ServiceRequest.ServiceRequestPriority.ROUTINE);
+				ServiceRequest.ServiceRequestPriority urgent = ServiceRequest.ServiceRequestPriority.URGENT;
+				r.setPriority(n % 6 == 5 ? urgent : n % 3 == 0 ? null : ServiceRequest.ServiceRequestPriority.ROUTINE);
 			});
 			Task task = ReferralWork.moveTo(gateway, referral.taskId(), Task.TaskStatus.fromCode(statuses[i % statuses.length]));
 			String step = steps.get(Integer.toString(i));

@@ -126,7 +126,8 @@ class SearchIT {
 		first.addPerformer(new Reference().setIdentifier(new Identifier().setSystem(ODS).setValue("X-" + RUN)));
 		o1 = create(first);
 		Observation second = observation(p1, 12, "kg");
-		second.addPerformer(new Reference("Organization/" + org.getIdPart()).setIdentifier(new Identifier().setSystem(ODS).setValue("ORG-" + RUN)));
+		second.addPerformer(new Reference("Organization/" + org.getIdPart())
+				.setIdentifier(new Identifier().setSystem(ODS).setValue("ORG-" + RUN)));
 		o2 = create(second);
 		o3 = create(observation(p2, 5, "kg"));
 

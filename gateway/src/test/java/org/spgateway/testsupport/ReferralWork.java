@@ -36,12 +36,7 @@ public final class ReferralWork {
 	public static final String BUSINESS_STATUS = "https://spgateway.org/fhir/CodeSystem/sp-business-status";
 
 	/** A referral intake took, and the Task it created for the provider. */
-	public record Referral(String referralId, String patientId, String taskId, String requestId) {
-
-		public String reference() {
-			return "ServiceRequest/" + referralId;
-		}
-	}
+	public record Referral(String referralId, String patientId, String taskId, String requestId) {}
 
 	private ReferralWork() {}
 
@@ -57,11 +52,13 @@ public final class ReferralWork {
 	public static Reference addProvider(GatewayServer gateway, String system, String value) {
 		Organization provider = parse(Fixtures.text(ReferralWork.class, "provider.json").replace("${IDENTIFIER}", value), Organization.class);
 		provider.getIdentifierFirstRep().setSystem(system);
-		String providerId = created(Http.post(gateway.baseUrl() + "/Organization", Http.json(provider)), Organization.class).getIdElement().getIdPart();
+		String providerId = created(Http.post(gateway.baseUrl() + "/Organization", Http.json(provider)), Organization.class)
+				.getIdElement().getIdPart();
 		String dos = "8" + String.format("%07d", ThreadLocalRandom.current().nextInt(10_000_000));
 		String service = Fixtures.text(ReferralWork.class, "service.json").replace("${IDENTIFIER}", value).replace("${DOS}", dos)
 				.replace("${PROVIDER}", "Organization/" + providerId);
-		String serviceId = created(Http.post(gateway.baseUrl() + "/HealthcareService", service), HealthcareService.class).getIdElement().getIdPart();
+		String serviceId = created(Http.post(gateway.baseUrl() + "/HealthcareService", service), HealthcareService.class)
+				.getIdElement().getIdPart();
 		return new Reference("HealthcareService/" + serviceId);
 	}
 

@@ -168,7 +168,8 @@ class ResourceValidatorIT {
 		assertThat(Errors.expressions(Errors.errors(outcome))).containsExactly("Task");
 		assertThat(ReferralWork.task(gateway, id).getStatus()).isEqualTo(Task.TaskStatus.REQUESTED);
 
-		rejected.setStatusReason(new CodeableConcept(new Coding(ReferralWork.REJECTION_REASON, "not-eligible", null)).setText("Outside our area"));
+		rejected.setStatusReason(new CodeableConcept(new Coding(ReferralWork.REJECTION_REASON, "not-eligible", null))
+				.setText("Outside our area"));
 		HttpResponse<String> withReason = Http.put(base + "/Task/" + id, Http.json(rejected));
 		assertThat(withReason.statusCode()).as(withReason.body()).isEqualTo(200);
 		assertThat(Http.parse(withReason, Task.class).getStatus()).isEqualTo(Task.TaskStatus.REJECTED);
