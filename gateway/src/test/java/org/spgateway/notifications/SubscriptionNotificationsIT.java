@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
@@ -18,6 +19,8 @@ import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Subscription;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.AfterAll;
@@ -27,16 +30,21 @@ import org.spgateway.testsupport.Fixtures;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.HookReceiver;
 import org.spgateway.testsupport.Http;
+import org.spgateway.testsupport.ReferralWork;
 
 /**
- * Subscriptions end to end: a provider registers a rest-hook Subscription, Tasks change, and the
- * notifications arrive at a real HTTP receiver.
+ * Subscriptions end to end: a provider registers a rest-hook Subscription, its Tasks change, and the
+ * notifications arrive at a real HTTP receiver. Each test has a provider of its own (a unique ODS code
+ * added to this gateway's directory); its Tasks are the ones referral intake creates for referrals to
+ * that provider, and they change only as the referral lifecycle allows.
  */
 class SubscriptionNotificationsIT {
 
 	static final Duration WAIT = Duration.ofSeconds(30);
 	static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 	static final IParser JSON = GatewayServer.fhirContext().newJsonParser();
+
+	static final Map<String, Reference> PROVIDERS = new ConcurrentHashMap<>();
 
 	static GatewayServer gateway;
 	static HookReceiver receiver;
@@ -45,6 +53,7 @@ class SubscriptionNotificationsIT {
 	static void start() {
 		receiver = HookReceiver.start();
 		gateway = GatewayServer.start(
+				"gateway.sandbox=true",
 				"gateway.notifications.require-https=false",
 				"gateway.notifications.subscription-refresh=200ms",
 				"gateway.notifications.delivery.poll-interval=200ms",
@@ -68,13 +77,10 @@ class SubscriptionNotificationsIT {
 		assertThat(created.getStatus()).isEqualTo(Subscription.SubscriptionStatus.ACTIVE);
 
 		String correlation = UUID.randomUUID().toString();
-		HttpResponse<String> post = Http.post(gateway.baseUrl() + "/Task", JSON.encodeResourceToString(task(ods)), "X-Correlation-Id", correlation);
-		assertThat(post.statusCode()).isEqualTo(201);
-		Task stored = Http.parse(post, Task.class);
-		String id = stored.getIdElement().getIdPart();
-		stored.setStatus(Task.TaskStatus.ACCEPTED);
-		HttpResponse<String> put = Http.put(gateway.baseUrl() + "/Task/" + id, JSON.encodeResourceToString(stored), "X-Correlation-Id", correlation);
-		assertThat(put.statusCode()).isEqualTo(200);
+		// The referral creates the Task (version 1); the provider accepting it makes version 2.
+		ReferralWork.Referral referral = ReferralWork.refer(gateway, provider(ods), r -> { }, "X-Correlation-Id", correlation);
+		String id = referral.taskId();
+		ReferralWork.change(gateway, id, t -> t.setStatus(Task.TaskStatus.ACCEPTED), "X-Correlation-Id", correlation);
 
 		List<HookReceiver.Received> got = receiver.await(r -> r.path().equals("/full/Task/" + id), 2, WAIT);
 		assertThat(got).hasSize(2);
@@ -93,7 +99,7 @@ class SubscriptionNotificationsIT {
 		assertThat(JSON.parseResource(Task.class, got.get(1).body()).getStatus()).isEqualTo(Task.TaskStatus.ACCEPTED);
 		// Each delivery is a request of its own: a new request id, never the id of the change's request.
 		assertThat(got.get(0).header("X-Request-Id")).isNotEqualTo(got.get(1).header("X-Request-Id"))
-				.isNotEqualTo(post.headers().firstValue("X-Request-Id").orElseThrow());
+				.isNotEqualTo(referral.requestId());
 	}
 
 	@Test
@@ -129,16 +135,15 @@ class SubscriptionNotificationsIT {
 		String ods = uniqueOds();
 		subscribe(ods, "/only-mine", "application/fhir+json");
 		String other = createTask(uniqueOds());
-		Task unowned = task(ods);
-		unowned.setOwner(null);
-		String noOwner = createTask(unowned);
+		// The same code under another identifier system is another organisation.
+		String otherSystem = ReferralWork.refer(gateway, ReferralWork.addProvider(gateway, ReferralWork.DIRECTORY_ORGANIZATION, ods)).taskId();
 		// The last change matches: once it has arrived, everything written before it has been matched.
 		String mine = createTask(ods);
 
 		receiver.await(r -> r.path().startsWith("/only-mine/"), 1, WAIT);
 		assertThat(receiver.received(r -> r.path().startsWith("/only-mine/"))).extracting(HookReceiver.Received::path)
 				.containsExactly("/only-mine/Task/" + mine);
-		assertThat(receiver.received(r -> r.path().contains(other) || r.path().contains(noOwner))).isEmpty();
+		assertThat(receiver.received(r -> r.path().contains(other) || r.path().contains(otherSystem))).isEmpty();
 	}
 
 	@Test
@@ -152,10 +157,9 @@ class SubscriptionNotificationsIT {
 				ids.add(createTask(ods));
 			}
 			for (int v = 0; v < 5; v++) {
+				String note = "step " + v;
 				for (String id : ids) {
-					Task current = Http.parse(Http.get(gateway.baseUrl() + "/Task/" + id), Task.class);
-					current.setDescription("step " + v);
-					assertThat(Http.put(gateway.baseUrl() + "/Task/" + id, JSON.encodeResourceToString(current)).statusCode()).isEqualTo(200);
+					ReferralWork.change(gateway, id, t -> t.setDescription(note));
 				}
 			}
 			List<HookReceiver.Received> got = receiver.await(r -> r.path().startsWith("/ordered/"), 18, WAIT);
@@ -174,46 +178,49 @@ class SubscriptionNotificationsIT {
 	@Test
 	void aChangeIsNotifiedExactlyWhenASearchWithTheSameCriteriaFindsIt() {
 		String ods = uniqueOds();
-		List<Task> tasks = new ArrayList<>();
+		Reference service = provider(ods);
+		// Twelve referrals whose Tasks differ in every searched element: status, step, referrer, priority, period.
 		String[] statuses = {"requested", "accepted", "in-progress", "rejected", "completed", "on-hold"};
+		Map<String, String> steps = Map.of("1", "contacted", "2", "assessed", "4", "discharged", "5", "not-engaged", "7", "on-waiting-list");
+		List<String> ids = new ArrayList<>();
+		List<String> referrals = new ArrayList<>();
 		for (int i = 0; i < 12; i++) {
-			Task t = task(ods);
-			t.setStatus(Task.TaskStatus.fromCode(statuses[i % statuses.length]));
-			if (t.getStatus() == Task.TaskStatus.REJECTED || t.getStatus() == Task.TaskStatus.ONHOLD) {
-				t.getStatusReason().setText("reason");
+			int n = i;
+			ReferralWork.Referral referral = ReferralWork.refer(gateway, service, r -> {
+				if (n % 4 == 0) {
+					r.getRequester().getIdentifier().setValue("A99902");
+					r.getRequester().setDisplay(null);
+				}
+				ServiceRequest.ServiceRequestPriority urgent = ServiceRequest.ServiceRequestPriority.URGENT;
+				r.setPriority(n % 6 == 5 ? urgent : n % 3 == 0 ? null : ServiceRequest.ServiceRequestPriority.ROUTINE);
+			});
+			Task task = ReferralWork.moveTo(gateway, referral.taskId(), Task.TaskStatus.fromCode(statuses[i % statuses.length]));
+			String step = steps.get(Integer.toString(i));
+			if (step != null) {
+				task.setBusinessStatus(ReferralWork.step(step));
+				ReferralWork.update(gateway, task);
 			}
-			t.setAuthoredOnElement(new DateTimeType("2026-11-" + (18 + i % 4) + "T0" + (i % 10) + ":30:00Z"));
-			t.getFocus().setReference("ServiceRequest/sr-" + (i % 3));
-			if (i % 4 == 0) {
-				t.getRequester().getIdentifier().setValue("A99902");
-			}
-			if (i % 3 == 1) {
-				t.getBusinessStatus().addCoding().setSystem("https://spgateway.org/fhir/CodeSystem/sp-business-status").setCode(i % 2 == 0 ? "contacted" : "assessed");
-			}
-			if (i % 5 == 0) {
-				t.getExecutionPeriod().setStartElement(new DateTimeType("2026-1" + (i % 2) + "-05"));
-			}
-			if (i % 6 == 5) {
-				t.setPriority(Task.TaskPriority.URGENT);
-			}
-			tasks.add(t);
+			ids.add(referral.taskId());
+			referrals.add(referral.referralId());
 		}
 		List<String> criteria = List.of(
 				"status=accepted",
 				"status:not=accepted",
 				"status=rejected,completed",
 				"code=http://hl7.org/fhir/CodeSystem/task-code|fulfill",
-				"authored-on=ge2026-11-20",
-				"authored-on=lt2026-11-19T05:00:00Z",
-				"authored-on=2026-11-21",
-				"focus=ServiceRequest/sr-1",
-				"focus=sr-2",
+				"focus=ServiceRequest/" + referrals.get(1),
+				"focus=" + referrals.get(2),
 				"requester:identifier=" + ODS + "|A99902",
 				"business-status=contacted,assessed",
 				"business-status:missing=true",
 				"period=2026-11",
+				"period=ge2026-10-05T12:00:00Z",
+				"period=lt2026-10-06",
 				"priority=urgent",
+				"priority:missing=true",
 				"priority:missing=false&status=on-hold",
+				"authored-on=ge2026-11-20",
+				"authored-on=lt2026-11-19T05:00:00Z",
 				"_lastUpdated=gt2000-01-01");
 		Map<String, String> paths = new HashMap<>();
 		for (int i = 0; i < criteria.size(); i++) {
@@ -225,19 +232,36 @@ class SubscriptionNotificationsIT {
 			HttpResponse<String> created = Http.post(gateway.baseUrl() + "/Subscription", JSON.encodeResourceToString(sub));
 			assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 		}
-		for (Task t : tasks) {
-			createTask(t);
+		// One more change of each Task, now that the Subscriptions exist: the link worker records when the work runs.
+		for (int i = 0; i < ids.size(); i++) {
+			int n = i;
+			ReferralWork.change(gateway, ids.get(i), t -> {
+				t.setDescription("Checked " + n);
+				String start = switch (n) {
+					case 0 -> "2026-10-05T09:30:00Z";
+					case 5 -> "2026-11-05";
+					case 10 -> "2026-10-05T14:30:00Z";
+					default -> null;
+				};
+				if (start != null) {
+					t.getExecutionPeriod().setStartElement(new DateTimeType(start));
+				}
+			});
 		}
 		awaitHealth("pending", n -> n == 0);
+		int found = 0;
 		for (String c : criteria) {
 			String query = c.replace("|", "%7C").replace(":00Z", "%3A00Z");
-			Bundle found = Http.parse(Http.get(gateway.baseUrl() + "/Task?owner:identifier=" + ODS + "%7C" + ods + "&"
+			Bundle bundle = Http.parse(Http.get(gateway.baseUrl() + "/Task?owner:identifier=" + ODS + "%7C" + ods + "&"
 					+ query + "&_count=100"), Bundle.class);
-			List<String> searched = found.getEntry().stream().map(e -> e.getResource().getIdElement().getIdPart()).sorted().toList();
+			List<String> searched = bundle.getEntry().stream().map(e -> e.getResource().getIdElement().getIdPart()).sorted().toList();
 			List<String> notified = receiver.received(r -> r.path().startsWith(paths.get(c) + "/Task/")).stream()
 					.map(r -> r.path().substring(r.path().lastIndexOf('/') + 1)).sorted().toList();
 			assertThat(notified).as(c).isEqualTo(searched);
+			found += searched.size();
 		}
+		// The criteria split the Tasks: they are not all empty, nor all everything.
+		assertThat(found).isGreaterThan(ids.size()).isLessThan(criteria.size() * ids.size());
 	}
 
 	// ---------------------------------------------------------------- give-up and re-drive
@@ -256,9 +280,7 @@ class SubscriptionNotificationsIT {
 			assertThat(failing.attempts()).isGreaterThan(1);
 
 			// Changes while in error are kept, not lost.
-			Task current = Http.parse(Http.get(gateway.baseUrl() + "/Task/" + id), Task.class);
-			current.setStatus(Task.TaskStatus.ACCEPTED);
-			assertThat(Http.put(gateway.baseUrl() + "/Task/" + id, JSON.encodeResourceToString(current)).statusCode()).isEqualTo(200);
+			ReferralWork.change(gateway, id, t -> t.setStatus(Task.TaskStatus.ACCEPTED));
 			awaitHealth("held", n -> n >= 1);
 
 			failing.answer(200);
@@ -402,20 +424,14 @@ class SubscriptionNotificationsIT {
 		return "T" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
 	}
 
-	static Task task(String ods) {
-		Task task = Fixtures.resource(SubscriptionNotificationsIT.class, "task.json", Task.class);
-		task.getOwner().getIdentifier().setValue(ods);
-		return task;
+	/** This gateway's service of the provider with this ODS code, added to the directory on first use. */
+	static Reference provider(String ods) {
+		return PROVIDERS.computeIfAbsent(ods, code -> ReferralWork.addProvider(gateway, code));
 	}
 
+	/** A new referral to the provider with this ODS code: intake creates the provider's Task (version 1). */
 	static String createTask(String ods) {
-		return createTask(task(ods));
-	}
-
-	static String createTask(Task task) {
-		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/Task", JSON.encodeResourceToString(task));
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-		return Http.parse(response, Task.class).getIdElement().getIdPart();
+		return ReferralWork.refer(gateway, provider(ods)).taskId();
 	}
 
 	/** Subscribes to Tasks owned by an ODS code; {@code endpoint} is a receiver path or a full URL. */

@@ -12,8 +12,8 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Subscription;
-import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
 import org.spgateway.testsupport.Fixtures;
 import org.spgateway.testsupport.GatewayServer;
@@ -23,7 +23,9 @@ import org.spgateway.testsupport.Http;
 /**
  * The outbox's guarantees with real gateways on one database: nothing is lost when the receiver is down
  * and the gateway restarts meanwhile, and several instances deliver each message once, in order per
- * ordering key.
+ * ordering key. The notified resources are Observations a provider records (any type a Subscription can
+ * name goes through the same outbox; Tasks only change as the referral lifecycle allows, and their
+ * notifications are covered by SubscriptionNotificationsIT).
  */
 class OutboxDispatcherIT {
 
@@ -47,7 +49,7 @@ class OutboxDispatcherIT {
 
 			List<String> ids = new ArrayList<>();
 			for (int i = 0; i < 3; i++) {
-				ids.add(createTask(gateway, ods));
+				ids.add(createObservation(gateway, ods));
 			}
 			for (String id : ids) {
 				update(gateway, id, "while the receiver is down");
@@ -58,9 +60,9 @@ class OutboxDispatcherIT {
 			update(gateway, ids.get(0), "after the restart");
 			receiver.up();
 
-			List<HookReceiver.Received> got = receiver.await(r -> r.path().startsWith("/restart/Task/"), 7, WAIT);
+			List<HookReceiver.Received> got = receiver.await(r -> r.path().startsWith("/restart/Observation/"), 7, WAIT);
 			awaitHealth(gateway, "pending", n -> n == 0);
-			assertThat(versionsByTask(receiver, "/restart")).isEqualTo(Map.of(
+			assertThat(versionsByResource(receiver, "/restart")).isEqualTo(Map.of(
 					ids.get(0), List.of("1", "2", "3"), ids.get(1), List.of("1", "2"), ids.get(2), List.of("1", "2")));
 			assertThat(got).hasSize(7);
 		}
@@ -74,12 +76,12 @@ class OutboxDispatcherIT {
 			receiver.slow(Duration.ofMillis(300));
 			List<String> ids = new ArrayList<>();
 			for (int i = 0; i < 6; i++) {
-				ids.add(createTask(gateway, ods));
+				ids.add(createObservation(gateway, ods));
 			}
 			gateway.restart();
-			receiver.await(r -> r.path().startsWith("/shutdown/Task/"), 6, WAIT);
+			receiver.await(r -> r.path().startsWith("/shutdown/Observation/"), 6, WAIT);
 			awaitHealth(gateway, "pending", n -> n == 0);
-			Map<String, List<String>> versions = versionsByTask(receiver, "/shutdown");
+			Map<String, List<String>> versions = versionsByResource(receiver, "/shutdown");
 			for (String id : ids) {
 				assertThat(versions.get(id)).as(id).containsExactly("1");
 			}
@@ -98,17 +100,17 @@ class OutboxDispatcherIT {
 
 			List<String> ids = new ArrayList<>();
 			for (int i = 0; i < 10; i++) {
-				ids.add(createTask(i % 2 == 0 ? a : b, ods));
+				ids.add(createObservation(i % 2 == 0 ? a : b, ods));
 			}
 			for (int v = 0; v < 2; v++) {
 				for (int i = 0; i < ids.size(); i++) {
 					update((i + v) % 2 == 0 ? b : a, ids.get(i), "step " + v);
 				}
 			}
-			receiver.await(r -> r.path().startsWith("/pair/Task/"), 30, WAIT);
+			receiver.await(r -> r.path().startsWith("/pair/Observation/"), 30, WAIT);
 			awaitHealth(a, "pending", n -> n == 0);
 
-			Map<String, List<String>> versions = versionsByTask(receiver, "/pair");
+			Map<String, List<String>> versions = versionsByResource(receiver, "/pair");
 			for (String id : ids) {
 				assertThat(versions.get(id)).as(id).containsExactly("1", "2", "3");
 			}
@@ -131,32 +133,35 @@ class OutboxDispatcherIT {
 
 	static void subscribe(GatewayServer gateway, String ods, String endpoint) {
 		Subscription sub = Fixtures.resource(OutboxDispatcherIT.class, "subscription.json", Subscription.class);
-		sub.setCriteria("Task?owner:identifier=" + ODS + "|" + ods);
+		sub.setCriteria("Observation?performer:identifier=" + ODS + "|" + ods);
 		sub.getChannel().setEndpoint(endpoint);
 		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/Subscription", JSON.encodeResourceToString(sub));
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
 	}
 
-	static String createTask(GatewayServer gateway, String ods) {
-		Task task = Fixtures.resource(OutboxDispatcherIT.class, "task.json", Task.class);
-		task.getOwner().getIdentifier().setValue(ods);
-		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/Task", JSON.encodeResourceToString(task));
+	/** An Observation recorded by the organisation with this ODS code. */
+	static String createObservation(GatewayServer gateway, String ods) {
+		Observation observation = Fixtures.resource(OutboxDispatcherIT.class, "observation.json", Observation.class);
+		observation.getPerformerFirstRep().getIdentifier().setValue(ods);
+		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/Observation", JSON.encodeResourceToString(observation));
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-		return Http.parse(response, Task.class).getIdElement().getIdPart();
+		return Http.parse(response, Observation.class).getIdElement().getIdPart();
 	}
 
-	static void update(GatewayServer gateway, String id, String description) {
-		Task current = Http.parse(Http.get(gateway.baseUrl() + "/Task/" + id), Task.class);
-		current.setDescription(description);
-		HttpResponse<String> response = Http.put(gateway.baseUrl() + "/Task/" + id, JSON.encodeResourceToString(current));
+	/** A new version of the Observation, with a note saying what changed. */
+	static void update(GatewayServer gateway, String id, String note) {
+		Observation current = Http.parse(Http.get(gateway.baseUrl() + "/Observation/" + id), Observation.class);
+		current.getNote().clear();
+		current.addNote().setText(note);
+		HttpResponse<String> response = Http.put(gateway.baseUrl() + "/Observation/" + id, JSON.encodeResourceToString(current));
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 	}
 
-	/** The versionIds each Task's notifications carried, in arrival order. */
-	static Map<String, List<String>> versionsByTask(HookReceiver receiver, String base) {
-		return receiver.received(r -> r.path().startsWith(base + "/Task/")).stream().collect(Collectors.groupingBy(
+	/** The versionIds each Observation's notifications carried, in arrival order. */
+	static Map<String, List<String>> versionsByResource(HookReceiver receiver, String base) {
+		return receiver.received(r -> r.path().startsWith(base + "/Observation/")).stream().collect(Collectors.groupingBy(
 				r -> r.path().substring(r.path().lastIndexOf('/') + 1),
-				Collectors.mapping(r -> JSON.parseResource(Task.class, r.body()).getMeta().getVersionId(), Collectors.toList())));
+				Collectors.mapping(r -> JSON.parseResource(Observation.class, r.body()).getMeta().getVersionId(), Collectors.toList())));
 	}
 
 	static void sleep(long millis) {

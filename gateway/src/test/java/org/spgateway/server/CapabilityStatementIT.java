@@ -24,6 +24,7 @@ import org.hl7.fhir.r4.model.CapabilityStatement.ResourceInteractionComponent;
 import org.hl7.fhir.r4.model.CapabilityStatement.SystemInteractionComponent;
 import org.hl7.fhir.r4.model.OperationDefinition;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,7 +137,12 @@ class CapabilityStatementIT {
 				softly.assertThat(declared).containsExactly("read");
 				continue;
 			}
-			String id = declared.contains("create") ? createOne(softly, type) : anyStoredId(type);
+			String id;
+			if (type.equals("Task")) {
+				id = intakeTask(softly, declared);
+			} else {
+				id = declared.contains("create") ? createOne(softly, type) : anyStoredId(type);
+			}
 			boolean noneStored = id.equals(NONE_STORED);
 			for (String interaction : declared) {
 				HttpResponse<String> response = switch (interaction) {
@@ -170,6 +176,24 @@ class CapabilityStatementIT {
 		HttpResponse<String> created = Http.post(base + "/" + type, Http.json(sample));
 		softly.assertThat(created.statusCode()).as("%s create: %s", type, created.body()).isEqualTo(201);
 		return GatewayServer.fhirContext().newJsonParser().parseResource(created.body()).getIdElement().getIdPart();
+	}
+
+	/**
+	 * Tasks are made by referral intake alone: a declared create answers 422 with an OperationOutcome
+	 * saying so, and the other interactions are exercised on the Task intake made for this class's referral.
+	 */
+	private static String intakeTask(SoftAssertions softly, Set<String> declared) {
+		if (declared.contains("create")) {
+			HttpResponse<String> created = Http.post(base + "/Task", Http.json(samples.get("Task")));
+			softly.assertThat(created.statusCode()).as("Task create: %s", created.body()).isEqualTo(422);
+			OperationOutcome outcome = Http.parse(created, OperationOutcome.class);
+			softly.assertThat(Errors.diagnostics(Errors.errors(outcome))).as("Task create").contains("Tasks are created by the gateway only");
+			softly.assertThat(Errors.expressions(Errors.errors(outcome))).as("Task create").containsExactly("Task");
+			Errors.assertNoInternals(created.body());
+		}
+		Bundle tasks = Http.parse(Http.get(base + "/Task?focus=ServiceRequest/capability-check-referral"), Bundle.class);
+		assertThat(tasks.getEntry()).as("the Task intake made for ServiceRequest/capability-check-referral").hasSize(1);
+		return tasks.getEntryFirstRep().getResource().getIdElement().getIdPart();
 	}
 
 	private static String anyStoredId(String type) {
@@ -275,6 +299,9 @@ class CapabilityStatementIT {
 					softly.assertThat(response.statusCode()).as("%s $%s: %s", type, operation.getName(), response.body()).isIn(200, 400, 404, 422);
 					softly.assertThat(response.body()).as("%s $%s", type, operation.getName()).doesNotContain("does not know how to handle");
 					Errors.assertNoInternals(response.body());
+					if (type.equals("Task") && operation.getName().equals("overdue")) {
+						checkOverdue(softly);
+					}
 					continue;
 				}
 				Resource sample = samples.get(type);
@@ -302,6 +329,17 @@ class CapabilityStatementIT {
 			softly.assertThat(response.statusCode()).as("OperationDefinition %s", definition).isEqualTo(200);
 		}
 		softly.assertAll();
+	}
+
+	/** Task/$overdue needs no input: asked with none, it answers every provider's overdue work as a Parameters. */
+	private static void checkOverdue(SoftAssertions softly) {
+		HttpResponse<String> response = Http.get(base + "/Task/$overdue");
+		softly.assertThat(response.statusCode()).as("GET Task/$overdue: %s", response.body()).isEqualTo(200);
+		if (response.statusCode() == 200) {
+			Parameters answer = Http.parse(response, Parameters.class);
+			softly.assertThat(answer.getParameter("asOf")).as("Task/$overdue asOf").isNotNull();
+			softly.assertThat(answer.getParameter("total")).as("Task/$overdue total").isNotNull();
+		}
 	}
 
 	@Test

@@ -52,6 +52,9 @@ class SearchIT {
 	private static final String S = "https://example.org/search-it/" + RUN;
 	private static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 	private static final String OWN = "identifier=" + S + "|";
+	private static final String DIRECTORY_ORGANIZATION = "https://spgateway.org/fhir/Id/directory-organization";
+	/** The provider of the sandbox service the referrals name (9000102). */
+	private static final String PROVIDER = "Organization/vcs-0002";
 	private static final String UKCORE_PATIENT = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient";
 	private static final String UCUM = "http://unitsofmeasure.org";
 
@@ -110,20 +113,22 @@ class SearchIT {
 		sr1 = create(referral("sr1", p1, "2026-01-15T09:00:00Z", "self"));
 		sr2 = create(referral("sr2", p2, "2026-03-01T09:00:00Z", "gp"));
 
-		// Intake gave each referral its Task; these tests give the Tasks the shapes they search for.
-		Task first = task(sr1, p1);
-		first.setOwner(new Reference().setIdentifier(new Identifier().setSystem(ODS).setValue("X-" + RUN)));
-		t1 = replaceTaskOf(sr1, first);
-		Task second = task(sr2, p2);
-		second.setOwner(new Reference("Organization/" + org.getIdPart()).setIdentifier(new Identifier().setSystem(ODS).setValue("ORG-" + RUN)));
-		t2 = replaceTaskOf(sr2, second);
+		// Intake gave each referral its Task, owned by the service's provider (Organization/vcs-0002, which has no ODS code).
+		t1 = taskOf(sr1);
+		t2 = taskOf(sr2);
+		assertThat(t2.getMeta().getLastUpdated()).as("t2 is stored after t1").isAfter(t1.getMeta().getLastUpdated());
 
 		c1 = create(condition(p1, "44054006", "Type 2 diabetes mellitus"));
 		c2 = create(condition(p1, "13645005", "Chronic obstructive lung disease"));
 		c3 = create(condition(p2, "44054006", "Type 2 diabetes mellitus"));
 
-		o1 = create(observation(p1, 7.5, "mmol/L"));
-		o2 = create(observation(p1, 12, "kg"));
+		Observation first = observation(p1, 7.5, "mmol/L");
+		first.addPerformer(new Reference().setIdentifier(new Identifier().setSystem(ODS).setValue("X-" + RUN)));
+		o1 = create(first);
+		Observation second = observation(p1, 12, "kg");
+		second.addPerformer(new Reference("Organization/" + org.getIdPart())
+				.setIdentifier(new Identifier().setSystem(ODS).setValue("ORG-" + RUN)));
+		o2 = create(second);
 		o3 = create(observation(p2, 5, "kg"));
 
 		Questionnaire q = new Questionnaire().setUrl("https://example.org/search-it/" + RUN + "/Questionnaire/wellbeing")
@@ -147,23 +152,11 @@ class SearchIT {
 		return sr;
 	}
 
-	/** Replaces the Task referral intake created for {@code referral} with {@code task}'s content. */
-	private static Task replaceTaskOf(ServiceRequest referral, Task task) {
+	/** The Task referral intake created for {@code referral}. */
+	private static Task taskOf(ServiceRequest referral) {
 		Bundle found = client.search().byUrl("Task?focus=ServiceRequest/" + referral.getIdPart()).returnBundle(Bundle.class).execute();
 		assertThat(found.getEntry()).hasSize(1);
-		task.setId(found.getEntryFirstRep().getResource().getIdElement().getIdPart());
-		client.update().resource(task).execute();
-		return client.read().resource(Task.class).withId(task.getIdElement().getIdPart()).execute();
-	}
-
-	private static Task task(ServiceRequest focus, Patient patient) {
-		Task task = new Task();
-		task.setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER);
-		task.setCode(new CodeableConcept(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", null)));
-		task.setFocus(new Reference("ServiceRequest/" + focus.getIdPart()));
-		task.setFor(new Reference("Patient/" + patient.getIdPart()));
-		task.setAuthoredOnElement(new DateTimeType("2026-01-15T09:00:05Z"));
-		return task;
+		return (Task) found.getEntryFirstRep().getResource();
 	}
 
 	private static Condition condition(Patient subject, String code, String display) {
@@ -330,12 +323,17 @@ class SearchIT {
 
 	@Test
 	void referenceByTheIdentifierItCarries() {
-		assertThat(matches("Task?owner:identifier=" + ODS + "|X-" + RUN)).containsExactly(id(t1));
-		// t2's owner has both a literal reference and an identifier: both find it.
-		assertThat(matches("Task?owner:identifier=" + ODS + "|ORG-" + RUN)).containsExactly(id(t2));
-		assertThat(matches("Task?owner=Organization/" + id(org))).containsExactly(id(t2));
-		assertThat(matches("Task?owner:identifier=X-" + RUN)).containsExactly(id(t1));
+		assertThat(matches("Observation?performer:identifier=" + ODS + "|X-" + RUN)).containsExactly(id(o1));
+		// o2's performer has both a literal reference and an identifier: both find it.
+		assertThat(matches("Observation?performer:identifier=" + ODS + "|ORG-" + RUN)).containsExactly(id(o2));
+		assertThat(matches("Observation?performer=Organization/" + id(org))).containsExactly(id(o2));
+		assertThat(matches("Observation?performer:identifier=X-" + RUN)).containsExactly(id(o1));
 		assertThat(matches("Patient?general-practitioner:identifier=" + ODS + "|A1-" + RUN)).containsExactly(id(p1));
+		// The Tasks' owner, as intake sets it: the provider's reference with its directory identifier; the system counts.
+		String both = "Task?_id=" + id(t1) + "," + id(t2);
+		assertThat(matches(both + "&owner:identifier=" + DIRECTORY_ORGANIZATION + "|VCS-0002")).containsExactlyInAnyOrder(id(t1), id(t2));
+		assertThat(matches(both + "&owner=" + PROVIDER)).containsExactlyInAnyOrder(id(t1), id(t2));
+		assertThat(matches(both + "&owner:identifier=" + ODS + "|VCS-0002")).isEmpty();
 	}
 
 	@Test
@@ -467,7 +465,7 @@ class SearchIT {
 		assertThat(included(typed)).containsExactly(ref(sr1));
 
 		Bundle all = search("Task?_id=" + id(t1) + "&_include=Task:*");
-		assertThat(included(all)).containsExactlyInAnyOrder(ref(sr1), ref(p1));
+		assertThat(included(all)).containsExactlyInAnyOrder(ref(sr1), ref(p1), ref(org), PROVIDER);
 	}
 
 	@Test

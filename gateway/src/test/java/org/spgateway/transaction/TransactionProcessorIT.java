@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
@@ -87,15 +88,15 @@ class TransactionProcessorIT {
 		return sr;
 	}
 
-	private static Task task(String focus, String patient) {
-		Task t = new Task();
-		t.setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER);
-		t.setCode(new CodeableConcept(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", null)));
-		t.setFocus(new Reference(focus));
-		t.setFor(new Reference(patient));
-		t.setAuthoredOnElement(new DateTimeType("2026-11-20T10:15:02Z"));
-		t.setOwner(new Reference().setIdentifier(new Identifier().setSystem(ODS).setValue("X99901")));
-		return t;
+	/** A score recorded for the referral (basedOn) about the person (subject). */
+	private static Observation score(String referral, String patient) {
+		Observation o = new Observation();
+		o.setStatus(Observation.ObservationStatus.FINAL);
+		o.setCode(new CodeableConcept(new Coding("http://snomed.info/sct", "718466001", "SWEMWBS score")));
+		o.addBasedOn(new Reference(referral));
+		o.setSubject(new Reference(patient));
+		o.setValue(new IntegerType(23));
+		return o;
 	}
 
 	private static Bundle bundle(BundleType type) {
@@ -154,7 +155,7 @@ class TransactionProcessorIT {
 		Bundle tx = bundle(BundleType.TRANSACTION);
 		post(tx, patientUrn, patient(unique()));
 		post(tx, referralUrn, referral(unique(), patientUrn));
-		post(tx, urn(), task(referralUrn, patientUrn));
+		post(tx, urn(), score(referralUrn, patientUrn));
 
 		Bundle response = ok(tx);
 		assertThat(response.getType()).isEqualTo(BundleType.TRANSACTIONRESPONSE);
@@ -164,10 +165,14 @@ class TransactionProcessorIT {
 		assertThat(patient).startsWith("Patient/");
 		assertThat(referral).startsWith("ServiceRequest/");
 
-		Task task = read(Task.class, response.getEntry().get(2).getResponse().getLocation());
-		assertThat(task.getFocus().getReference()).isEqualTo(referral);
-		assertThat(task.getFor().getReference()).isEqualTo(patient);
+		Observation score = read(Observation.class, response.getEntry().get(2).getResponse().getLocation());
+		assertThat(score.getBasedOnFirstRep().getReference()).isEqualTo(referral);
+		assertThat(score.getSubject().getReference()).isEqualTo(patient);
 		assertThat(read(ServiceRequest.class, referral).getSubject().getReference()).isEqualTo(patient);
+		// The Task intake made from the referral in the same transaction names the resolved ids too.
+		Bundle tasks = client.search().byUrl("Task?focus=" + referral).returnBundle(Bundle.class).execute();
+		assertThat(tasks.getEntry()).hasSize(1);
+		assertThat(((Task) tasks.getEntryFirstRep().getResource()).getFor().getReference()).isEqualTo(patient);
 	}
 
 	@Test

@@ -6,9 +6,12 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +20,7 @@ import org.spgateway.testsupport.Errors;
 import org.spgateway.testsupport.Fixtures;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
+import org.spgateway.testsupport.ReferralWork;
 import org.spgateway.testsupport.SharedGateway;
 
 /**
@@ -155,17 +159,20 @@ class ResourceValidatorIT {
 
 	@Test
 	void theReferralTaskMustSayWhyItWasRejected() {
-		String task = """
-				{"resourceType":"Task","status":"rejected","intent":"order",
-				 "code":{"coding":[{"system":"http://hl7.org/fhir/CodeSystem/task-code","code":"fulfill"}]},
-				 "focus":{"reference":"ServiceRequest/example"},"for":{"reference":"Patient/example"},
-				 "authoredOn":"2026-11-20T10:15:02Z"%s}""";
-		OperationOutcome outcome = rejected("Task", task.formatted(""), 422);
+		// Tasks come from referral intake; the provider rejects one by updating it.
+		String id = ReferralWork.refer(gateway, ReferralWork.sandboxService()).taskId();
+		Task rejected = ReferralWork.task(gateway, id);
+		rejected.setStatus(Task.TaskStatus.REJECTED);
+		OperationOutcome outcome = Errors.outcome(Http.put(base + "/Task/" + id, Http.json(rejected)), 422);
 		assertThat(Errors.diagnostics(Errors.errors(outcome))).contains("spt-1");
 		assertThat(Errors.expressions(Errors.errors(outcome))).containsExactly("Task");
+		assertThat(ReferralWork.task(gateway, id).getStatus()).isEqualTo(Task.TaskStatus.REQUESTED);
 
-		HttpResponse<String> withReason = Http.post(base + "/Task", task.formatted(",\"statusReason\":{\"text\":\"Outside our area\"}"));
-		assertThat(withReason.statusCode()).as(withReason.body()).isEqualTo(201);
+		rejected.setStatusReason(new CodeableConcept(new Coding(ReferralWork.REJECTION_REASON, "not-eligible", null))
+				.setText("Outside our area"));
+		HttpResponse<String> withReason = Http.put(base + "/Task/" + id, Http.json(rejected));
+		assertThat(withReason.statusCode()).as(withReason.body()).isEqualTo(200);
+		assertThat(Http.parse(withReason, Task.class).getStatus()).isEqualTo(Task.TaskStatus.REJECTED);
 	}
 
 	// ---------------------------------------------------------------- unreadable content: 400
