@@ -21,4 +21,15 @@ public interface OutboxChannelOwner {
 	 * suspends the channel, so the owner's record and the outbox's agree.
 	 */
 	void gaveUp(String channel, String reason);
+
+	/** Whether the owner wants to hear of each delivery ({@link #delivered}); subscriptions do not, feedback does. */
+	default boolean wantsReceipts() {
+		return false;
+	}
+
+	/**
+	 * A message of the channel was delivered (the receiver answered 2xx). Runs inside the transaction that
+	 * records the delivery, so the owner's record and the outbox's agree.
+	 */
+	default void delivered(String channel, String subject) {}
 }

@@ -212,7 +212,15 @@ public class OutboxDispatcher implements SmartLifecycle {
 
 	private void record(OutboxStore.Claimed m, HttpDelivery.Result result, long nanos) {
 		if (result.delivered()) {
-			if (!store.delivered(m, result.status())) {
+			List<OutboxChannelOwner> receipts = owners(m.channel()).stream().filter(OutboxChannelOwner::wantsReceipts).toList();
+			boolean recorded = receipts.isEmpty() ? store.delivered(m, result.status()) : Boolean.TRUE.equals(transactions.execute(tx -> {
+				boolean ok = store.delivered(m, result.status());
+				if (ok) {
+					receipts.forEach(owner -> owner.delivered(m.channel(), m.subject()));
+				}
+				return ok;
+			}));
+			if (!recorded) {
 				log.warn("Outbox: message {} ({}) was delivered after its claim was lost; it may be delivered again", m.id(), m.subject());
 			}
 			metrics.attempt("delivered", nanos);

@@ -59,7 +59,7 @@ public class TaskWorkflowIndex implements ResourceChangeListener {
 	}
 
 	/** A Task intake made for a referral: fulfils a ServiceRequest, and is not a sender's own Task carried as context. */
-	static boolean isReferralTask(Task task) {
+	public static boolean isReferralTask(Task task) {
 		LocalReference focus = task.hasFocus() ? LocalReference.parse(task.getFocus().getReference()) : null;
 		boolean fulfils = task.getCode().getCoding().stream().anyMatch(c -> "fulfill".equals(c.getCode()));
 		boolean senderContext = task.getMeta().getTag().stream().map(Coding::getSystem).anyMatch(SENDER_CONTEXT_TAG::equals);

@@ -13,6 +13,7 @@ final class Scenarios {
 		List<Scenario> all = new ArrayList<>(FoundationScenarios.all(seeded));
 		all.addAll(IntakeScenarios.all());
 		all.addAll(OutcomeScenarios.all(seeded));
+		all.addAll(WorkflowScenarios.all(seeded));
 		return all;
 	}
 }

@@ -28,37 +28,45 @@ import org.spgateway.testsupport.Http;
  * worked with the JSON Patch bodies documented in docs/examples/lifecycle (so the documented examples
  * are exactly what the tests send).
  */
-final class Journey {
+public final class Journey {
 
 	static final Path EXAMPLES = Path.of("..", "docs", "examples", "lifecycle");
-	static final String PROVIDER = b64("{\"resourceType\":\"Organization\",\"identifier\":[{\"system\":\"https://fhir.nhs.uk/Id/ods-organization-code\","
+	public static final String PROVIDER = b64("{\"resourceType\":\"Organization\",\"identifier\":[{\"system\":\"https://fhir.nhs.uk/Id/ods-organization-code\","
 			+ "\"value\":\"X99901\"}],\"name\":\"Northside Wellbeing Partnership\"}");
 
 	final GatewayServer gateway;
-	final Map<String, String> values = new HashMap<>();
-	String referral;
-	String patient;
+	public final Map<String, String> values = new HashMap<>();
+	public String referral;
+	public String patient;
+	/** The X-Correlation-Id the referral was sent with. */
+	public String correlation;
 
 	private Journey(GatewayServer gateway) {
 		this.gateway = gateway;
 	}
 
 	/** A new referral sent by REST: the Patient first, then the ServiceRequest naming it. */
-	static Journey referredByRest(GatewayServer gateway) {
+	public static Journey referredByRest(GatewayServer gateway) {
+		return referredByRest(gateway, "A99901");
+	}
+
+	/** As {@link #referredByRest(GatewayServer)}, from another practice (ODS code). */
+	public static Journey referredByRest(GatewayServer gateway, String practice) {
 		Journey j = new Journey(gateway);
 		HttpResponse<String> patient = Http.post(gateway.baseUrl() + "/Patient", fill(Fixtures.text(Journey.class, "patient.json"),
 				Map.of("NHS", nhsNumber())));
 		assertThat(patient.statusCode()).as(patient.body()).isIn(200, 201);
 		j.patient = idOf(patient);
+		j.correlation = UUID.randomUUID().toString();
 		HttpResponse<String> referral = Http.post(gateway.baseUrl() + "/ServiceRequest", fill(Fixtures.text(Journey.class, "referral.json"),
-				Map.of("PATIENT", j.patient, "REF", "REF-" + UUID.randomUUID())));
+				Map.of("PATIENT", j.patient, "REF", "REF-" + UUID.randomUUID(), "PRACTICE", practice)), "X-Correlation-Id", j.correlation);
 		assertThat(referral.statusCode()).as(referral.body()).isEqualTo(201);
 		j.referral = idOf(referral);
 		return j.remember();
 	}
 
 	/** A new referral sent as a BaRS message to $process-message. */
-	static Journey referredByBars(GatewayServer gateway) {
+	public static Journey referredByBars(GatewayServer gateway) {
 		Map<String, String> v = new HashMap<>(Map.of("BUNDLE_ID", UUID.randomUUID().toString(), "REASON", "new", "STATUS", "active",
 				"REF", "REF-" + UUID.randomUUID(), "NHS", nhsNumber(), "BIRTH", "1961-03-09", "NOTE", "Finding it hard to get out.",
 				"CONSENT_STATUS", "active", "CONSENT_TYPE", "permit"));
@@ -89,42 +97,42 @@ final class Journey {
 		return this;
 	}
 
-	String task() {
+	public String task() {
 		return taskOf("ServiceRequest/" + referral);
 	}
 
-	String taskOf(String serviceRequest) {
+	public String taskOf(String serviceRequest) {
 		List<Task> tasks = search("Task?focus=" + serviceRequest, Task.class);
 		assertThat(tasks).as("Tasks for " + serviceRequest).hasSize(1);
 		return tasks.get(0).getIdElement().getIdPart();
 	}
 
 	/** Applies a documented JSON Patch to a Task; returns the answer, whatever its status. */
-	HttpResponse<String> patch(String taskId, String example, String... headers) {
+	public HttpResponse<String> patch(String taskId, String example, String... headers) {
 		return Http.patch(gateway.baseUrl() + "/Task/" + taskId, fill(example(example), values), "application/json-patch+json", headers);
 	}
 
 	/** As {@link #patch}, which must succeed; returns the stored Task. */
-	Task step(String taskId, String example, String... headers) {
+	public Task step(String taskId, String example, String... headers) {
 		HttpResponse<String> response = patch(taskId, example, headers);
 		assertThat(response.statusCode()).as(example + ": " + response.body()).isEqualTo(200);
 		return read("Task/" + taskId, Task.class);
 	}
 
 	/** POSTs a documented resource (placeholders filled); returns the new id. */
-	String create(String type, String example) {
+	public String create(String type, String example) {
 		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/" + type, fill(example(example), values));
 		assertThat(response.statusCode()).as(example + ": " + response.body()).isEqualTo(201);
 		return idOf(response);
 	}
 
-	<T extends Resource> T read(String location, Class<T> type) {
+	public <T extends Resource> T read(String location, Class<T> type) {
 		HttpResponse<String> response = Http.get(gateway.baseUrl() + "/" + location);
 		assertThat(response.statusCode()).as(location + ": " + response.body()).isEqualTo(200);
 		return Http.parse(response, type);
 	}
 
-	<T extends Resource> List<T> search(String query, Class<T> type) {
+	public <T extends Resource> List<T> search(String query, Class<T> type) {
 		HttpResponse<String> response = Http.get(gateway.baseUrl() + "/" + query.replace("|", "%7C"));
 		assertThat(response.statusCode()).as(query + ": " + response.body()).isEqualTo(200);
 		return Http.parse(response, Bundle.class).getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(type::isInstance)
@@ -132,13 +140,13 @@ final class Journey {
 	}
 
 	/** Every version of a Task, oldest first. */
-	List<Task> history(String taskId) {
+	public List<Task> history(String taskId) {
 		List<Task> versions = new ArrayList<>(search("Task/" + taskId + "/_history?_count=100", Task.class));
 		versions.sort((a, b) -> Integer.compare(Integer.parseInt(a.getMeta().getVersionId()), Integer.parseInt(b.getMeta().getVersionId())));
 		return versions;
 	}
 
-	static String example(String name) {
+	public static String example(String name) {
 		try {
 			return Files.readString(EXAMPLES.resolve(name), StandardCharsets.UTF_8);
 		} catch (IOException e) {
@@ -146,7 +154,7 @@ final class Journey {
 		}
 	}
 
-	static String fill(String text, Map<String, String> values) {
+	public static String fill(String text, Map<String, String> values) {
 		for (Map.Entry<String, String> e : values.entrySet()) {
 			text = text.replace("${" + e.getKey() + "}", e.getValue());
 		}
@@ -160,7 +168,7 @@ final class Journey {
 		return path.split("/")[1];
 	}
 
-	static String b64(String json) {
+	public static String b64(String json) {
 		return Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
 	}
 

@@ -1,0 +1,51 @@
+package org.spgateway.feedback;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.spgateway.config.GatewayProperties;
+import org.spgateway.conformance.ConformanceResources;
+import org.spgateway.directory.ServiceDirectory;
+import org.spgateway.outbox.Outbox;
+import org.spgateway.resources.ResourceService;
+import org.spgateway.store.ResourceStore;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Closed-loop feedback to referrers: events from the lifecycle, Communications, delivery through the outbox. */
+@Configuration(proxyBeanMethods = false)
+public class FeedbackConfig {
+
+	@Bean
+	FeedbackEvents feedbackEvents(ConformanceResources conformance) {
+		return new FeedbackEvents(conformance);
+	}
+
+	@Bean
+	FeedbackRoutes feedbackRoutes(ResourceService resources, ServiceDirectory directory) {
+		return new FeedbackRoutes(resources, directory);
+	}
+
+	@Bean
+	FeedbackListener feedbackListener(FeedbackEvents events, ObjectProvider<ResourceService> resources, ObjectProvider<FeedbackRoutes> routes,
+			FhirContext fhirContext, Outbox outbox, FeedbackProperties properties, GatewayProperties gateway, ObjectProvider<BuildProperties> build) {
+		String base = properties.getBaseUrl() != null ? properties.getBaseUrl()
+				: gateway.getPublicBaseUrl() != null && !gateway.getPublicBaseUrl().isBlank() ? gateway.getPublicBaseUrl() : "http://localhost:8080/fhir";
+		BuildProperties info = build.getIfAvailable();
+		return new FeedbackListener(events, resources, routes, new FeedbackMessages(fhirContext, base, info != null ? info.getVersion() : "development"),
+				outbox, properties);
+	}
+
+	@Bean
+	FeedbackOperations feedbackOperations(ResourceService resources, Outbox outbox, FeedbackChannels channels, JdbcTemplate jdbc,
+			TransactionTemplate transactions) {
+		return new FeedbackOperations(resources, outbox, channels, jdbc, transactions);
+	}
+
+	@Bean
+	FeedbackChannels feedbackChannels(ObjectProvider<ResourceService> resources, ResourceStore store, JdbcTemplate jdbc) {
+		return new FeedbackChannels(resources, store, jdbc);
+	}
+}

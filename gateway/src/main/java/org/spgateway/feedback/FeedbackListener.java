@@ -1,0 +1,188 @@
+package org.spgateway.feedback;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.Task;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spgateway.outbox.Outbox;
+import org.spgateway.outbox.OutboundMessage;
+import org.spgateway.resources.ResourceChangeListener;
+import org.spgateway.resources.ResourceService;
+import org.spgateway.security.AccessScope;
+import org.spgateway.store.LocalReference;
+import org.spgateway.store.ResourceStore;
+import org.spgateway.store.StoredResource;
+import org.spgateway.workflow.TaskWorkflowIndex;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Closes the loop: each change to a referral's Task that the referrer should hear about (ConceptMap
+ * sp-feedback-events) becomes a Communication to the referrer, with its coded entries, and, when the
+ * referrer has an Endpoint, an outbox message delivering it, all in the transaction of the change.
+ * The feedback is composed just before that transaction commits, so that it describes the whole change
+ * (a discharge's referral already completed).
+ */
+public class FeedbackListener implements ResourceChangeListener {
+
+	private static final Logger log = LoggerFactory.getLogger(FeedbackListener.class);
+	private static final String CONTEXT = "https://spgateway.org/fhir/StructureDefinition/sp-message-context";
+
+	/** One Task change waiting for its transaction to commit. */
+	private record Pending(String taskId, Task task, List<String> events) {}
+
+	private final FeedbackEvents events;
+	private final FeedbackComposer composer;
+	private final ObjectProvider<ResourceService> resourceService;
+	private final ObjectProvider<FeedbackRoutes> routes;
+	private final FeedbackMessages messages;
+	private final Outbox outbox;
+	private final FeedbackProperties properties;
+
+	public FeedbackListener(FeedbackEvents events, ObjectProvider<ResourceService> resourceService, ObjectProvider<FeedbackRoutes> routes,
+			FeedbackMessages messages, Outbox outbox, FeedbackProperties properties) {
+		this.events = events;
+		this.composer = new FeedbackComposer(events);
+		this.resourceService = resourceService;
+		this.routes = routes;
+		this.messages = messages;
+		this.outbox = outbox;
+		this.properties = properties;
+	}
+
+	@Override
+	public void onChange(StoredResource stored, Resource resource, StoredResource previous) {
+		if (!properties.isEnabled() || !(resource instanceof Task task) || previous == null || task.hasPartOf() || !TaskWorkflowIndex.isReferralTask(task)) {
+			return;
+		}
+		Task before = (Task) resourceService.getObject().toResource(previous);
+		List<String> found = events.of(before, task);
+		if (found.isEmpty() || !TransactionSynchronizationManager.isSynchronizationActive()) {
+			return;
+		}
+		pending().add(new Pending(stored.id(), task, found));
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<Pending> pending() {
+		List<Pending> list = (List<Pending>) TransactionSynchronizationManager.getResource(this);
+		if (list == null) {
+			List<Pending> created = new ArrayList<>();
+			TransactionSynchronizationManager.bindResource(this, created);
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void beforeCommit(boolean readOnly) {
+					for (Pending p : new ArrayList<>(created)) {
+						feedback(p);
+					}
+				}
+
+				@Override
+				public void afterCompletion(int status) {
+					TransactionSynchronizationManager.unbindResourceIfPossible(FeedbackListener.this);
+				}
+			});
+			list = created;
+		}
+		return list;
+	}
+
+	private void feedback(Pending p) {
+		ResourceService resources = resourceService.getObject();
+		LocalReference focus = LocalReference.parse(p.task().getFocus().getReference());
+		ServiceRequest referral = (ServiceRequest) resources.toResource(resources.read("ServiceRequest", focus.id(), AccessScope.UNRESTRICTED));
+		FeedbackRoute route = routes.getObject().of(referral);
+		Origin origin = origin(resources, focus.id());
+		List<String> onward = onwardServices(resources, p.taskId());
+		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+		for (String event : p.events()) {
+			boolean deliver = route.delivered() && deliverable(route);
+			FeedbackComposer.Composed composed = composer.compose(event, p.task(), p.taskId(), referral, focus.id(), now, route.recipient(), onward,
+					ResourceStore::newId, deliver);
+			for (Resource coded : composed.coded()) {
+				resources.createNow(coded, coded.getIdElement().getIdPart(), List.of());
+			}
+			String communicationId = composed.communication().getIdElement().getIdPart();
+			resources.createNow(composed.communication(), communicationId, List.of());
+			if (deliver) {
+				List<Resource> carried = new ArrayList<>();
+				carried.add(referral.setId("ServiceRequest/" + focus.id()));
+				carried.add(composed.communication());
+				carried.addAll(composed.coded());
+				outbox.enqueue(List.of(message(route, p, carried, origin, communicationId, focus.id(), now)));
+			}
+		}
+	}
+
+	private OutboundMessage message(FeedbackRoute route, Pending p, List<Resource> carried, Origin origin, String communicationId, String referralId,
+			Instant now) {
+		List<OutboundMessage.Header> headers = route.headers().stream().filter(h -> h.contains(":"))
+				.map(h -> new OutboundMessage.Header(h.substring(0, h.indexOf(':')).trim(), h.substring(h.indexOf(':') + 1).trim())).toList();
+		String body;
+		String url;
+		if (FeedbackRoute.MESSAGING.equals(route.kind())) {
+			body = messages.barsResponse(route, p.task().getOwner(), carried, origin.messageId(), now);
+			url = route.address().endsWith("$process-message") ? route.address()
+					: route.address().replaceAll("/+$", "") + "/$process-message";
+		} else {
+			body = messages.restTransaction(carried.subList(1, carried.size()));
+			url = route.address();
+		}
+		return new OutboundMessage(route.channel(), route.channel() + "|ServiceRequest/" + referralId, "Communication/" + communicationId, "POST",
+				url, headers, "application/fhir+json", body, origin.correlationId() != null ? origin.correlationId() : referralId);
+	}
+
+	/** Https unless plain http is explicitly allowed (as for Subscription endpoints). */
+	private boolean deliverable(FeedbackRoute route) {
+		boolean https = route.address().regionMatches(true, 0, "https://", 0, 8);
+		boolean http = route.address().regionMatches(true, 0, "http://", 0, 7);
+		if (https || http && !properties.isRequireHttps()) {
+			return true;
+		}
+		log.warn("Feedback: {} has an address the gateway may not deliver to (https required); the referrer must poll", route.channel());
+		return false;
+	}
+
+	/** The referral's first message: its correlation id and (BaRS) message id, from the intake Provenance. */
+	private record Origin(String correlationId, String messageId) {}
+
+	private static Origin origin(ResourceService resources, String referralId) {
+		List<StoredResource> provenances = resources.matchAll("Provenance", "target=ServiceRequest/" + referralId + "&_sort=_lastUpdated", 1);
+		if (provenances.isEmpty()) {
+			return new Origin(null, null);
+		}
+		Provenance first = (Provenance) resources.toResource(provenances.get(0));
+		Extension context = first.getExtensionByUrl(CONTEXT);
+		return new Origin(part(context, "correlationId"), part(context, "messageId"));
+	}
+
+	private static String part(Extension context, String name) {
+		Extension e = context == null ? null : context.getExtensionByUrl(name);
+		return e == null || e.getValue() == null ? null : e.getValue().primitiveValue();
+	}
+
+	/** The services the person was referred on to, by name. */
+	private static List<String> onwardServices(ResourceService resources, String taskId) {
+		List<String> names = new ArrayList<>();
+		for (StoredResource sub : resources.matchAll("Task", "part-of=Task/" + taskId, 100)) {
+			Task onward = (Task) resources.toResource(sub);
+			LocalReference focus = LocalReference.parse(onward.getFocus().getReference());
+			ServiceRequest sr = focus == null ? null : (ServiceRequest) resources.toResource(resources.read("ServiceRequest", focus.id(),
+					AccessScope.UNRESTRICTED));
+			Reference performer = sr == null ? null : sr.getPerformerFirstRep();
+			boolean buddying = sr != null && sr.getOrderDetail().stream().flatMap(d -> d.getCoding().stream()).anyMatch(c -> "buddying".equals(c.getCode()));
+			String name = performer != null && performer.hasDisplay() ? performer.getDisplay() : onward.getDescription();
+			names.add(name + (buddying ? " (with buddying)" : ""));
+		}
+		return names;
+	}
+}
