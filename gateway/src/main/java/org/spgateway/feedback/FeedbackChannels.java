@@ -22,11 +22,13 @@ public class FeedbackChannels implements OutboxChannelOwner {
 	private final ObjectProvider<ResourceService> resources;
 	private final ResourceStore store;
 	private final JdbcTemplate jdbc;
+	private final FeedbackRecords records;
 
-	public FeedbackChannels(ObjectProvider<ResourceService> resources, ResourceStore store, JdbcTemplate jdbc) {
+	public FeedbackChannels(ObjectProvider<ResourceService> resources, ResourceStore store, JdbcTemplate jdbc, FeedbackRecords records) {
 		this.resources = resources;
 		this.store = store;
 		this.jdbc = jdbc;
+		this.records = records;
 	}
 
 	@Override
@@ -76,5 +78,6 @@ public class FeedbackChannels implements OutboxChannelOwner {
 			c.setStatusReason(null);
 		}
 		service.updateNow(current, c, null, "PUT", List.of());
+		records.state(ref.id(), status.toCode());
 	}
 }

@@ -30,12 +30,13 @@ public class FeedbackConfig {
 
 	@Bean
 	FeedbackListener feedbackListener(FeedbackEvents events, ObjectProvider<ResourceService> resources, ObjectProvider<FeedbackRoutes> routes,
-			FhirContext fhirContext, Outbox outbox, FeedbackProperties properties, GatewayProperties gateway, ObjectProvider<BuildProperties> build) {
+			FhirContext fhirContext, Outbox outbox, FeedbackProperties properties, GatewayProperties gateway, ObjectProvider<BuildProperties> build,
+			FeedbackRecords records) {
 		String base = properties.getBaseUrl() != null ? properties.getBaseUrl()
 				: gateway.getPublicBaseUrl() != null && !gateway.getPublicBaseUrl().isBlank() ? gateway.getPublicBaseUrl() : "http://localhost:8080/fhir";
 		BuildProperties info = build.getIfAvailable();
 		return new FeedbackListener(events, resources, routes, new FeedbackMessages(fhirContext, base, info != null ? info.getVersion() : "development"),
-				outbox, properties);
+				outbox, properties, records);
 	}
 
 	@Bean
@@ -45,7 +46,12 @@ public class FeedbackConfig {
 	}
 
 	@Bean
-	FeedbackChannels feedbackChannels(ObjectProvider<ResourceService> resources, ResourceStore store, JdbcTemplate jdbc) {
-		return new FeedbackChannels(resources, store, jdbc);
+	FeedbackChannels feedbackChannels(ObjectProvider<ResourceService> resources, ResourceStore store, JdbcTemplate jdbc, FeedbackRecords records) {
+		return new FeedbackChannels(resources, store, jdbc, records);
+	}
+
+	@Bean
+	FeedbackRecords feedbackRecords(JdbcTemplate jdbc) {
+		return new FeedbackRecords(jdbc);
 	}
 }

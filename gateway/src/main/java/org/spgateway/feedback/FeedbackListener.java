@@ -47,9 +47,10 @@ public class FeedbackListener implements ResourceChangeListener {
 	private final FeedbackMessages messages;
 	private final Outbox outbox;
 	private final FeedbackProperties properties;
+	private final FeedbackRecords records;
 
 	public FeedbackListener(FeedbackEvents events, ObjectProvider<ResourceService> resourceService, ObjectProvider<FeedbackRoutes> routes,
-			FeedbackMessages messages, Outbox outbox, FeedbackProperties properties) {
+			FeedbackMessages messages, Outbox outbox, FeedbackProperties properties, FeedbackRecords records) {
 		this.events = events;
 		this.composer = new FeedbackComposer(events);
 		this.resourceService = resourceService;
@@ -57,6 +58,7 @@ public class FeedbackListener implements ResourceChangeListener {
 		this.messages = messages;
 		this.outbox = outbox;
 		this.properties = properties;
+		this.records = records;
 	}
 
 	@Override
@@ -113,6 +115,7 @@ public class FeedbackListener implements ResourceChangeListener {
 			}
 			String communicationId = composed.communication().getIdElement().getIdPart();
 			resources.createNow(composed.communication(), communicationId, List.of());
+			records.created(communicationId, focus.id(), p.taskId(), event, deliver ? route.channel() : null, deliver, now);
 			if (deliver) {
 				List<Resource> carried = new ArrayList<>();
 				carried.add(referral.setId("ServiceRequest/" + focus.id()));

@@ -14,6 +14,8 @@ final class OverdueWording {
 			case "onward-outcome-overdue" -> "Onward referral with no outcome recorded within " + days(properties.getOnwardOutcomeWithin())
 					+ " (attended, did not attend, still attending or finished)";
 			case "review-due" -> "Outcome review due: " + item.detail();
+			case "feedback-undelivered" -> "The referrer's system has not acknowledged feedback (" + item.detail() + ") within "
+					+ days(properties.getFeedbackWithin()) + "; see the referral's Communications";
 			default -> item.kind();
 		};
 	}

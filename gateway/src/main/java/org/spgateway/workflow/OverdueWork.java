@@ -12,8 +12,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Work past its time, for one provider or for all: referrals not answered by the service's response
  * deadline, accepted referrals with no contact after {@code gateway.workflow.contact-within}, onward
- * referrals with no outcome after {@code onward-outcome-within}, and outcome reviews due (the
- * outcome_review table $reviews-due reads). One query over task_workflow, oldest first.
+ * referrals with no outcome after {@code onward-outcome-within}, outcome reviews due (the
+ * outcome_review table $reviews-due reads), and feedback the referrer has not received after
+ * {@code feedback-within} (table feedback_delivery, which the feedback capability keeps). One query,
+ * oldest first.
  */
 public class OverdueWork {
 
@@ -42,6 +44,12 @@ public class OverdueWork {
 			         (o.review_due::timestamp AT TIME ZONE ?), coalesce(o.instrument_name, o.instrument), t.owner, NULL
 			    FROM outcome_review o JOIN task_workflow t ON t.referral_id = o.referral_id
 			   WHERE o.open AND o.review_due <= ? AND t.closed_at IS NULL
+			  UNION ALL
+			  SELECT 'feedback-undelivered', t.task_id, t.referral_id, t.parent_task_id, t.patient, t.owner, t.status,
+			         min(f.created_at) + ? * interval '1 millisecond', string_agg(DISTINCT f.event, ', '), t.owner, NULL
+			    FROM feedback_delivery f JOIN task_workflow t ON t.task_id = f.task_id
+			   WHERE f.state <> 'completed' AND f.created_at < ?
+			   GROUP BY t.task_id, t.referral_id, t.parent_task_id, t.patient, t.owner, t.status
 			) overdue
 			""";
 
@@ -80,8 +88,9 @@ public class OverdueWork {
 		long onward = properties.getOnwardOutcomeWithin().toMillis();
 		Timestamp contactCutoff = Timestamp.from(now.minusMillis(contact));
 		Timestamp onwardCutoff = Timestamp.from(now.minusMillis(onward));
+		long feedback = properties.getFeedbackWithin().toMillis();
 		List<Object> args = new ArrayList<>(List.of(at, contact, contactCutoff, onward, onwardCutoff, zone.getId(),
-				Date.valueOf(LocalDate.ofInstant(now, zone))));
+				Date.valueOf(LocalDate.ofInstant(now, zone)), feedback, Timestamp.from(now.minusMillis(feedback))));
 		if (owner != null) {
 			args.add(owner);
 			args.add(owner);

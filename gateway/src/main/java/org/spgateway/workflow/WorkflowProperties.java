@@ -13,6 +13,9 @@ public class WorkflowProperties {
 	/** How long after an onward referral the onward service (or the link worker for it) should report an outcome. */
 	private Duration onwardOutcomeWithin = Duration.ofDays(28);
 
+	/** How long feedback may wait for the referrer's system to acknowledge it before the referral is not closed-loop in time. */
+	private Duration feedbackWithin = Duration.ofDays(1);
+
 	/** Rows Task/$overdue returns when the caller gives no _count, and the most it returns at once. */
 	private int overduePageSize = 50;
 	private int maxOverduePageSize = 500;
@@ -31,6 +34,14 @@ public class WorkflowProperties {
 
 	public void setOnwardOutcomeWithin(Duration onwardOutcomeWithin) {
 		this.onwardOutcomeWithin = onwardOutcomeWithin;
+	}
+
+	public Duration getFeedbackWithin() {
+		return feedbackWithin;
+	}
+
+	public void setFeedbackWithin(Duration feedbackWithin) {
+		this.feedbackWithin = feedbackWithin;
 	}
 
 	public int getOverduePageSize() {

@@ -18,7 +18,10 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.HookReceiver;
 import org.spgateway.testsupport.Http;
@@ -29,8 +32,10 @@ import org.spgateway.workflow.Journey;
 
 /**
  * Feedback to referrers through the API and a local receiver standing in for the GP system: a BaRS
- * messaging referrer (practice A99901, Endpoint hl7-fhir-msg), and a polling one (A99902, no Endpoint).
+ * messaging referrer (practice A99901, Endpoint hl7-fhir-msg), a polling one (A99902 before it lists an
+ * Endpoint), then a FHIR REST one (A99902 with an hl7-fhir-rest Endpoint).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FeedbackIT {
 
 	static final String SP_EVENT = "https://spgateway.org/fhir/CodeSystem/sp-feedback-event";
@@ -43,7 +48,8 @@ class FeedbackIT {
 		gp = HookReceiver.start();
 		gateway = GatewayServer.start("gateway.sandbox=true", "gateway.feedback.require-https=false", "gateway.directory.refresh-interval=100ms",
 				"gateway.notifications.delivery.poll-interval=200ms", "gateway.notifications.delivery.initial-backoff=100ms",
-				"gateway.notifications.delivery.max-backoff=300ms", "gateway.notifications.delivery.give-up-after=2s");
+				"gateway.notifications.delivery.max-backoff=300ms", "gateway.notifications.delivery.give-up-after=2s",
+				"gateway.workflow.feedback-within=1s");
 		Endpoint e = new Endpoint();
 		e.setStatus(Endpoint.EndpointStatus.ACTIVE);
 		e.getConnectionType().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-connection-type").setCode("hl7-fhir-msg");
@@ -112,6 +118,32 @@ class FeedbackIT {
 	}
 
 	@Test
+	@Order(2)
+	void aFhirRestReferrerReceivesTheCommunicationAndItsCodedEntriesAsATransaction() {
+		Endpoint e = new Endpoint();
+		e.setStatus(Endpoint.EndpointStatus.ACTIVE);
+		e.getConnectionType().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-connection-type").setCode("hl7-fhir-rest");
+		e.addPayloadType().setText("FHIR R4 transaction");
+		e.setAddress(gp.url("/rest/fhir"));
+		HttpResponse<String> created = Http.post(gateway.baseUrl() + "/Endpoint", json(e));
+		Organization practice = Http.parse(Http.get(gateway.baseUrl() + "/Organization/ods-A99902"), Organization.class);
+		practice.addEndpoint(new Reference("Endpoint/" + Http.parse(created, Endpoint.class).getIdElement().getIdPart()));
+		assertThat(Http.put(gateway.baseUrl() + "/Organization/ods-A99902", json(practice)).statusCode()).isEqualTo(200);
+
+		Journey j = Journey.referredByRest(gateway, "A99902");
+		j.step(j.task(), "accept.json");
+		HookReceiver.Received got = gp.await(r -> r.path().equals("/rest/fhir") && r.body().contains("ServiceRequest/" + j.referral), 1,
+				Duration.ofSeconds(30)).get(0);
+		Bundle transaction = parse(got.body());
+		assertThat(transaction.getType()).isEqualTo(Bundle.BundleType.TRANSACTION);
+		assertThat(transaction.getEntry()).extracting(en -> en.getRequest().getMethod() + " " + en.getResource().fhirType())
+				.containsExactlyInAnyOrder("PUT Communication", "PUT Procedure");
+		assertThat(got.header("X-Correlation-Id")).isEqualTo(j.correlation);
+		assertValid(transaction);
+	}
+
+	@Test
+	@Order(1)
 	void aReferrerWithoutAnEndpointFindsItsFeedbackByPolling() {
 		Journey other = Journey.referredByRest(gateway, "A99902");
 		other.step(other.task(), "reject.json");
@@ -134,6 +166,9 @@ class FeedbackIT {
 			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(communications(j)).extracting(Communication::getStatus)
 					.containsOnly(Communication.CommunicationStatus.NOTDONE));
 			assertThat(communications(j).get(0).getStatusReason().getText()).startsWith("Could not deliver to the referrer's system");
+			// Not closed-loop: the provider's (and operators') overdue list says so.
+			String overdue = Http.get(gateway.baseUrl() + "/Task/$overdue?owner=X99901&_count=500").body();
+			assertThat(overdue).contains("feedback-undelivered").contains("Task/" + task);
 			j.step(task, "first-appointment-booked.json");
 			j.step(task, "did-not-attend.json");
 		} finally {
