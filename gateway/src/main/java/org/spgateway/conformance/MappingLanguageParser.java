@@ -11,7 +11,7 @@ import org.hl7.fhir.r4.utils.StructureMapUtilities;
 
 /**
  * Reads a {@code .map} file written in the FHIR Mapping Language into a StructureMap, with the HL7 core
- * library HAPI ships. A syntax error stops start-up with the file, the line and column, and the problem.
+ * library HAPI ships. A syntax error stops start-up with the file, the line and the problem.
  *
  * <p>Parsing needs no profiles: the library's FHIRPath parser (for {@code where}, {@code check} and inline
  * expressions) is purely syntactic, so the worker context here is empty. Checking a map against the
@@ -30,7 +30,6 @@ class MappingLanguageParser {
 		try {
 			map = utilities.parse(text, source);
 		} catch (FHIRLexerException e) {
-			// The library's message reads "Error @12, 5: Found x expecting y": line 12, column 5.
 			throw new ConformanceException(source, "is not valid FHIR Mapping Language: " + plain(e.getMessage()));
 		} catch (FHIRException | IllegalArgumentException e) {
 			throw new ConformanceException(source, "is not valid FHIR Mapping Language: " + e.getMessage());
@@ -48,13 +47,16 @@ class MappingLanguageParser {
 		return map;
 	}
 
-	/** "Error @12, 5: problem" as "line 12, column 5: problem". */
+	/**
+	 * "Error @12, 5: problem" as "line 12: problem". The library's column is where it stopped reading the token
+	 * after the mistake, which misleads more than it helps; the line is right.
+	 */
 	static String plain(String message) {
 		if (message != null && message.startsWith("Error @")) {
 			int colon = message.indexOf(": ");
 			String[] position = message.substring("Error @".length(), colon < 0 ? message.length() : colon).split(",");
 			if (colon > 0 && position.length == 2) {
-				return "line " + position[0].trim() + ", column " + position[1].trim() + ": " + message.substring(colon + 2);
+				return "line " + position[0].trim() + ": " + message.substring(colon + 2);
 			}
 		}
 		return message;

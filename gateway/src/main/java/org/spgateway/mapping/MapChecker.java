@@ -1,8 +1,10 @@
 package org.spgateway.mapping;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.hl7.fhir.exceptions.FHIRException;
 import org.hl7.fhir.r4.context.IWorkerContext;
@@ -80,6 +82,8 @@ class MapChecker {
 
 		private final StructureMap map;
 		private final String source;
+		/** Groups already checked with the types a caller passes them (group name and input types). */
+		private final Set<String> checkedCalls = new HashSet<>();
 
 		Checking(StructureMap map, String source) {
 			this.map = map;
@@ -200,9 +204,19 @@ class MapChecker {
 					fail(where + "calls group " + dependent.getName() + " with " + dependent.getVariable().size() + " variables; it takes "
 							+ called.getInput().size());
 				}
-				for (var variable : dependent.getVariable()) {
-					if (!types.containsKey(variable.getValue())) {
-						fail(where + "passes " + variable.getValue() + " to group " + dependent.getName() + ", which is not a variable here");
+				Map<String, String> passed = new HashMap<>();
+				for (int i = 0; i < dependent.getVariable().size(); i++) {
+					String variable = dependent.getVariable().get(i).getValue();
+					if (!types.containsKey(variable)) {
+						fail(where + "passes " + variable + " to group " + dependent.getName() + ", which is not a variable here");
+					}
+					StructureMapGroupInputComponent input = called.getInput().get(i);
+					passed.put(input.getName(), input.hasType() ? typeName(called, input.getType()) : types.get(variable));
+				}
+				// A group with untyped inputs is checked again with the types this call gives it, once per combination.
+				if (called.getInput().stream().anyMatch(in -> !in.hasType()) && checkedCalls.add(called.getName() + passed)) {
+					for (StructureMapGroupRuleComponent calledRule : called.getRule()) {
+						rule(called, calledRule, new HashMap<>(passed));
 					}
 				}
 			}

@@ -151,23 +151,26 @@ class PartnerLoader {
 		}
 	}
 
-	/** Jackson's complaint in an operator's words, with the line of the descriptor. */
+	/**
+	 * Jackson's complaint in an operator's words: the line for a YAML syntax error, the field's path for a field
+	 * that is unknown or has the wrong value (Jackson reads a whole object before it checks its fields, so its line
+	 * there would be the object's end).
+	 */
 	private static String problem(JsonProcessingException e) {
-		String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
-		String field = e instanceof JsonMappingException m ? m.getPath().stream()
-				.map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-				.collect(Collectors.joining(".")).replace(".[", "[") : "";
+		if (!(e instanceof JsonMappingException m)) {
+			return (e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ") + "is not valid YAML: " + e.getOriginalMessage();
+		}
+		List<String> path = m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]").toList();
 		if (e instanceof UnrecognizedPropertyException u) {
-			return where + "unknown field '" + u.getPropertyName() + "'; the fields here are "
-					+ u.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+			String parent = String.join(".", path.subList(0, path.size() - 1)).replace(".[", "[");
+			return "has an unknown field '" + u.getPropertyName() + "' " + (parent.isEmpty() ? "at the top level" : "in " + parent)
+					+ "; the fields there are " + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
 		}
+		String field = String.join(".", path).replace(".[", "[");
 		if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
-			return where + field + " is '" + f.getValue() + "'; it must be one of " + allowed(f.getTargetType());
+			return field + " is '" + f.getValue() + "'; it must be one of " + allowed(f.getTargetType());
 		}
-		if (e instanceof JsonMappingException) {
-			return where + field + " has the wrong shape: " + e.getOriginalMessage().replaceAll("(?s)\\(class [^)]*\\)|`[^`]*`", "").trim();
-		}
-		return where + "is not valid YAML: " + e.getOriginalMessage();
+		return field + " has the wrong shape (a list, a text or a nested block where the other was expected)";
 	}
 
 	private static String allowed(Class<?> type) {

@@ -1,5 +1,6 @@
 package org.spgateway.mapping;
 
+import ca.uhn.fhir.context.support.IValidationSupport;
 import java.util.List;
 import org.hl7.fhir.r4.model.ConceptMap;
 import org.spgateway.conformance.ConformanceResources;
@@ -12,12 +13,14 @@ final class LoadedMappings {
 	private static LoadedMappings shipped;
 
 	final ConformanceResources conformance;
+	final IValidationSupport support;
 	final ConceptMapTranslator translator;
 	final MapEngine engine;
 
 	private LoadedMappings(List<String> additionalLocations) {
 		GatewayValidator.Conformance loaded = GatewayValidator.conformance(GatewayServer.fhirContext(), additionalLocations);
 		this.conformance = loaded.resources();
+		this.support = loaded.support();
 		this.translator = new ConceptMapTranslator(conformance.ofType(ConceptMap.class));
 		this.engine = new MapEngine(GatewayServer.fhirContext(), loaded.support(), conformance, translator);
 	}
