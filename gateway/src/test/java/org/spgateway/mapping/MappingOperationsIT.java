@@ -45,7 +45,7 @@ class MappingOperationsIT {
 		assertThat(map.getUrl()).isEqualTo(MAP_URL);
 		assertThat(map.getGroup()).extracting(StructureMap.StructureMapGroupComponent::getName).containsExactly("referral", "reasonCode");
 		// The narrative is the map's own text, so that a reader sees what the author wrote.
-		assertThat(map.getText().getDivAsString()).contains("group reasonCode(source reason : CodeableConcept");
+		assertThat(map.getText().getDivAsString()).contains("group reasonCode(source reason, target out)");
 
 		Bundle found = Http.parse(Http.get(base + "/StructureMap?url=" + MAP_URL), Bundle.class);
 		assertThat(found.getEntry()).hasSize(1);
@@ -87,8 +87,8 @@ class MappingOperationsIT {
 		OperationOutcome outcome = Errors.outcome(response, 422);
 		assertThat(Errors.diagnostics(outcome.getIssue()))
 				.contains("MeadowGpReferralInbound").contains(MAP_URL)
-				.contains("rule 'no-modifier-extensions'")
-				.contains("s.modifierExtension.empty()");
+				.contains("rule 'noModifierExtensions'")
+				.contains("modifierExtension.empty()");
 		assertThat(Errors.expressions(outcome.getIssue())).containsExactly("ServiceRequest");
 	}
 
