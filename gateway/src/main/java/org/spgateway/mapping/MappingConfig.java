@@ -49,6 +49,11 @@ public class MappingConfig {
 	}
 
 	@Bean
+	InboundMappings inboundMappings(Partners partners, MapEngine mapEngine) {
+		return new InboundMappings(partners, mapEngine);
+	}
+
+	@Bean
 	MappingProvider mappingProvider(MapEngine mapEngine, ConceptMapTranslator conceptMapTranslator, ResourceService resourceService) {
 		return new MappingProvider(mapEngine, conceptMapTranslator, resourceService);
 	}

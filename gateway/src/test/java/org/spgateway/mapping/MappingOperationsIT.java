@@ -65,11 +65,11 @@ class MappingOperationsIT {
 
 	@Test
 	void transformAtInstanceLevelTakesTheResourceAsTheBodyAndStoresNothing() {
-		int before = referralsWithIdentifier("MDW-A99901-000452");
+		int before = referralsWithIdentifier("MDW-A99911-000452");
 		HttpResponse<String> response = Http.post(base + "/StructureMap/meadow-gp-referral-inbound/$transform", input("unmapped-codes"));
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		Golden.assertMatches(MapGoldenTest.class, GOLDEN + "unmapped-codes.expected.json", Map.of(), Http.parse(response, ServiceRequest.class));
-		assertThat(referralsWithIdentifier("MDW-A99901-000452")).isEqualTo(before).isZero();
+		assertThat(referralsWithIdentifier("MDW-A99911-000452")).isEqualTo(before).isZero();
 	}
 
 	@Test
