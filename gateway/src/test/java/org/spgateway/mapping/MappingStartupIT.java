@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,11 @@ class MappingStartupIT {
 					.contains("https://example.org/fhir/StructureMap/lakeside-task-inbound");
 			assertThat(Http.get(gateway.baseUrl() + "/StructureMap/lakeside-task-inbound").statusCode()).isEqualTo(200);
 			assertThat(Http.get(gateway.baseUrl() + "/ConceptMap/lakeside-status").statusCode()).isEqualTo(200);
+			// The flat JSON the platform takes, as a logical model: loaded, compiled and served beside its maps.
+			HttpResponse<String> model = Http.get(gateway.baseUrl() + "/StructureDefinition/lakeside-case");
+			assertThat(model.statusCode()).isEqualTo(200);
+			assertThat(Http.parse(model, StructureDefinition.class).getSnapshot().getElement()).extracting(e -> e.getPath())
+					.contains("lakeside-case.caseRef", "lakeside-case.status", "lakeside-case.nhsNumber");
 
 			HttpResponse<String> response = Http.post(gateway.baseUrl() + "/StructureMap/lakeside-task-inbound/$transform", """
 					{"resourceType":"Task","status":"in-progress","intent":"order","focus":{"reference":"ServiceRequest/abc"},
