@@ -32,7 +32,9 @@ public class InboundMappings {
 			return Optional.empty();
 		}
 		Identifier requester = referral.getRequester().getIdentifier();
-		return requester.hasSystem() && requester.hasValue() ? partners.forOrganization(requester.getSystem(), requester.getValue()) : Optional.empty();
+		return requester.hasSystem() && requester.hasValue()
+				? partners.forOrganization(requester.getSystem(), requester.getValue())
+				: Optional.empty();
 	}
 
 	/**

@@ -18,6 +18,8 @@ import org.hl7.fhir.r4.model.ResourceFactory;
 import org.hl7.fhir.r4.model.StructureMap;
 import org.hl7.fhir.r4.utils.StructureMapUtilities;
 import org.hl7.fhir.r4.utils.StructureMapUtilities.ITransformerServices;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.spgateway.conformance.ConformanceResources;
 
 /**
@@ -29,7 +31,10 @@ import org.spgateway.conformance.ConformanceResources;
  */
 public class MapEngine {
 
+	private static final Logger log = LoggerFactory.getLogger(MapEngine.class);
 	private static final Pattern RULE_IN_MESSAGE = Pattern.compile("Rule [\"']([^\"']+)[\"']");
+
+	private static final String UNEXPLAINED = "the rule could not be applied to this content";
 
 	private final ConceptMapTranslator translator;
 	private final Map<String, StructureMap> byUrl;
@@ -89,6 +94,12 @@ public class MapEngine {
 				throw e;
 			}
 			throw failure(map, e);
+		} catch (RuntimeException e) {
+			// Content the engine trips over (a NullPointerException deep in a rule) is still this map failing on this content:
+			// the sender gets a 422 naming the rule, the log gets the kind of failure (never the content, which may be a patient's).
+			MappingFailure failure = new MappingFailure(map.getUrl(), map.getName(), services.rule.get(), UNEXPLAINED);
+			log.warn("Map {} failed at rule {} with {}", map.getUrl(), failure.rule(), e.getClass().getSimpleName());
+			throw failure;
 		} finally {
 			services.rule.remove();
 		}
@@ -100,7 +111,10 @@ public class MapEngine {
 		while (root.getCause() != null && root.getCause() != root) {
 			root = root.getCause();
 		}
-		String message = root.getMessage() == null ? "" : root.getMessage();
+		// Only the engine's own complaints and the gateway's are worded for people; anything else (a NullPointerException the engine
+		// wrapped) says nothing a sender can use.
+		boolean worded = root instanceof FHIRException || root instanceof ConceptMapTranslator.TranslationProblem || root.getClass() == Error.class;
+		String message = !worded || root.getMessage() == null ? "" : root.getMessage();
 		Matcher named = RULE_IN_MESSAGE.matcher(e.getMessage() == null ? "" : e.getMessage());
 		String rule = named.find() ? named.group(1) : services.rule.get();
 		String problem = message.replaceAll("^Rule [\"'][^\"']+[\"']:\\s*", "").trim();
@@ -110,7 +124,7 @@ public class MapEngine {
 		}
 		if (problem.isEmpty() || problem.matches("(?s).*\\b(java|org|ca)\\.[a-z]+\\..*")) {
 			// Never hand a caller the engine's internals.
-			problem = "the rule could not be applied to this content";
+			problem = UNEXPLAINED;
 		}
 		return new MappingFailure(map.getUrl(), map.getName(), rule, problem);
 	}

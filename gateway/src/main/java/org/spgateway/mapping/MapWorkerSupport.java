@@ -94,7 +94,8 @@ class MapWorkerSupport implements IValidationSupport {
 	}
 
 	@Override
-	public ValueSetExpansionOutcome expandValueSet(ValidationSupportContext context, ValueSetExpansionOptions options, IBaseResource valueSet) {
+	public ValueSetExpansionOutcome expandValueSet(ValidationSupportContext context, ValueSetExpansionOptions options,
+			IBaseResource valueSet) {
 		return gateway.expandValueSet(context, options, valueSet);
 	}
 

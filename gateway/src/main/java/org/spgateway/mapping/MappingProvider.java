@@ -113,7 +113,8 @@ public class MappingProvider implements SystemProvider {
 			ConceptMap map = translator.byId(id.getIdPart()).orElseThrow(() -> notFound("ConceptMap/" + id.getIdPart() + " is not known"));
 			mapUrl = map.getUrl();
 		} else if (url != null && url.hasValue()) {
-			String canonical = url.getValue() + (conceptMapVersion != null && conceptMapVersion.hasValue() ? "|" + conceptMapVersion.getValue() : "");
+			boolean versioned = conceptMapVersion != null && conceptMapVersion.hasValue();
+			String canonical = url.getValue() + (versioned ? "|" + conceptMapVersion.getValue() : "");
 			mapUrl = translator.byUrl(canonical).map(ConceptMap::getUrl)
 					.orElseThrow(() -> Outcomes.invalid("The gateway has no ConceptMap with the URL " + canonical, "url"));
 		}

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -108,7 +109,7 @@ class PartnerLoader {
 		problems.require(d.directions() != null && !d.directions().isEmpty(), "lists no directions (inbound, outbound or both)");
 		List<Direction> directions = d.directions() == null ? List.of() : d.directions();
 		List<MapUse> maps = d.maps() == null ? List.of() : d.maps();
-		Set<String> seen = new java.util.HashSet<>();
+		Set<String> seen = new HashSet<>();
 		for (MapUse use : maps) {
 			problems.require(use != null && use.direction() != null && use.message() != null && notBlank(use.structureMap()),
 					"has a map without a direction, a message and a structureMap");

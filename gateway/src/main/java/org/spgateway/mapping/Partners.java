@@ -13,7 +13,8 @@ public class Partners {
 
 	public Partners(List<PartnerDefinition> all) {
 		this.all = List.copyOf(all);
-		this.byOrganization = all.stream().flatMap(p -> p.organizations().stream().map(o -> Map.entry(PartnerLoader.key(o.system(), o.value()), p)))
+		this.byOrganization = all.stream()
+				.flatMap(p -> p.organizations().stream().map(o -> Map.entry(PartnerLoader.key(o.system(), o.value()), p)))
 				.collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 	}
 

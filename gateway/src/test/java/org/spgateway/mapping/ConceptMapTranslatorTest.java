@@ -26,7 +26,8 @@ class ConceptMapTranslatorTest {
 		map.setId("status");
 		map.setUrl(URL);
 		ConceptMapGroupComponent group = map.addGroup().setSource(FROM).setTarget(TO);
-		group.addElement().setCode("ALLOCATED").addTarget().setCode("allocated").setDisplay("Allocated").setEquivalence(ConceptMapEquivalence.EQUIVALENT);
+		group.addElement().setCode("ALLOCATED").addTarget().setCode("allocated").setDisplay("Allocated")
+				.setEquivalence(ConceptMapEquivalence.EQUIVALENT);
 		group.addElement().setCode("DNA").addTarget().setCode("did-not-attend").setEquivalence(ConceptMapEquivalence.NARROWER);
 		group.addElement().setCode("MISC").addTarget().setEquivalence(ConceptMapEquivalence.UNMATCHED);
 		var both = group.addElement().setCode("CLOSED");

@@ -45,7 +45,8 @@ class InboundMappingsTest {
 	@Test
 	void aReferralFromAnOrganisationNoPartnerSpeaksForIsLeftAlone() {
 		ServiceRequest referral = meadowReferral();
-		referral.setRequester(new Reference().setIdentifier(new Identifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("A99901")));
+		referral.setRequester(new Reference()
+				.setIdentifier(new Identifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("A99901")));
 		assertThat(inbound().senderOf(referral)).isEmpty();
 		Resource same = inbound().referral(referral);
 		assertThat(same).isSameAs(referral);
@@ -56,7 +57,8 @@ class InboundMappingsTest {
 	@Test
 	void aReferralTheMapRefusesIsAMappingFailure() {
 		ServiceRequest referral = meadowReferral();
-		referral.addModifierExtension().setUrl("https://fhir.meadow-clinical.example/StructureDefinition/urgent-override").setValue(new BooleanType(true));
+		referral.addModifierExtension().setUrl("https://fhir.meadow-clinical.example/StructureDefinition/urgent-override")
+				.setValue(new BooleanType(true));
 		assertThatThrownBy(() -> inbound().referral(referral)).isInstanceOfSatisfying(MappingFailure.class,
 				f -> assertThat(f.rule()).isEqualTo("noModifierExtensions"));
 	}

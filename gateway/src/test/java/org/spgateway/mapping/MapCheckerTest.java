@@ -98,7 +98,8 @@ class MapCheckerTest {
 				  src.priority as p -> tgt.priority = translate(p, 'https://example.org/ConceptMap/none', 'code') "priority";
 				}
 				""");
-		assertThatThrownBy(this::check).hasMessageContaining("translates with the ConceptMap https://example.org/ConceptMap/none, which is not loaded");
+		assertThatThrownBy(this::check)
+				.hasMessageContaining("translates with the ConceptMap https://example.org/ConceptMap/none, which is not loaded");
 	}
 
 	@Test
@@ -111,7 +112,8 @@ class MapCheckerTest {
 				  src.note as v -> tgt.note = v "note";
 				}
 				""");
-		assertThatThrownBy(this::check).hasMessageContaining("uses https://example.org/StructureDefinition/Nothing, which the gateway does not know");
+		assertThatThrownBy(this::check)
+				.hasMessageContaining("uses https://example.org/StructureDefinition/Nothing, which the gateway does not know");
 	}
 
 	@Test
@@ -124,7 +126,8 @@ class MapCheckerTest {
 				  r.coding as c -> o.coding = c "coding";
 				}
 				""");
-		assertThat(check().get("https://example.org/StructureMap/test")).isEqualTo(new MapEngine.MapSignature("ServiceRequest", "ServiceRequest"));
+		assertThat(check().get("https://example.org/StructureMap/test"))
+				.isEqualTo(new MapEngine.MapSignature("ServiceRequest", "ServiceRequest"));
 	}
 
 	private Path write(String text) throws IOException {

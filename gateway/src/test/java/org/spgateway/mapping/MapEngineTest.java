@@ -69,7 +69,8 @@ class MapEngineTest {
 				.isInstanceOfSatisfying(MappingFailure.class, f -> {
 					assertThat(f.mapUrl()).isEqualTo(MAP);
 					assertThat(f.rule()).isEqualTo("orderOnly");
-					assertThat(f.getMessage()).isEqualTo("The map EngineTest (" + MAP + ") failed at rule 'orderOnly': its check '$this = 'order'' is not met");
+					assertThat(f.getMessage())
+							.isEqualTo("The map EngineTest (" + MAP + ") failed at rule 'orderOnly': its check '$this = 'order'' is not met");
 				});
 	}
 
@@ -78,7 +79,8 @@ class MapEngineTest {
 		assertThatThrownBy(() -> loaded.engine.transform(map(), task("order", "CLOSED")))
 				.isInstanceOfSatisfying(MappingFailure.class, f -> {
 					assertThat(f.rule()).isEqualTo("word");
-					assertThat(f.problem()).isEqualTo("ConceptMap https://example.org/fhir/ConceptMap/engine-test has several translations for code 'CLOSED'");
+					assertThat(f.problem())
+							.isEqualTo("ConceptMap https://example.org/fhir/ConceptMap/engine-test has several translations for code 'CLOSED'");
 					assertThat(f.getMessage()).doesNotContain("Exception").doesNotContain("org.hl7");
 				});
 	}

@@ -57,7 +57,8 @@ class MappingOperationsIT {
 	void transformAtTypeLevelRunsTheMapNamedBySourceOverTheContentParameter() {
 		Parameters in = new Parameters();
 		in.addParameter().setName("source").setValue(new UriType(MAP_URL));
-		in.addParameter().setName("content").setResource(GatewayServer.fhirContext().newJsonParser().parseResource(ServiceRequest.class, input("full-referral")));
+		ServiceRequest content = GatewayServer.fhirContext().newJsonParser().parseResource(ServiceRequest.class, input("full-referral"));
+		in.addParameter().setName("content").setResource(content);
 		HttpResponse<String> response = Http.post(base + "/StructureMap/$transform", Http.json(in));
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		Golden.assertMatches(MapGoldenTest.class, GOLDEN + "full-referral.expected.json", Map.of(), Http.parse(response, ServiceRequest.class));
@@ -125,7 +126,8 @@ class MappingOperationsIT {
 	@Test
 	void translateOnOneConceptMapHonoursItsUnmappedRule() {
 		Parameters in = new Parameters();
-		in.addParameter().setName("coding").setValue(new Coding("https://fhir.meadow-clinical.example/CodeSystem/referral-source", "LOCUM", null));
+		in.addParameter().setName("coding")
+				.setValue(new Coding("https://fhir.meadow-clinical.example/CodeSystem/referral-source", "LOCUM", null));
 		Parameters out = Http.parse(okBody(Http.post(base + "/ConceptMap/meadow-gp-referral-source/$translate", Http.json(in))),
 				Parameters.class);
 		assertThat(((Coding) part(out.getParameter("match"), "concept")).getCode()).isEqualTo("other");
