@@ -19,8 +19,10 @@ import org.hl7.fhir.r4.model.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
- * Reads FHIR JSON conformance resources from folders (on the classpath or the filesystem). Parsing is
- * strict: a typo in a profile file must stop start-up with the file name, not be silently dropped.
+ * Reads conformance resources from folders (on the classpath or the filesystem): FHIR JSON files, and
+ * StructureMaps written in the FHIR Mapping Language ({@code .map} files). Parsing is strict: a typo in a
+ * profile or map must stop start-up with the file name, not be silently dropped. So must a configured
+ * folder that does not exist: a mistyped location would otherwise load nothing, silently.
  */
 public class ConformanceLoader {
 
@@ -29,7 +31,11 @@ public class ConformanceLoader {
 			"StructureDefinition", "CodeSystem", "ValueSet", "ConceptMap", "StructureMap", "SearchParameter",
 			"Questionnaire", "ImplementationGuide", "NamingSystem");
 
+	/** File endings the loader reads; anything else in a folder (a partner descriptor, a README) is left alone. */
+	private static final List<String> READ = List.of(".json", ".map");
+
 	private final FhirContext fhirContext;
+	private MappingLanguageParser mapParser;
 
 	public ConformanceLoader(FhirContext fhirContext) {
 		this.fhirContext = fhirContext;
@@ -43,7 +49,7 @@ public class ConformanceLoader {
 	public List<LoadedResource> load(List<String> locations) {
 		List<LoadedResource> loaded = new ArrayList<>();
 		for (String location : locations) {
-			for (Source source : list(location)) {
+			for (Source source : list(location, READ)) {
 				if (!isExample(source.name()) && !inFolder(source.name(), DIRECTORY_FOLDER)) {
 					loaded.addAll(parse(source));
 				}
@@ -56,7 +62,7 @@ public class ConformanceLoader {
 		IParser parser = fhirContext.newJsonParser().setParserErrorHandler(new StrictErrorHandler());
 		List<LoadedResource> examples = new ArrayList<>();
 		for (String location : locations) {
-			for (Source source : list(location)) {
+			for (Source source : list(location, ".json")) {
 				if (isExample(source.name())) {
 					try {
 						examples.add(new LoadedResource(source.name(), (Resource) parser.parseResource(source.content())));
@@ -79,6 +85,12 @@ public class ConformanceLoader {
 	}
 
 	private List<LoadedResource> parse(Source source) {
+		if (source.name().endsWith(".map")) {
+			if (mapParser == null) {
+				mapParser = new MappingLanguageParser(fhirContext);
+			}
+			return List.of(checked(source.name(), mapParser.parse(source.name(), source.content())));
+		}
 		IParser parser = fhirContext.newJsonParser().setParserErrorHandler(new StrictErrorHandler());
 		Resource resource;
 		try {
@@ -113,19 +125,28 @@ public class ConformanceLoader {
 		return new LoadedResource(name, resource);
 	}
 
-	private static List<Source> list(String location) {
+	/** Every file under a location whose name ends with {@code ending}, sorted by name. */
+	public static List<Source> list(String location, String ending) {
+		return list(location, List.of(ending));
+	}
+
+	private static List<Source> list(String location, List<String> endings) {
 		try {
 			if (location.startsWith("classpath:")) {
 				String folder = location.substring("classpath:".length()).replaceAll("^/+|/+$", "");
 				PathMatchingResourcePatternResolver resolver = new PathMatchingResourcePatternResolver();
-				org.springframework.core.io.Resource[] found = resolver.getResources("classpath*:" + folder + "/**/*.json");
+				if (resolver.getResources("classpath*:" + folder + "/**/*").length == 0) {
+					throw new ConformanceException(location, "does not exist: there is no such folder on the classpath");
+				}
 				List<Source> sources = new ArrayList<>();
-				for (org.springframework.core.io.Resource r : found) {
-					try (InputStream in = r.getInputStream()) {
-						String path = r.getURL().toString();
-						int at = path.lastIndexOf(folder + "/");
-						String name = at >= 0 ? path.substring(at) : r.getFilename();
-						sources.add(new Source(name, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+				for (String ending : endings) {
+					for (org.springframework.core.io.Resource r : resolver.getResources("classpath*:" + folder + "/**/*" + ending)) {
+						try (InputStream in = r.getInputStream()) {
+							String path = r.getURL().toString();
+							int at = path.lastIndexOf(folder + "/");
+							String name = at >= 0 ? path.substring(at) : r.getFilename();
+							sources.add(new Source(name, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+						}
 					}
 				}
 				sources.sort(Comparator.comparing(Source::name));
@@ -137,7 +158,7 @@ public class ConformanceLoader {
 			}
 			try (Stream<Path> files = Files.walk(folder)) {
 				List<Source> sources = new ArrayList<>();
-				for (Path file : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+				for (Path file : files.filter(p -> endings.stream().anyMatch(e -> p.toString().endsWith(e))).sorted().toList()) {
 					sources.add(new Source(file.toString(), Files.readString(file)));
 				}
 				return sources;
@@ -147,5 +168,6 @@ public class ConformanceLoader {
 		}
 	}
 
-	private record Source(String name, String content) {}
+	/** A file's name (as an operator would look for it) and its text. */
+	public record Source(String name, String content) {}
 }

@@ -1,6 +1,8 @@
 package org.spgateway.validation;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import java.util.List;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceResources;
 
@@ -14,5 +16,17 @@ public final class GatewayValidator {
 		ValidationConfig config = new ValidationConfig();
 		ConformanceResources conformance = config.conformanceResources(fhirContext, properties);
 		return config.resourceValidator(fhirContext, config.validationSupport(fhirContext, conformance), conformance, properties);
+	}
+
+	/** The conformance resources and the validation support built on them, as the application builds them. */
+	public record Conformance(ConformanceResources resources, IValidationSupport support) {}
+
+	/** Loads the default locations plus {@code additionalLocations} and compiles them, outside Spring (for unit tests). */
+	public static Conformance conformance(FhirContext fhirContext, List<String> additionalLocations) {
+		GatewayProperties properties = new GatewayProperties();
+		properties.getConformance().setAdditionalLocations(additionalLocations);
+		ValidationConfig config = new ValidationConfig();
+		ConformanceResources conformance = config.conformanceResources(fhirContext, properties);
+		return new Conformance(conformance, config.validationSupport(fhirContext, conformance));
 	}
 }

@@ -1,0 +1,175 @@
+package org.spgateway.mapping;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.hl7.fhir.exceptions.FHIRException;
+import org.hl7.fhir.r4.hapi.ctx.HapiWorkerContext;
+import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.ResourceFactory;
+import org.hl7.fhir.r4.model.StructureMap;
+import org.hl7.fhir.r4.utils.StructureMapUtilities;
+import org.hl7.fhir.r4.utils.StructureMapUtilities.ITransformerServices;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spgateway.conformance.ConformanceResources;
+
+/**
+ * Runs the StructureMaps loaded from profiles/ and mappings/ with the HL7 core engine HAPI ships
+ * ({@link StructureMapUtilities}, R4), over the gateway's own conformance resources: the same
+ * StructureDefinitions, ValueSets and CodeSystems the validator uses, and the gateway's ConceptMaps through
+ * {@link ConceptMapTranslator}. Maps are parsed once at start-up (their FHIRPath already compiled) and
+ * checked by {@link MapChecker}; a transform only runs them.
+ */
+public class MapEngine {
+
+	private static final Logger log = LoggerFactory.getLogger(MapEngine.class);
+	private static final Pattern RULE_IN_MESSAGE = Pattern.compile("Rule [\"']([^\"']+)[\"']");
+
+	private static final String UNEXPLAINED = "the rule could not be applied to this content";
+
+	private final ConceptMapTranslator translator;
+	private final Map<String, StructureMap> byUrl;
+	private final Map<String, MapSignature> signatures;
+	private final Services services = new Services();
+	/** The engine keeps a FHIRPath engine whose thread safety HL7 does not promise: one per thread, each built once. */
+	private final ThreadLocal<StructureMapUtilities> utilities;
+
+	public MapEngine(FhirContext fhirContext, IValidationSupport gatewaySupport, ConformanceResources conformance,
+			ConceptMapTranslator translator) {
+		this.translator = translator;
+		HapiWorkerContext worker = new HapiWorkerContext(fhirContext, new MapWorkerSupport(gatewaySupport));
+		List<StructureMap> maps = conformance.ofType(StructureMap.class);
+		this.byUrl = maps.stream().collect(Collectors.toUnmodifiableMap(StructureMap::getUrl, Function.identity()));
+		this.signatures = new MapChecker(worker, translator).check(maps, conformance::sourceOf);
+		this.utilities = ThreadLocal.withInitial(() -> new StructureMapUtilities(worker, services));
+		utilities.get();
+	}
+
+	public Optional<StructureMap> byUrl(String url) {
+		return Optional.ofNullable(byUrl.get(url));
+	}
+
+	public Optional<StructureMap> byId(String id) {
+		return byUrl.values().stream().filter(m -> id.equals(m.getIdElement().getIdPart())).findFirst();
+	}
+
+	/** The resource type a map reads, e.g. ServiceRequest. */
+	public String sourceType(StructureMap map) {
+		return signatures.get(map.getUrl()).sourceType();
+	}
+
+	/**
+	 * Runs a map over one resource and returns what it made. The source is not changed, but the result may share
+	 * elements with it (a copy rule copies by reference): do not change the source afterwards.
+	 *
+	 * @throws MappingFailure when the content is not what the map reads, or a rule fails
+	 */
+	public Resource transform(StructureMap map, Resource source) {
+		MapSignature signature = signatures.get(map.getUrl());
+		if (signature == null) {
+			throw new IllegalArgumentException("not a loaded map: " + map.getUrl());
+		}
+		if (!signature.sourceType().equals(source.fhirType())) {
+			throw new MappingFailure(map.getUrl(), map.getName(), null,
+					"it reads a " + signature.sourceType() + " and the content is a " + source.fhirType());
+		}
+		Resource target = (Resource) ResourceFactory.createResourceOrType(signature.targetType());
+		services.rule.remove();
+		try {
+			utilities.get().transform(null, source, map, target);
+		} catch (FHIRException | ConceptMapTranslator.TranslationProblem e) {
+			throw failure(map, e);
+		} catch (Error e) {
+			// The engine throws java.lang.Error for transforms it does not implement (dateOp, escape ...).
+			if (e.getClass() != Error.class) {
+				throw e;
+			}
+			throw failure(map, e);
+		} catch (RuntimeException e) {
+			// Content the engine trips over (a NullPointerException deep in a rule) is still this map failing on this content:
+			// the sender gets a 422 naming the rule, the log gets the kind of failure (never the content, which may be a patient's).
+			MappingFailure failure = new MappingFailure(map.getUrl(), map.getName(), services.rule.get(), UNEXPLAINED);
+			log.warn("Map {} failed at rule {} with {}", map.getUrl(), failure.rule(), e.getClass().getSimpleName());
+			throw failure;
+		} finally {
+			services.rule.remove();
+		}
+		return target;
+	}
+
+	private MappingFailure failure(StructureMap map, Throwable e) {
+		Throwable root = e;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		// Only the engine's own complaints and the gateway's are worded for people; anything else (a NullPointerException the engine
+		// wrapped) says nothing a sender can use.
+		boolean worded = root instanceof FHIRException || root instanceof ConceptMapTranslator.TranslationProblem || root.getClass() == Error.class;
+		String message = !worded || root.getMessage() == null ? "" : root.getMessage();
+		Matcher named = RULE_IN_MESSAGE.matcher(e.getMessage() == null ? "" : e.getMessage());
+		String rule = named.find() ? named.group(1) : services.rule.get();
+		String problem = message.replaceAll("^Rule [\"'][^\"']+[\"']:\\s*", "").trim();
+		if (problem.startsWith("Check condition failed")) {
+			String check = MapChecker.checkOf(map, rule);
+			problem = check == null ? "its check is not met" : "its check '" + check + "' is not met";
+		}
+		if (problem.isEmpty() || problem.matches("(?s).*\\b(java|org|ca)\\.[a-z]+\\..*")) {
+			// Never hand a caller the engine's internals.
+			problem = UNEXPLAINED;
+		}
+		return new MappingFailure(map.getUrl(), map.getName(), rule, problem);
+	}
+
+	/** The gateway's side of the engine: translation through the gateway's ConceptMaps, no references or searches. */
+	private final class Services implements ITransformerServices {
+
+		/** The rule being run on this thread, from the engine's progress log, for failures whose message does not name it. */
+		final ThreadLocal<String> rule = new ThreadLocal<>();
+
+		@Override
+		public void log(String message) {
+			String m = message.trim();
+			if (m.startsWith("rule : ")) {
+				int end = m.indexOf(';');
+				rule.set(m.substring("rule : ".length(), end < 0 ? m.length() : end).trim());
+			}
+		}
+
+		@Override
+		public Base createType(Object appInfo, String name) {
+			return ResourceFactory.createResourceOrType(name);
+		}
+
+		@Override
+		public Base createResource(Object appInfo, Base res, boolean atRootofTransform) {
+			return res;
+		}
+
+		@Override
+		public Coding translate(Object appInfo, Coding source, String conceptMapUrl) {
+			return translator.translateForMap(conceptMapUrl, source.getSystem(), source.getCode());
+		}
+
+		@Override
+		public Base resolveReference(Object appContext, String url) {
+			throw new FHIRException("maps in the gateway cannot resolve references");
+		}
+
+		@Override
+		public List<Base> performSearch(Object appContext, String url) {
+			throw new FHIRException("maps in the gateway cannot search");
+		}
+	}
+
+	/** What the first group of a map reads and makes (resource type names). */
+	record MapSignature(String sourceType, String targetType) {}
+}

@@ -1,0 +1,60 @@
+package org.spgateway.mapping;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.hl7.fhir.r4.model.ConceptMap;
+import org.hl7.fhir.r4.model.StructureMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spgateway.config.GatewayProperties;
+import org.spgateway.conformance.ConformanceResources;
+import org.spgateway.resources.ResourceService;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Partner mappings as data: the partner descriptors, StructureMaps and ConceptMaps in mappings/ (and any
+ * other conformance location), checked at start-up and run by the HL7 engine; $transform and $translate.
+ */
+@Configuration(proxyBeanMethods = false)
+public class MappingConfig {
+
+	private static final Logger log = LoggerFactory.getLogger(MappingConfig.class);
+
+	@Bean
+	ConceptMapTranslator conceptMapTranslator(ConformanceResources conformance) {
+		return new ConceptMapTranslator(conformance.ofType(ConceptMap.class));
+	}
+
+	/** Every map is checked here; a broken one stops start-up, naming its file. */
+	@Bean
+	MapEngine mapEngine(FhirContext fhirContext, IValidationSupport validationSupport, ConformanceResources conformance,
+			ConceptMapTranslator conceptMapTranslator) {
+		return new MapEngine(fhirContext, validationSupport, conformance, conceptMapTranslator);
+	}
+
+	@Bean
+	Partners partners(GatewayProperties properties, ConformanceResources conformance) {
+		List<String> locations = new ArrayList<>(properties.getConformance().getLocations());
+		locations.addAll(properties.getConformance().getAdditionalLocations());
+		Set<String> maps = conformance.ofType(StructureMap.class).stream().map(StructureMap::getUrl).collect(Collectors.toSet());
+		Partners partners = new Partners(new PartnerLoader().load(locations, maps));
+		log.info("Partners: {} ({} maps, {} ConceptMaps loaded)", partners.all().stream().map(PartnerDefinition::id).toList(), maps.size(),
+				conformance.ofType(ConceptMap.class).size());
+		return partners;
+	}
+
+	@Bean
+	InboundMappings inboundMappings(Partners partners, MapEngine mapEngine) {
+		return new InboundMappings(partners, mapEngine);
+	}
+
+	@Bean
+	MappingProvider mappingProvider(MapEngine mapEngine, ConceptMapTranslator conceptMapTranslator, ResourceService resourceService) {
+		return new MappingProvider(mapEngine, conceptMapTranslator, resourceService);
+	}
+}

@@ -1,0 +1,86 @@
+package org.spgateway.mapping;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One partner, as its descriptor ({@code mappings/<partner>/partner.yaml}) declares it: who it is, the
+ * directions it uses with the map for each kind of message, and how the gateway delivers to it.
+ * docs/mappings.md describes every field.
+ *
+ * @param id            the partner's folder name
+ * @param source        the descriptor file, for messages
+ */
+public record PartnerDefinition(String id, String source, String name, Role role, List<OrganizationIdentifier> organizations,
+		List<Direction> directions, List<MapUse> maps, Delivery delivery) {
+
+	public enum Role {
+		/** Sends referrals (a GP system, a social care case system, a self-referral form) and receives feedback. */
+		@JsonProperty("referrer") REFERRER,
+		/** Receives referrals (a provider's platform) and sends status changes and outcomes back. */
+		@JsonProperty("provider") PROVIDER
+	}
+
+	public enum Direction {
+		/** From the partner to the gateway. */
+		@JsonProperty("inbound") INBOUND,
+		/** From the gateway to the partner. */
+		@JsonProperty("outbound") OUTBOUND
+	}
+
+	/** What a map carries. */
+	public enum Message {
+		@JsonProperty("referral") REFERRAL,
+		@JsonProperty("status-update") STATUS_UPDATE,
+		@JsonProperty("notification") NOTIFICATION,
+		@JsonProperty("feedback") FEEDBACK
+	}
+
+	public enum Channel {
+		/** FHIR R4 Subscription rest-hook to the partner's endpoint. */
+		@JsonProperty("fhir-rest-hook") FHIR_REST_HOOK,
+		/** BaRS: a message Bundle posted to the partner's {@code $process-message}. */
+		@JsonProperty("bars-process-message") BARS_PROCESS_MESSAGE,
+		/** The partner's own webhook taking a JSON body (shaped by the outbound map). */
+		@JsonProperty("json-webhook") JSON_WEBHOOK,
+		/** Nothing is pushed: the partner polls the gateway. */
+		@JsonProperty("polling") POLLING
+	}
+
+	public enum Payload {
+		/** The whole (mapped) content. */
+		@JsonProperty("full") FULL,
+		/** Only the id of what changed; the partner reads it with its own credentials. */
+		@JsonProperty("id-only") ID_ONLY
+	}
+
+	/** An organisation the partner speaks for, by identifier (an ODS code for NHS organisations). */
+	public record OrganizationIdentifier(String system, String value) {}
+
+	/** The StructureMap (canonical URL) that translates one kind of message in one direction. */
+	public record MapUse(Direction direction, Message message, String structureMap) {}
+
+	/**
+	 * How the gateway delivers to the partner.
+	 *
+	 * @param headers   extra HTTP headers on every delivery (no secrets: descriptors are served and kept in version control)
+	 * @param codesOnly the partner wants coded entries only (no narrative, no free text)
+	 */
+	public record Delivery(Channel channel, String endpoint, Map<String, String> headers, Payload payload, Boolean codesOnly) {
+
+		public Payload payloadOrDefault() {
+			return payload == null ? Payload.FULL : payload;
+		}
+
+		public boolean wantsCodesOnly() {
+			return Boolean.TRUE.equals(codesOnly);
+		}
+	}
+
+	/** The map for a kind of message in a direction, if the partner has one (without one, the gateway's own shape is used). */
+	public Optional<String> mapFor(Direction direction, Message message) {
+		return maps.stream().filter(m -> m.direction() == direction && m.message() == message).map(MapUse::structureMap).findFirst();
+	}
+}

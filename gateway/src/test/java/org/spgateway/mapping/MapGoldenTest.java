@@ -1,0 +1,70 @@
+package org.spgateway.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StructureMap;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.spgateway.outcomes.Golden;
+import org.spgateway.testsupport.Fixtures;
+import org.spgateway.testsupport.GatewayServer;
+
+/**
+ * Golden input / expected output pairs for every shipped map: {@code golden/<map id>/<case>.input.json} is run
+ * through the map and compared with {@code <case>.expected.json}. A new pair (or a new map's folder) is
+ * picked up with no Java change. {@code GOLDEN_UPDATE=true} rewrites the expected files from what the map
+ * makes; review the diff.
+ */
+class MapGoldenTest {
+
+	private static final String FOLDER = "golden";
+
+	@TestFactory
+	Stream<DynamicTest> everyShippedMapTurnsEachGoldenInputIntoItsExpectedOutput() {
+		List<Path> inputs = inputs();
+		assertThat(inputs).as("golden inputs under %s", FOLDER).isNotEmpty();
+		return inputs.stream().map(input -> {
+			String mapId = input.getParent().getFileName().toString();
+			String name = input.getFileName().toString().replace(".input.json", "");
+			return DynamicTest.dynamicTest(mapId + ": " + name, () -> {
+				MapEngine engine = LoadedMappings.shipped().engine;
+				StructureMap map = engine.byId(mapId).orElseThrow(() -> new AssertionError("no map with id " + mapId + " for " + input));
+				Resource source = (Resource) GatewayServer.fhirContext().newJsonParser()
+						.parseResource(Fixtures.text(MapGoldenTest.class, FOLDER + "/" + mapId + "/" + name + ".input.json"));
+				Resource made = engine.transform(map, source);
+				Golden.assertMatches(MapGoldenTest.class, FOLDER + "/" + mapId + "/" + name + ".expected.json", Map.of(), made);
+			});
+		});
+	}
+
+	@TestFactory
+	Stream<DynamicTest> everyShippedMapHasGoldenCases() {
+		List<String> covered = inputs().stream().map(p -> p.getParent().getFileName().toString()).distinct().toList();
+		return LoadedMappings.shipped().conformance.ofType(StructureMap.class).stream()
+				.map(map -> DynamicTest.dynamicTest(map.getIdElement().getIdPart(),
+						() -> assertThat(covered).as("golden cases for %s", map.getUrl()).contains(map.getIdElement().getIdPart())));
+	}
+
+	private static List<Path> inputs() {
+		try {
+			Path root = Path.of(MapGoldenTest.class.getResource(FOLDER).toURI());
+			try (Stream<Path> files = Files.walk(root)) {
+				return files.filter(p -> p.getFileName().toString().endsWith(".input.json")).sorted().toList();
+			}
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		} catch (URISyntaxException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+}

@@ -1,0 +1,125 @@
+package org.spgateway.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spgateway.conformance.ConformanceException;
+import org.spgateway.mapping.PartnerDefinition.Channel;
+import org.spgateway.mapping.PartnerDefinition.Direction;
+import org.spgateway.mapping.PartnerDefinition.Message;
+import org.spgateway.mapping.PartnerDefinition.Payload;
+import org.spgateway.mapping.PartnerDefinition.Role;
+
+/** Partner descriptors: read strictly, so that a mistake stops start-up naming the file, rather than the first message failing. */
+class PartnerLoaderTest {
+
+	private static final String MAP = "https://example.org/StructureMap/inbound";
+
+	@TempDir
+	Path folder;
+
+	private static final String VALID = """
+			name: Lakeside case system
+			role: provider
+			organizations:
+			  - system: https://fhir.nhs.uk/id/ods-organization-code
+			    value: X99901
+			directions: [inbound, outbound]
+			maps:
+			  - direction: inbound
+			    message: status-update
+			    structureMap: https://example.org/StructureMap/inbound
+			delivery:
+			  channel: json-webhook
+			  endpoint: https://lakeside.example/hooks/referrals
+			  headers:
+			    X-Lakeside-Tenant: northside
+			  payload: id-only
+			""";
+
+	@Test
+	void aValidDescriptorIsReadWithTheFolderNameAsTheId() throws IOException {
+		write("lakeside", VALID);
+		PartnerDefinition partner = load().get(0);
+		assertThat(partner.id()).isEqualTo("lakeside");
+		assertThat(partner.role()).isEqualTo(Role.PROVIDER);
+		assertThat(partner.organizations()).singleElement()
+				// Any spelling of an NHS identifier system is kept in its canonical form.
+				.satisfies(o -> assertThat(o.system()).isEqualTo("https://fhir.nhs.uk/Id/ods-organization-code"));
+		assertThat(partner.mapFor(Direction.INBOUND, Message.STATUS_UPDATE)).contains(MAP);
+		assertThat(partner.mapFor(Direction.OUTBOUND, Message.REFERRAL)).isEmpty();
+		assertThat(partner.delivery().channel()).isEqualTo(Channel.JSON_WEBHOOK);
+		assertThat(partner.delivery().payload()).isEqualTo(Payload.ID_ONLY);
+		assertThat(partner.delivery().wantsCodesOnly()).isFalse();
+		assertThat(partner.delivery().headers()).containsEntry("X-Lakeside-Tenant", "northside");
+		Partners partners = new Partners(List.of(partner));
+		assertThat(partners.forOrganization("https://fhir.nhs.uk/Id/ods-organization-code", "X99901")).contains(partner);
+		assertThat(partners.forOrganization("https://fhir.nhs.uk/Id/ods-organization-code", "X99902")).isEmpty();
+	}
+
+	@Test
+	void anUnknownFieldIsRefusedWithWhereItIs() throws IOException {
+		write("lakeside", VALID.replace("role: provider", "rol: provider"));
+		assertThatThrownBy(this::load).isInstanceOf(ConformanceException.class)
+				.hasMessageContaining("lakeside/partner.yaml")
+				.hasMessageContaining("has an unknown field 'rol' at the top level; the fields there are delivery, directions, maps, name,");
+		write("lakeside", VALID.replace("  payload: id-only", "  payloud: id-only"));
+		assertThatThrownBy(this::load).hasMessageContaining("has an unknown field 'payloud' in delivery");
+	}
+
+	@Test
+	void aValueOutsideTheListIsRefusedNamingWhatIsAllowed() throws IOException {
+		write("lakeside", VALID.replace("channel: json-webhook", "channel: email"));
+		assertThatThrownBy(this::load).hasMessageContaining("delivery.channel is 'email'; it must be one of fhir-rest-hook, "
+				+ "bars-process-message, json-webhook, polling");
+	}
+
+	@Test
+	void aPushChannelNeedsAnEndpoint() throws IOException {
+		write("lakeside", VALID.replace("  endpoint: https://lakeside.example/hooks/referrals\n", ""));
+		assertThatThrownBy(this::load).hasMessageContaining("delivers by json-webhook and needs an endpoint");
+	}
+
+	@Test
+	void aMapThatIsNotLoadedIsRefused() throws IOException {
+		write("lakeside", VALID.replace(MAP, "https://example.org/StructureMap/typo"));
+		assertThatThrownBy(this::load).hasMessageContaining("names the StructureMap https://example.org/StructureMap/typo, which is not loaded");
+	}
+
+	@Test
+	void aMapForADirectionThePartnerDoesNotUseIsRefused() throws IOException {
+		write("lakeside", VALID.replace("directions: [inbound, outbound]", "directions: [outbound]"));
+		assertThatThrownBy(this::load).hasMessageContaining("has an inbound map but does not list inbound in its directions");
+	}
+
+	@Test
+	void twoPartnersMayNotClaimTheSameOrganisation() throws IOException {
+		write("lakeside", VALID);
+		write("lakeside-two", VALID);
+		assertThatThrownBy(this::load).hasMessageContaining("claims organisation https://fhir.nhs.uk/Id/ods-organization-code|X99901, which")
+				.hasMessageContaining("lakeside/partner.yaml").hasMessageContaining("lakeside-two/partner.yaml");
+	}
+
+	@Test
+	void aFolderNameThatCannotBeAnIdIsRefused() throws IOException {
+		write("Lake Side", VALID);
+		assertThatThrownBy(this::load).hasMessageContaining("a partner's folder name is its id");
+	}
+
+	private void write(String partner, String text) throws IOException {
+		Path file = folder.resolve(partner).resolve(PartnerLoader.DESCRIPTOR);
+		Files.createDirectories(file.getParent());
+		Files.writeString(file, text);
+	}
+
+	private List<PartnerDefinition> load() {
+		return new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP));
+	}
+}
