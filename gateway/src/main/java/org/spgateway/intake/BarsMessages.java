@@ -1,13 +1,17 @@
 package org.spgateway.intake;
 
+import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.LenientErrorHandler;
+import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.PreferReturnEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.nio.charset.StandardCharsets;
@@ -16,12 +20,16 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.Coding;
@@ -41,6 +49,7 @@ import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.fhir.Outcomes;
@@ -48,6 +57,7 @@ import org.spgateway.resources.ResourceService;
 import org.spgateway.resources.WriteContext;
 import org.spgateway.security.AccessScope;
 import org.spgateway.security.RequestGate;
+import org.spgateway.server.RequestIdFilter;
 import org.spgateway.server.ServedResourceTypes;
 import org.spgateway.store.LocalReference;
 import org.spgateway.store.StoredResource;
@@ -58,27 +68,45 @@ import org.spgateway.validation.ValidationReport;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * BaRS referral messages ({@code POST [base]/$process-message}). The message Bundle is validated once,
- * as received; its MessageHeader says what to do (servicerequest-request with reason new, update or
- * delete); its resources then go through exactly the same intake as a transaction Bundle (the Patient
- * matched on NHS number, directory resources matched on identifiers, the referral to referral intake),
- * in one database transaction with the record of the message. The synchronous answer is a BaRS
- * servicerequest-response message: response.code ok with the stored referral and its Task, or
- * fatal-error / transient-error with an OperationOutcome coded with the BaRS error codes. The same
- * Bundle id sent again gets the first answer; a different message under a used Bundle id is a 409
- * (REC_CONFLICT).
+ * BaRS referral messages ({@code POST [base]/$process-message}), shaped as the national guide's examples
+ * send them. The message Bundle is validated once, as received: the referral against sp-bars-referral
+ * (no identifier needed), the sender's own workflow resources (its Task, Encounter, CarePlan ...) against
+ * the base specification and their declared profiles only. Its MessageHeader says what to do
+ * (servicerequest-request with reason new, update or delete); the referral is identified by its sender
+ * and its entry's fullUrl, the same in every message about it. The message's resources then go through
+ * the same intake as a transaction Bundle (the Patient matched on NHS number, directory resources on
+ * identifiers, the referral to referral intake), except the sender's context, which is stored as sent
+ * and tagged (see {@link SenderContext}), all in one database transaction with the record of the
+ * message and of its X-Request-Id.
+ *
+ * <p>Answers: 200 with a servicerequest-response message (the stored referral and its Task); a refusal is
+ * the HTTP status with an OperationOutcome coded from BaRS's http-error-codes ({@link BarsErrors}). The
+ * same Bundle id sent again under a new X-Request-Id gets the first answer; a different message under a
+ * used Bundle id, and any message under a used X-Request-Id, is a 409 (REC_CONFLICT).
  */
 public class BarsMessages {
 
 	private static final Logger log = LoggerFactory.getLogger(BarsMessages.class);
 	public static final String EVENTS = "https://fhir.nhs.uk/CodeSystem/message-events-bars";
 	public static final String REASONS = "https://fhir.nhs.uk/CodeSystem/message-reason-bars";
-	public static final String ERROR_CODES = "https://fhir.nhs.uk/Codesystem/http-error-codes";
+	public static final String ERROR_CODES = BarsErrors.ERROR_CODES;
+	/** The identifier the gateway gives a BaRS referral: the referral entry's fullUrl, assigned by its sender. */
+	public static final String BARS_REFERRAL_ID = "https://spgateway.org/fhir/Id/bars-referral";
+	static final String BARS_REFERRAL_PROFILE = "https://spgateway.org/fhir/StructureDefinition/sp-bars-referral";
+	/** The major version of BaRS this gateway speaks (Accept: application/fhir+json; version=1.x.y). */
+	static final int BARS_MAJOR_VERSION = 1;
+	/**
+	 * What a message's entries are validated against instead of the gateway's required profiles: the
+	 * referral against sp-bars-referral; a Task is always the sender's (the gateway makes its own), and a
+	 * HealthcareService is matched to the directory or not kept, so both meet the base specification and
+	 * their own declared profiles only.
+	 */
+	private static final Map<String, String> ENTRY_PROFILES = Map.of("ServiceRequest", BARS_REFERRAL_PROFILE, "Task", "", "HealthcareService", "");
 	/** Matched by their own identifiers (or the NHS number) on every write, never by content. */
-	private static final java.util.Set<String> NOT_REUSED = java.util.Set.of("Patient", "Organization", "Practitioner", "PractitionerRole",
+	private static final Set<String> NOT_REUSED = Set.of("Patient", "Organization", "Practitioner", "PractitionerRole",
 			"HealthcareService", "ServiceRequest");
 	private static final Pattern ENTRY = Pattern.compile("Bundle\\.entry\\[(\\d+)\\]");
-	private static final Pattern ENTRY_PREFIX = Pattern.compile("^Bundle\\.entry\\[\\d+\\] \\((?:POST|PUT|PATCH|GET) [^)]*\\): ");
+	private static final Pattern VERSION = Pattern.compile("(?i)\\bversion\\s*=\\s*\"?([^;,\"\\s]+)");
 
 	private final FhirContext fhirContext;
 	private final ResourceValidator validator;
@@ -106,50 +134,98 @@ public class BarsMessages {
 		this.softwareVersion = softwareVersion;
 	}
 
-	/** The HTTP answer: status and a FHIR resource (a message Bundle, or an OperationOutcome when the request is not a message at all). */
+	/** The HTTP answer: status and a FHIR resource (a message Bundle when processed, an OperationOutcome when refused). */
 	public record Answer(int status, Resource body) {}
 
 	public Answer process(RequestDetails request, byte[] body, EncodingEnum encoding) {
 		String bundleId = null;
 		Map<Integer, Integer> toMessage = new HashMap<>();
 		try {
+			checkVersion(request.getHeader(Constants.HEADER_ACCEPT));
 			String raw = new String(body, StandardCharsets.UTF_8);
 			Bundle message = parse(raw, encoding);
 			bundleId = message.getIdElement().getIdPart();
 			String messageId = bundleId;
 			String fingerprint = fingerprint(message);
-			ValidationReport report = validator.validate(raw, encoding, "Bundle", null);
+			String requestId = callerRequestId(request);
+			transactions.executeWithoutResult(tx -> checkRequestUnused(requestId, fingerprint));
+			ValidationReport report = validator.validateMessage(raw, encoding, ENTRY_PROFILES);
 			if (report.hasErrors()) {
 				throw Outcomes.unprocessable(report.issues());
 			}
 			MessageHeader header = (MessageHeader) message.getEntryFirstRep().getResource();
 			String reason = checkHeader(header);
 			ServiceRequest referral = focus(message, header);
-			Answer replayed = transactions.execute(tx -> replay(messageId, fingerprint));
+			Answer replayed = transactions.execute(tx -> replay(messageId, fingerprint, requestId));
 			if (replayed != null) {
 				return replayed;
 			}
 			try {
-				return transactions.execute(tx -> handle(request, message, header, referral, reason, fingerprint, report, toMessage));
+				return transactions.execute(tx -> handle(request, message, header, referral, reason, fingerprint, requestId, report, toMessage));
 			} catch (AlreadyAnswered e) {
 				// Another request with the same Bundle id committed first: its answer stands.
-				Answer stored = transactions.execute(tx -> replay(messageId, fingerprint));
+				Answer stored = transactions.execute(tx -> replay(messageId, fingerprint, requestId));
 				if (stored != null) {
 					return stored;
 				}
 				throw e;
 			}
 		} catch (BaseServerResponseException e) {
-			return error(request, bundleId, e, toMessage);
+			return new Answer(e.getStatusCode(), BarsErrors.outcome(e, toMessage));
 		} catch (RuntimeException e) {
 			log.error("BaRS message {} could not be processed", bundleId, e);
-			return error(request, bundleId, new ca.uhn.fhir.rest.server.exceptions.InternalErrorException("The gateway could not process this message;"
-					+ " nothing was stored. Send it again later; quote request id " + org.slf4j.MDC.get(org.spgateway.server.RequestIdFilter.MDC_REQUEST_ID)),
-					toMessage);
+			return new Answer(500, BarsErrors.outcome(new InternalErrorException("The gateway could not process this message;"
+					+ " nothing was stored. Send it again later; quote request id " + MDC.get(RequestIdFilter.MDC_REQUEST_ID)), toMessage));
 		}
 	}
 
-	// ---------------------------------------------------------------- checks
+	/** {@code Accept: application/fhir+json; version=1.1.0}: a major version other than the one this gateway speaks is a 406. */
+	static void checkVersion(String accept) {
+		if (accept == null) {
+			return;
+		}
+		Matcher m = VERSION.matcher(accept);
+		if (!m.find()) {
+			return;
+		}
+		String version = m.group(1);
+		String major = version.contains(".") ? version.substring(0, version.indexOf('.')) : version;
+		if (!major.equals(String.valueOf(BARS_MAJOR_VERSION))) {
+			String text = "This gateway speaks BaRS version " + BARS_MAJOR_VERSION + ".x; the Accept header asks for version " + version
+					+ ". Send the message as BaRS " + BARS_MAJOR_VERSION + " (Accept: application/fhir+json; version=" + BARS_MAJOR_VERSION + ".1.0)";
+			throw new UnclassifiedServerFailureException(406, text, Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED, text, null));
+		}
+	}
+
+	/** The X-Request-Id the caller sent, when the gateway took it as the request's id (a UUID); null otherwise. */
+	private static String callerRequestId(RequestDetails request) {
+		String sent = request.getHeader(RequestIdFilter.REQUEST_ID);
+		return sent != null && sent.trim().equals(MDC.get(RequestIdFilter.MDC_REQUEST_ID)) ? sent.trim() : null;
+	}
+
+	/** A request id the gateway has processed before is a 409, whatever the message: each request needs its own. */
+	private void checkRequestUnused(String requestId, String fingerprint) {
+		if (requestId == null) {
+			return;
+		}
+		ReferralRecords.Request earlier = records.findRequest(requestId).orElse(null);
+		if (earlier == null) {
+			return;
+		}
+		String text = earlier.fingerprint().equals(fingerprint)
+				? "This message has already been processed under X-Request-Id " + requestId + " (message " + earlier.bundleId() + "); nothing was"
+						+ " stored again. To send it again, use a new X-Request-Id: the gateway then answers as it did the first time"
+				: "X-Request-Id " + requestId + " was already used for a different message (" + earlier.bundleId() + "); every request needs a new"
+						+ " X-Request-Id";
+		throw new ResourceVersionConflictException(text, Outcomes.single(IssueSeverity.ERROR, IssueType.DUPLICATE, text, null));
+	}
+
+	private void recordRequest(String requestId, String fingerprint, String bundleId) {
+		if (requestId != null && !records.insertRequest(new ReferralRecords.Request(requestId, fingerprint, bundleId))) {
+			checkRequestUnused(requestId, fingerprint);
+			throw new AlreadyAnswered();
+		}
+	}
 
 	private Bundle parse(String raw, EncodingEnum encoding) {
 		if (raw.isBlank()) {
@@ -223,9 +299,24 @@ public class BarsMessages {
 		throw Outcomes.unprocessable("MessageHeader.focus must point at the referral: the ServiceRequest entry of this message", "Bundle.entry[0].resource.focus");
 	}
 
+	/** The referral entry's fullUrl: with the sender, the referral's identity in every message about it. */
+	private static String referralUrl(Bundle message, ServiceRequest referral) {
+		for (int i = 0; i < message.getEntry().size(); i++) {
+			BundleEntryComponent e = message.getEntry().get(i);
+			if (e.getResource() == referral) {
+				if (!e.hasFullUrl()) {
+					throw Outcomes.invalid("The referral's entry needs a fullUrl: with the sender it identifies the referral, and the update and delete"
+							+ " messages for it carry the same one", "Bundle.entry[" + i + "].fullUrl");
+				}
+				return e.getFullUrl();
+			}
+		}
+		throw new IllegalStateException("focus is an entry of the message");
+	}
+
 	// ---------------------------------------------------------------- processing
 
-	private Answer replay(String bundleId, String fingerprint) {
+	private Answer replay(String bundleId, String fingerprint, String requestId) {
 		ReferralRecords.Message first = records.findMessage(bundleId).orElse(null);
 		if (first == null) {
 			return null;
@@ -234,22 +325,26 @@ public class BarsMessages {
 			String text = "Bundle id " + bundleId + " was already used for a different message; a new message needs a new Bundle id";
 			throw new ResourceVersionConflictException(text, Outcomes.single(IssueSeverity.ERROR, IssueType.DUPLICATE, text, "Bundle.id"));
 		}
+		recordRequest(requestId, fingerprint, bundleId);
 		return new Answer(200, (Resource) fhirContext.newJsonParser().parseResource(first.response()));
 	}
 
 	private Answer handle(RequestDetails request, Bundle message, MessageHeader header, ServiceRequest referral, String reason, String fingerprint,
-			ValidationReport report, Map<Integer, Integer> toMessage) {
+			String requestId, ValidationReport report, Map<Integer, Integer> toMessage) {
 		Map<String, Resource> entries = new HashMap<>();
 		message.getEntry().stream().filter(BundleEntryComponent::hasFullUrl).forEach(e -> entries.put(e.getFullUrl(), e.getResource()));
 		WriteContext context = new WriteContext(request, RequestGate.scopeOf(request), true, entries);
 		Organisation sender = sender(header, entries);
+		String referralUrl = referralUrl(message, referral);
+		String senderKey = sender.ods != null ? sender.ods : header.getSource().getEndpoint();
 		MessageContext.BarsMessage bars = new MessageContext.BarsMessage(message.getIdElement().getIdPart(), reason, sender.ods, sender.name,
-				header.getSource().getEndpoint(), software(header));
+				header.getSource().getEndpoint(), software(header), senderKey, referralUrl);
 		BarsHeaders.attach(context, bars, settings.isRequireBarsHeaders());
 
 		List<ValidationIssue> notes = new ArrayList<>();
 		String referralId;
 		if ("new".equals(reason)) {
+			identify(referral, senderKey, sender, referralUrl);
 			ReferralRecords.Referral previous = intake.previous(referral, context);
 			if (previous != null) {
 				notes.add(info("This referral was received before (message " + message.getIdElement().getIdPart() + " is a resend, or carries the same"
@@ -259,11 +354,16 @@ public class BarsMessages {
 				referralId = apply(request, message, referral, null, report, notes, toMessage);
 			}
 		} else {
-			ReferralRecords.Referral existing = intake.byIdentifier(referral, context);
+			ReferralRecords.Referral existing = records.find(new ReferralRecords.Key(senderKey, BARS_REFERRAL_ID, referralUrl)).orElse(null);
 			if (existing == null) {
-				throw new ResourceNotFoundException("No referral with identifier " + referral.getIdentifierFirstRep().getSystem() + "|"
-						+ referral.getIdentifierFirstRep().getValue() + " has been received from this sender; send it with reason new first");
+				throw new ResourceNotFoundException("No referral " + referralUrl + " has been received from " + (sender.ods != null ? sender.ods
+						: senderKey) + ": an update or delete message names the referral by the fullUrl its new message gave it; send it with reason"
+						+ " new first");
 			}
+			ServiceRequest stored = (ServiceRequest) resources.toResource(resources.read("ServiceRequest", existing.serviceRequestId(),
+					AccessScope.UNRESTRICTED));
+			keepWhatIsLeftOut(referral, stored);
+			identify(referral, senderKey, sender, referralUrl);
 			if ("delete".equals(reason) && referral.getStatus() != ServiceRequest.ServiceRequestStatus.REVOKED) {
 				// The gateway never deletes a referral: a withdrawn one is marked as sent in error and its Task cancelled.
 				referral.setStatus(ServiceRequest.ServiceRequestStatus.ENTEREDINERROR);
@@ -275,7 +375,42 @@ public class BarsMessages {
 		if (!records.insertMessage(new ReferralRecords.Message(message.getIdElement().getIdPart(), fingerprint, referralId, json))) {
 			throw new AlreadyAnswered();
 		}
+		recordRequest(requestId, fingerprint, message.getIdElement().getIdPart());
 		return new Answer(200, response);
+	}
+
+	/**
+	 * The referral's identity on the BaRS path, recorded on it: the entry's fullUrl, assigned by the
+	 * sender. BaRS referrals carry no identifier of their own; one the sender does give is kept as sent.
+	 */
+	private static void identify(ServiceRequest referral, String senderKey, Organisation sender, String referralUrl) {
+		boolean present = referral.getIdentifier().stream().anyMatch(i -> BARS_REFERRAL_ID.equals(i.getSystem()) && referralUrl.equals(i.getValue()));
+		if (!present) {
+			Identifier id = referral.addIdentifier().setSystem(BARS_REFERRAL_ID).setValue(referralUrl);
+			id.setAssigner(sender.ods != null ? new Reference().setIdentifier(new Identifier().setSystem(NhsIdentifiers.ODS_ORGANIZATION)
+					.setValue(sender.ods)).setDisplay(sender.name) : new Reference().setDisplay(senderKey));
+		}
+	}
+
+	/**
+	 * An update or delete message may carry only what changes: the guide's cancellation sends status,
+	 * intent, category, subject and occurrence, nothing else. What it leaves out is what the referral
+	 * already says, so each element the message's referral does not have is taken from the stored one.
+	 */
+	private void keepWhatIsLeftOut(ServiceRequest sent, ServiceRequest stored) {
+		for (BaseRuntimeChildDefinition child : fhirContext.getResourceDefinition("ServiceRequest").getChildren()) {
+			String name = child.getElementName();
+			if (name.equals("id") || name.equals("meta") || name.equals("text")) {
+				continue;
+			}
+			List<IBase> have = child.getAccessor().getValues(sent);
+			List<IBase> before = child.getAccessor().getValues(stored);
+			if (have.isEmpty() && !before.isEmpty()) {
+				for (IBase value : before) {
+					child.getMutator().addValue(sent, value instanceof Base base ? base.copy() : value);
+				}
+			}
+		}
 	}
 
 	/** The message's resources as a transaction, through the same writes as a transaction Bundle; returns the referral's id. */
@@ -283,8 +418,26 @@ public class BarsMessages {
 			List<ValidationIssue> notes, Map<Integer, Integer> toMessage) {
 		Map<String, String> reuse = new HashMap<>(existing == null ? Map.of() : reusable(message, existing));
 		containFreeTextResponses(message, referral, reuse, notes);
+		Set<String> dropped = new HashSet<>();
+		for (int i = 1; i < message.getEntry().size(); i++) {
+			BundleEntryComponent entry = message.getEntry().get(i);
+			Resource resource = entry.getResource();
+			String type = resource.fhirType();
+			if (entry.hasFullUrl() && reuse.containsKey(entry.getFullUrl())) {
+				continue;
+			}
+			if (!ServedResourceTypes.WRITABLE.contains(type) || (resource instanceof HealthcareService hs && !inDirectory(hs))) {
+				if (entry.hasFullUrl()) {
+					dropped.add(entry.getFullUrl());
+				}
+				notes.add(ValidationIssue.warning(IssueType.INFORMATIONAL, "Bundle.entry[" + i + "] (" + type + ") was not kept: "
+						+ (resource instanceof HealthcareService ? "the service is not in the gateway's directory" : "the gateway does not store " + type
+								+ " resources") + "; references to it keep only their identifier and display", "Bundle.entry[" + i + "]"));
+			}
+		}
+		SenderContext.listAsSupportingInfo(fhirContext, message, referral, dropped, reuse);
 		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		List<String> dropped = new ArrayList<>();
+		Set<Integer> storedAsSent = new HashSet<>();
 		Map<Integer, List<ValidationIssue>> warnings = new HashMap<>();
 		int referralEntry = -1;
 		for (int i = 1; i < message.getEntry().size(); i++) {
@@ -292,14 +445,8 @@ public class BarsMessages {
 			Resource resource = entry.getResource();
 			String type = resource.fhirType();
 			String fullUrl = entry.hasFullUrl() ? entry.getFullUrl() : "urn:uuid:" + UUID.randomUUID();
-			if (reuse.containsKey(fullUrl)) {
-				continue;
-			}
-			if (!ServedResourceTypes.WRITABLE.contains(type) || (resource instanceof HealthcareService hs && !inDirectory(hs))) {
-				dropped.add(fullUrl);
-				notes.add(ValidationIssue.warning(IssueType.INFORMATIONAL, "Bundle.entry[" + i + "] (" + type + ") was not kept: "
-						+ (resource instanceof HealthcareService ? "the service is not in the gateway's directory" : "the gateway does not store " + type
-								+ " resources") + "; references to it keep only their identifier and display", "Bundle.entry[" + i + "]"));
+			if (reuse.containsKey(fullUrl) || dropped.contains(fullUrl) || !ServedResourceTypes.WRITABLE.contains(type)
+					|| (resource instanceof HealthcareService hs && !inDirectory(hs))) {
 				continue;
 			}
 			BundleEntryComponent tx = transaction.addEntry().setFullUrl(fullUrl).setResource(resource);
@@ -307,6 +454,10 @@ public class BarsMessages {
 			toMessage.put(index, i);
 			if (resource == referral) {
 				referralEntry = index;
+			}
+			if (SenderContext.isContext(resource, referral)) {
+				SenderContext.mark(resource);
+				storedAsSent.add(index);
 			}
 			if (resource == referral && existing != null) {
 				tx.getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("ServiceRequest/" + existing.serviceRequestId());
@@ -342,7 +493,7 @@ public class BarsMessages {
 				}
 			}
 		}
-		Bundle result = processor.applyValidatedTransaction(transaction, warnings, PreferReturnEnum.OPERATION_OUTCOME, request);
+		Bundle result = processor.applyValidatedTransaction(transaction, warnings, PreferReturnEnum.OPERATION_OUTCOME, request, storedAsSent);
 		BundleEntryComponent answer = result.getEntry().get(referralEntry);
 		if (answer.getResponse().getOutcome() instanceof OperationOutcome outcome) {
 			for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
@@ -493,66 +644,6 @@ public class BarsMessages {
 			header.getResponse().setDetails(new Reference(url));
 		}
 		return response;
-	}
-
-	private Answer error(RequestDetails request, String bundleId, BaseServerResponseException e, Map<Integer, Integer> toMessage) {
-		OperationOutcome outcome = Outcomes.outcomeOf(e).copy();
-		int status = e.getStatusCode();
-		String code = switch (status) {
-			case 400 -> "REC_BAD_REQUEST";
-			case 404 -> "REC_NOT_FOUND";
-			case 405 -> "REC_METHOD_NOT_ALLOWED";
-			case 409, 412 -> "REC_CONFLICT";
-			case 413, 422 -> "REC_UNPROCESSABLE_ENTITY";
-			default -> status >= 500 ? "REC_SERVER_ERROR" : "REC_BAD_REQUEST";
-		};
-		for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
-			if (issue.hasDiagnostics()) {
-				issue.setDiagnostics(toMessageIndexes(ENTRY_PREFIX.matcher(issue.getDiagnostics().replaceAll("HAPI-\\d+: ", "")).replaceFirst(""),
-						toMessage));
-			}
-			List<StringType> expressions = new ArrayList<>();
-			for (StringType x : issue.getExpression()) {
-				expressions.add(new StringType(toMessageIndexes(x.getValue(), toMessage)));
-			}
-			issue.setExpression(expressions);
-			if (issue.getSeverity() == IssueSeverity.ERROR || issue.getSeverity() == IssueSeverity.FATAL) {
-				issue.getDetails().addCoding(new Coding(ERROR_CODES, code, code.replace("REC_", "").replace('_', ' ').toLowerCase()));
-			}
-		}
-		if (status >= 500) {
-			// Never a stack trace; already logged.
-			outcome.getIssueFirstRep().setCode(IssueType.TRANSIENT);
-		}
-		if (bundleId == null) {
-			return new Answer(status, outcome);
-		}
-		Bundle response = responseBundle();
-		MessageHeader header = new MessageHeader();
-		header.setId(UUID.randomUUID().toString());
-		header.setEvent(new Coding(EVENTS, "servicerequest-response", "Service request response"));
-		header.getSource().setName("Social Prescribing FHIR Gateway").setSoftware("Social Prescribing FHIR Gateway").setVersion(softwareVersion)
-				.setEndpoint(request.getFhirServerBase() + "/$process-message");
-		header.getResponse().setIdentifier(bundleId).setCode(status >= 500 ? MessageHeader.ResponseType.TRANSIENTERROR : MessageHeader.ResponseType.FATALERROR);
-		String url = "urn:uuid:" + UUID.randomUUID();
-		header.getResponse().setDetails(new Reference(url));
-		response.addEntry().setFullUrl("urn:uuid:" + header.getIdElement().getIdPart()).setResource(header);
-		response.addEntry().setFullUrl(url).setResource(outcome);
-		return new Answer(status, response);
-	}
-
-	private static String toMessageIndexes(String text, Map<Integer, Integer> toMessage) {
-		if (text == null || toMessage.isEmpty()) {
-			return text;
-		}
-		Matcher m = ENTRY.matcher(text);
-		StringBuilder out = new StringBuilder();
-		while (m.find()) {
-			Integer mapped = toMessage.get(Integer.parseInt(m.group(1)));
-			m.appendReplacement(out, "Bundle.entry[" + (mapped == null ? m.group(1) : mapped) + "]");
-		}
-		m.appendTail(out);
-		return out.toString();
 	}
 
 	private static Bundle responseBundle() {
