@@ -435,6 +435,13 @@ public class BarsMessages {
 								+ " resources") + "; references to it keep only their identifier and display", "Bundle.entry[" + i + "]"));
 			}
 		}
+		for (int i : unused(message, referral)) {
+			if (!dropped.add(message.getEntry().get(i).getFullUrl())) {
+				continue;
+			}
+			notes.add(info("Bundle.entry[" + i + "] (" + message.getEntry().get(i).getResource().fhirType() + ") was not kept: nothing the referral"
+					+ " or the sender's context refers to it (only the MessageHeader, which is not stored)"));
+		}
 		SenderContext.listAsSupportingInfo(fhirContext, message, referral, dropped, reuse);
 		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		Set<Integer> storedAsSent = new HashSet<>();
@@ -504,6 +511,44 @@ public class BarsMessages {
 		}
 		LocalReference location = LocalReference.parse(answer.getResponse().getLocation());
 		return location.id();
+	}
+
+	/**
+	 * The directory entries (organisations, practitioners, roles, services) that neither the referral nor
+	 * the sender's context refers to, directly or through each other: in the guide's messages, the
+	 * MessageHeader's sender and receiver, and roles nobody in the referral plays. Stored, an
+	 * Organization with only a name would be a new directory entry on every message.
+	 */
+	private List<Integer> unused(Bundle message, ServiceRequest referral) {
+		Map<String, Integer> byUrl = new HashMap<>();
+		List<String> pending = new ArrayList<>();
+		for (int i = 1; i < message.getEntry().size(); i++) {
+			BundleEntryComponent e = message.getEntry().get(i);
+			if (!e.hasFullUrl()) {
+				continue;
+			}
+			byUrl.put(e.getFullUrl(), i);
+			if (e.getResource() == referral || SenderContext.isContext(e.getResource(), referral) || e.getResource() instanceof Patient) {
+				pending.add(e.getFullUrl());
+			}
+		}
+		Set<String> reached = new HashSet<>(pending);
+		while (!pending.isEmpty()) {
+			Resource r = message.getEntry().get(byUrl.get(pending.remove(pending.size() - 1))).getResource();
+			for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(r, Reference.class)) {
+				if (ref.hasReference() && byUrl.containsKey(ref.getReference()) && reached.add(ref.getReference())) {
+					pending.add(ref.getReference());
+				}
+			}
+		}
+		List<Integer> unused = new ArrayList<>();
+		byUrl.forEach((url, i) -> {
+			if (!reached.contains(url)) {
+				unused.add(i);
+			}
+		});
+		unused.sort(null);
+		return unused;
 	}
 
 	/**

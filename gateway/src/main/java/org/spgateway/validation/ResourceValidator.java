@@ -266,6 +266,11 @@ public class ResourceValidator {
 						content.add(child);
 					}
 				}
+				if (content.size() == resource.getChildren().size() && !content.isEmpty()) {
+					// A resource with neither id nor meta would be left empty, and an empty resource is no resource to
+					// the Bundle's rules (bdl-5); what one child left says about the entry is dropped below with the rest.
+					content.remove(0);
+				}
 				content.forEach(resource::removeChild);
 			}
 		}

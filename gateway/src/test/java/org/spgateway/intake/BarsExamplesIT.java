@@ -147,4 +147,206 @@ class BarsExamplesIT {
 				.satisfies(o -> assertThat(o.getMeta().getTag(RECORD_KIND, "sender-context")).isNotNull());
 		assertThat(search(gateway, "Encounter?patient=" + patient, Encounter.class)).hasSize(1);
 	}
+
+	@Test
+	void theGuidesShortShapeInJsonIsAcceptedAndTheSendersTaskNeverReachesTheWorkQueue() {
+		Referral referral = new Referral();
+		HttpResponse<String> response = send(referral.message("referral-new-short.json", "new"));
+		ServiceRequest stored = accepted(response);
+
+		assertThat(stored.getRequester().getReference()).startsWith("PractitionerRole/");
+		assertThat(stored.getPerformerFirstRep().getReference()).isEqualTo("HealthcareService/dos-9000002");
+		assertThat(stored.hasEncounter()).isFalse();
+		assertThat(stored.hasOccurrence()).isFalse();
+		String patient = stored.getSubject().getReference();
+		Task gatewaysTask = taskFor(gateway, "ServiceRequest/" + stored.getIdElement().getIdPart());
+		// The sender named the provider as its Task's owner: kept as the sender's words, never as an owner.
+		CarePlan plan = read(gateway, stored.getBasedOnFirstRep().getReference(), CarePlan.class);
+		Task sendersTask = read(gateway, plan.getActivityFirstRep().getReference().getReference(), Task.class);
+		assertThat(sendersTask.getMeta().getTag(RECORD_KIND, "sender-context")).isNotNull();
+		assertThat(sendersTask.hasOwner()).isFalse();
+		assertThat(((org.hl7.fhir.r4.model.Reference) sendersTask.getExtensionByUrl("https://spgateway.org/fhir/StructureDefinition/sp-sender-owner")
+				.getValue()).getIdentifier().getValue()).isEqualTo("X99901");
+		assertThat(search(gateway, QUEUE + "&patient=" + patient, Task.class)).extracting(t -> t.getIdElement().getIdPart())
+				.containsExactly(gatewaysTask.getIdElement().getIdPart());
+		for (String type : List.of("Flag", "RelatedPerson", "Location", "QuestionnaireResponse", "Consent", "Condition", "CarePlan")) {
+			assertThat(stored.getSupportingInfo().stream().map(r -> r.getReference()).anyMatch(r -> r.startsWith(type + "/"))
+					|| stored.getLocationReferenceFirstRep().getReference().startsWith(type + "/")
+					|| stored.getBasedOnFirstRep().getReference().startsWith(type + "/")).as(type).isTrue();
+		}
+		assertThat(search(gateway, "QuestionnaireResponse?subject=" + patient, org.hl7.fhir.r4.model.QuestionnaireResponse.class)).singleElement()
+				.satisfies(qr -> assertThat(qr.getMeta().getTag(RECORD_KIND, "sender-context")).isNotNull());
+	}
+
+	@Test
+	void theSameMessageResentUnderANewRequestIdGetsTheFirstAnswerAndStoresNothing() {
+		Referral referral = new Referral();
+		String message = referral.message("referral-new-full.xml", "new");
+		HttpResponse<String> first = send(message);
+		ServiceRequest stored = accepted(first);
+
+		HttpResponse<String> again = send(message);
+
+		assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+		assertThat(again.body()).isEqualTo(first.body());
+		String patient = stored.getSubject().getReference();
+		assertThat(search(gateway, "Task?focus=ServiceRequest/" + stored.getIdElement().getIdPart(), Task.class)).hasSize(1);
+		assertThat(search(gateway, "CarePlan?patient=" + patient, CarePlan.class)).hasSize(1);
+		assertThat(search(gateway, "Observation?patient=" + patient, Observation.class)).hasSize(1);
+		assertThat(search(gateway, "ServiceRequest?patient=" + patient, ServiceRequest.class)).hasSize(1);
+	}
+
+	@Test
+	void theSameReferralInANewMessageIsTheReferralReceivedBefore() {
+		Referral referral = new Referral();
+		ServiceRequest first = accepted(send(referral.message("referral-new-full.xml", "new")));
+
+		ServiceRequest again = accepted(send(referral.message("referral-new-full.xml", "new")));
+
+		assertThat(again.getIdElement().getIdPart()).isEqualTo(first.getIdElement().getIdPart());
+		assertThat(search(gateway, "Observation?patient=" + first.getSubject().getReference(), Observation.class)).hasSize(1);
+	}
+
+	// ---------------------------------------------------------------- update, cancel, entered in error
+
+	@Test
+	void anUpdateChangesTheReferralAndTellsTheProvider() {
+		Referral referral = new Referral();
+		ServiceRequest first = accepted(send(referral.message("referral-new-short.json", "new")));
+
+		ServiceRequest updated = accepted(send(referral.with("NOTE", "She would rather be seen at the library.").message("referral-new-short.json",
+				"update")));
+
+		assertThat(updated.getIdElement().getIdPart()).isEqualTo(first.getIdElement().getIdPart());
+		assertThat(updated.getNoteFirstRep().getText()).isEqualTo("She would rather be seen at the library.");
+		assertThat(updated.getMeta().getVersionId()).isEqualTo("2");
+		Task task = taskFor(gateway, "ServiceRequest/" + first.getIdElement().getIdPart());
+		assertThat(task.getStatus()).isEqualTo(Task.TaskStatus.REQUESTED);
+		assertThat(task.getNote()).extracting(n -> n.getText()).anyMatch(t -> t.startsWith("The referrer changed the referral"));
+		String patient = first.getSubject().getReference();
+		assertThat(search(gateway, "Flag?patient=" + patient, org.hl7.fhir.r4.model.Flag.class)).hasSize(1);
+	}
+
+	@Test
+	void theGuidesCancellationShapeRevokesTheReferralAndCancelsItsTask() {
+		Referral referral = new Referral();
+		ServiceRequest first = accepted(send(referral.message("referral-new-full.xml", "new")));
+		String organisations = "Organization?name:exact=Northside Wellbeing Partnership";
+		int before = search(gateway, organisations, org.hl7.fhir.r4.model.Organization.class).size();
+
+		ServiceRequest revoked = accepted(send(referral.with("STATUS", "revoked").message("referral-revoked.xml", "update")));
+
+		assertThat(revoked.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.REVOKED);
+		// What the cancellation left out is what the referral already said.
+		assertThat(revoked.getCode().getCodingFirstRep().getCode()).isEqualTo("871731000000106");
+		assertThat(revoked.getRequester().getReference()).isEqualTo(first.getRequester().getReference());
+		assertThat(revoked.getBasedOnFirstRep().getReference()).isEqualTo(first.getBasedOnFirstRep().getReference());
+		assertThat(revoked.getSupportingInfo()).hasSameSizeAs(first.getSupportingInfo());
+		Task task = taskFor(gateway, "ServiceRequest/" + first.getIdElement().getIdPart());
+		assertThat(task.getStatus()).isEqualTo(Task.TaskStatus.CANCELLED);
+		assertThat(task.getStatusReason().getText()).isEqualTo("Cancelled by the referrer");
+		// The cancellation's receiver, an Organization with only a name that only the MessageHeader names, is not a new directory entry.
+		assertThat(search(gateway, organisations, org.hl7.fhir.r4.model.Organization.class)).hasSize(before);
+	}
+
+	@Test
+	void aCancellationNamingTheServiceByItsDosIdStillFindsTheReferralByPerformer() {
+		Referral referral = new Referral();
+		ServiceRequest first = accepted(send(referral.message("referral-new-short.json", "new")));
+
+		accepted(send(referral.with("STATUS", "revoked").message("referral-new-short.json", "update")));
+
+		List<ServiceRequest> found = search(gateway, "ServiceRequest?performer=HealthcareService/dos-9000002&_id=" + first.getIdElement().getIdPart(),
+				ServiceRequest.class);
+		assertThat(found).singleElement().satisfies(sr -> {
+			assertThat(sr.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.REVOKED);
+			assertThat(sr.getPerformerFirstRep().getIdentifier().getValue()).isEqualTo("9000002");
+		});
+	}
+
+	@Test
+	void theGuidesEnteredInErrorShapeWithdrawsTheReferral() {
+		Referral referral = new Referral();
+		ServiceRequest first = accepted(send(referral.message("referral-new-short.json", "new")));
+
+		ServiceRequest withdrawn = accepted(send(referral.message("referral-entered-in-error.json", "delete")));
+
+		assertThat(withdrawn.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.ENTEREDINERROR);
+		Task task = taskFor(gateway, "ServiceRequest/" + first.getIdElement().getIdPart());
+		assertThat(task.getStatus()).isEqualTo(Task.TaskStatus.CANCELLED);
+		assertThat(task.getStatusReason().getText()).isEqualTo("Withdrawn by the referrer (BaRS delete)");
+	}
+
+	// ---------------------------------------------------------------- errors as BaRS defines them
+
+	static OperationOutcome.OperationOutcomeIssueComponent refusal(HttpResponse<String> response, int status, String code) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+		assertThat(response.body()).doesNotContain("\"MessageHeader\"").doesNotContain("Exception").doesNotContain("org.spgateway");
+		OperationOutcome outcome = Http.parse(response, OperationOutcome.class);
+		OperationOutcome.OperationOutcomeIssueComponent issue = outcome.getIssueFirstRep();
+		assertThat(issue.getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.ERROR);
+		assertThat(issue.getDetails().getCodingFirstRep().getSystem()).isEqualTo(ERRORS);
+		assertThat(issue.getDetails().getCodingFirstRep().getCode()).isEqualTo(code);
+		return issue;
+	}
+
+	@Test
+	void aBodyThatIsNotAMessageIsRecBadRequest() {
+		OperationOutcome.OperationOutcomeIssueComponent issue = refusal(send("{\"resourceType\":\"Bundle\",\"type\":\"collection\"}"), 400,
+				"REC_BAD_REQUEST");
+		assertThat(issue.getDiagnostics()).isEqualTo("$process-message takes a Bundle of type message; the body is a Bundle of type collection");
+		assertThat(issue.getExpression()).extracting(e -> e.getValue()).containsExactly("Bundle.type");
+	}
+
+	@Test
+	void aCancellationForAReferralNeverReceivedIsRecNotFound() {
+		Referral referral = new Referral();
+		OperationOutcome.OperationOutcomeIssueComponent issue = refusal(send(referral.with("STATUS", "revoked").message("referral-revoked.xml",
+				"update")), 404, "REC_NOT_FOUND");
+		assertThat(issue.getDiagnostics()).contains("No referral urn:uuid:" + referral.values.get("UUID_SR") + " has been received from A99901");
+	}
+
+	@Test
+	void aRequestIdUsedAgainForAnotherMessageIsRecConflict() {
+		String requestId = UUID.randomUUID().toString();
+		accepted(send(new Referral().message("referral-new-short.json", "new"), "X-Request-Id", requestId));
+		Referral other = new Referral();
+
+		OperationOutcome.OperationOutcomeIssueComponent issue = refusal(send(other.message("referral-new-short.json", "new"), "X-Request-Id",
+				requestId), 409, "REC_CONFLICT");
+
+		assertThat(issue.getCode()).isEqualTo(OperationOutcome.IssueType.DUPLICATE);
+		assertThat(issue.getDiagnostics()).startsWith("X-Request-Id " + requestId + " was already used for a different message");
+		assertThat(search(gateway, "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|" + other.values.get("NHS"),
+				org.hl7.fhir.r4.model.Patient.class)).isEmpty();
+	}
+
+	@Test
+	void theSameRequestSentTwiceIsRecConflictAsAlreadyProcessed() {
+		String requestId = UUID.randomUUID().toString();
+		String message = new Referral().message("referral-new-short.json", "new");
+		accepted(send(message, "X-Request-Id", requestId));
+
+		OperationOutcome.OperationOutcomeIssueComponent issue = refusal(send(message, "X-Request-Id", requestId), 409, "REC_CONFLICT");
+
+		assertThat(issue.getDiagnostics()).startsWith("This message has already been processed under X-Request-Id " + requestId);
+	}
+
+	@Test
+	void anIneligiblePersonIsRecUnprocessableEntityAtTheElement() {
+		Referral referral = new Referral().with("BIRTH", "2016-01-01");
+		OperationOutcome.OperationOutcomeIssueComponent issue = refusal(send(referral.message("referral-new-full.xml", "new")), 422,
+				"REC_UNPROCESSABLE_ENTITY");
+		assertThat(issue.getDiagnostics()).contains("this service accepts ages 16");
+		assertThat(issue.getExpression()).extracting(e -> e.getValue()).containsExactly("Bundle.entry[1].resource.subject");
+		assertThat(search(gateway, "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|" + referral.values.get("NHS"),
+				org.hl7.fhir.r4.model.Patient.class)).isEmpty();
+	}
+
+	@Test
+	void anUnsupportedMajorVersionIsRecNotSupported() {
+		OperationOutcome.OperationOutcomeIssueComponent issue = refusal(send(new Referral().message("referral-new-short.json", "new"), "Accept",
+				"application/fhir+json; version=2.0.0"), 406, "REC_NOT_SUPPORTED");
+		assertThat(issue.getDiagnostics()).startsWith("This gateway speaks BaRS version 1.x; the Accept header asks for version 2.0.0");
+	}
 }
