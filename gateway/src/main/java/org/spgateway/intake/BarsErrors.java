@@ -77,6 +77,22 @@ final class BarsErrors {
 		return outcome;
 	}
 
+	/**
+	 * A refusal from checks on the referral itself ("ServiceRequest.subject"), pointed at its entry in the
+	 * message ("Bundle.entry[1].resource.subject").
+	 */
+	static BaseServerResponseException atEntry(BaseServerResponseException e, int entry) {
+		OperationOutcome outcome = Outcomes.outcomeOf(e);
+		for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
+			for (StringType x : issue.getExpression()) {
+				if (x.getValue() != null && x.getValue().matches("^ServiceRequest(\\..*)?$")) {
+					x.setValue("Bundle.entry[" + entry + "].resource" + x.getValue().substring("ServiceRequest".length()));
+				}
+			}
+		}
+		return e;
+	}
+
 	private static String toMessageIndexes(String text, Map<Integer, Integer> toMessage) {
 		if (text == null || toMessage.isEmpty()) {
 			return text;

@@ -299,6 +299,10 @@ public class BarsMessages {
 		throw Outcomes.unprocessable("MessageHeader.focus must point at the referral: the ServiceRequest entry of this message", "Bundle.entry[0].resource.focus");
 	}
 
+	private static BundleEntryComponent entryOf(Bundle message, Resource resource) {
+		return message.getEntry().stream().filter(e -> e.getResource() == resource).findFirst().orElseThrow();
+	}
+
 	/** The referral entry's fullUrl: with the sender, the referral's identity in every message about it. */
 	private static String referralUrl(Bundle message, ServiceRequest referral) {
 		for (int i = 0; i < message.getEntry().size(); i++) {
@@ -345,7 +349,12 @@ public class BarsMessages {
 		String referralId;
 		if ("new".equals(reason)) {
 			identify(referral, senderKey, sender, referralUrl);
-			ReferralRecords.Referral previous = intake.previous(referral, context);
+			ReferralRecords.Referral previous;
+			try {
+				previous = intake.previous(referral, context);
+			} catch (BaseServerResponseException e) {
+				throw BarsErrors.atEntry(e, message.getEntry().indexOf(entryOf(message, referral)));
+			}
 			if (previous != null) {
 				notes.add(info("This referral was received before (message " + message.getIdElement().getIdPart() + " is a resend, or carries the same"
 						+ " referral): ServiceRequest/" + previous.serviceRequestId() + ", Task/" + previous.taskId() + "; nothing new was stored"));

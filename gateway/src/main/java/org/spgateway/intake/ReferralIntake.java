@@ -223,6 +223,11 @@ public class ReferralIntake implements ResourceWriteHandler {
 	}
 
 	private static ResourceVersionConflictException conflict(ReferralRecords.Referral first, Analysis a) {
+		if (BarsMessages.BARS_REFERRAL_ID.equals(a.key.system())) {
+			String text = "The referral " + a.key.value() + " from " + a.key.referrer() + " was received before with different content (ServiceRequest/"
+					+ first.serviceRequestId() + "): to change it, send it with reason update; a new referral needs a ServiceRequest entry with a new fullUrl";
+			return new ResourceVersionConflictException(text, Outcomes.single(IssueSeverity.ERROR, IssueType.DUPLICATE, text, "ServiceRequest"));
+		}
 		String message = "The referral identifier " + a.key.describe() + " was already used for a different referral (ServiceRequest/"
 				+ first.serviceRequestId() + "). To change that referral, update it (PUT ServiceRequest/" + first.serviceRequestId()
 				+ ", or a BaRS update); to send a new referral, give it a new identifier";
