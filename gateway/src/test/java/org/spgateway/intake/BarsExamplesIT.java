@@ -6,6 +6,8 @@ import static org.spgateway.intake.Referrals.search;
 import static org.spgateway.intake.Referrals.taskFor;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +26,7 @@ import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.spgateway.testsupport.GatewayServer;
+import org.spgateway.testsupport.Golden;
 import org.spgateway.testsupport.Http;
 import org.spgateway.testsupport.SandboxGateway;
 
@@ -279,11 +282,17 @@ class BarsExamplesIT {
 
 	// ---------------------------------------------------------------- errors as BaRS defines them
 
+	/** The refusal's OperationOutcome, for comparing with its golden file. */
+	static OperationOutcome outcome(OperationOutcome.OperationOutcomeIssueComponent issue) {
+		return (OperationOutcome) issue.getUserData("outcome");
+	}
+
 	static OperationOutcome.OperationOutcomeIssueComponent refusal(HttpResponse<String> response, int status, String code) {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
 		assertThat(response.body()).doesNotContain("\"MessageHeader\"").doesNotContain("Exception").doesNotContain("org.spgateway");
 		OperationOutcome outcome = Http.parse(response, OperationOutcome.class);
 		OperationOutcome.OperationOutcomeIssueComponent issue = outcome.getIssueFirstRep();
+		issue.setUserData("outcome", outcome);
 		assertThat(issue.getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.ERROR);
 		assertThat(issue.getDetails().getCodingFirstRep().getSystem()).isEqualTo(ERRORS);
 		assertThat(issue.getDetails().getCodingFirstRep().getCode()).isEqualTo(code);
@@ -296,6 +305,7 @@ class BarsExamplesIT {
 				"REC_BAD_REQUEST");
 		assertThat(issue.getDiagnostics()).isEqualTo("$process-message takes a Bundle of type message; the body is a Bundle of type collection");
 		assertThat(issue.getExpression()).extracting(e -> e.getValue()).containsExactly("Bundle.type");
+		Golden.assertMatches(getClass(), "bars/refused-not-a-message.json", Map.of(), outcome(issue));
 	}
 
 	@Test
@@ -309,7 +319,9 @@ class BarsExamplesIT {
 	@Test
 	void aRequestIdUsedAgainForAnotherMessageIsRecConflict() {
 		String requestId = UUID.randomUUID().toString();
-		accepted(send(new Referral().message("referral-new-short.json", "new"), "X-Request-Id", requestId));
+		String firstMessage = new Referral().message("referral-new-short.json", "new");
+		String first = Referrals.FHIR.newJsonParser().parseResource(Bundle.class, firstMessage).getIdElement().getIdPart();
+		accepted(send(firstMessage, "X-Request-Id", requestId));
 		Referral other = new Referral();
 
 		OperationOutcome.OperationOutcomeIssueComponent issue = refusal(send(other.message("referral-new-short.json", "new"), "X-Request-Id",
@@ -317,6 +329,7 @@ class BarsExamplesIT {
 
 		assertThat(issue.getCode()).isEqualTo(OperationOutcome.IssueType.DUPLICATE);
 		assertThat(issue.getDiagnostics()).startsWith("X-Request-Id " + requestId + " was already used for a different message");
+		Golden.assertMatches(getClass(), "bars/refused-request-id-used.json", Map.of("requestId", requestId, "firstBundle", first), outcome(issue));
 		assertThat(search(gateway, "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|" + other.values.get("NHS"),
 				org.hl7.fhir.r4.model.Patient.class)).isEmpty();
 	}
@@ -348,5 +361,31 @@ class BarsExamplesIT {
 		OperationOutcome.OperationOutcomeIssueComponent issue = refusal(send(new Referral().message("referral-new-short.json", "new"), "Accept",
 				"application/fhir+json; version=2.0.0"), 406, "REC_NOT_SUPPORTED");
 		assertThat(issue.getDiagnostics()).startsWith("This gateway speaks BaRS version 1.x; the Accept header asks for version 2.0.0");
+		Golden.assertMatches(getClass(), "bars/refused-version.json", Map.of(), outcome(issue));
+	}
+
+	// ---------------------------------------------------------------- the documented examples
+
+	static String docsExample(String name) {
+		Path file = Path.of("docs/examples/" + name);
+		if (!Files.exists(file)) {
+			file = Path.of("../docs/examples/" + name);
+		}
+		try {
+			return Files.readString(file);
+		} catch (java.io.IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	}
+
+	/** The integration guide's BaRS examples, sent as it shows them: a referral, then its cancellation. */
+	@Test
+	void theGuidesDocumentedReferralAndCancellationAreAnsweredOk() {
+		ServiceRequest referral = accepted(send(docsExample("bars-gp-referral-new.xml")));
+		ServiceRequest revoked = accepted(send(docsExample("bars-gp-referral-revoked.xml")));
+
+		assertThat(revoked.getIdElement().getIdPart()).isEqualTo(referral.getIdElement().getIdPart());
+		assertThat(revoked.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.REVOKED);
+		assertThat(taskFor(gateway, "ServiceRequest/" + referral.getIdElement().getIdPart()).getStatus()).isEqualTo(Task.TaskStatus.CANCELLED);
 	}
 }

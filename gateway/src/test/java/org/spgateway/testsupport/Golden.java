@@ -1,4 +1,4 @@
-package org.spgateway.outcomes;
+package org.spgateway.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,6 @@ import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
-import org.spgateway.testsupport.Fixtures;
-import org.spgateway.testsupport.GatewayServer;
 
 /**
  * Golden files: FHIR JSON next to the tests, compared with what the gateway returns. What the server
@@ -17,12 +15,12 @@ import org.spgateway.testsupport.GatewayServer;
  * and filled in before comparing. Both sides are re-encoded by the same parser, so element order and
  * formatting never matter, and a difference shows as a readable diff of pretty-printed JSON.
  */
-final class Golden {
+public final class Golden {
 
 	private Golden() {}
 
 	/** A fixture with its {{placeholders}} filled in. */
-	static String fill(Class<?> owner, String name, Map<String, String> values) {
+	public static String fill(Class<?> owner, String name, Map<String, String> values) {
 		String text = Fixtures.text(owner, name);
 		for (Map.Entry<String, String> e : values.entrySet()) {
 			text = text.replace("{{" + e.getKey() + "}}", e.getValue());
@@ -38,7 +36,7 @@ final class Golden {
 	 * Compares with the golden file. Run with the environment variable {@code GOLDEN_UPDATE=true} to rewrite the golden files from
 	 * what the gateway returns (ids put back as placeholders), then review the diff before committing.
 	 */
-	static void assertMatches(Class<?> owner, String expectedFile, Map<String, String> values, IBaseResource actual) {
+	public static void assertMatches(Class<?> owner, String expectedFile, Map<String, String> values, IBaseResource actual) {
 		if ("true".equals(System.getenv("GOLDEN_UPDATE")) || Boolean.getBoolean("golden.update")) {
 			update(owner, expectedFile, values, actual);
 		}
@@ -61,7 +59,7 @@ final class Golden {
 	}
 
 	/** The resources of a search result as a collection Bundle, in the order the server returned them. */
-	static Bundle collection(Bundle searchset) {
+	public static Bundle collection(Bundle searchset) {
 		Bundle collection = new Bundle().setType(Bundle.BundleType.COLLECTION);
 		searchset.getEntry().forEach(e -> collection.addEntry().setResource(e.getResource()));
 		return collection;
