@@ -448,8 +448,8 @@ public class BarsMessages {
 			if (!dropped.add(message.getEntry().get(i).getFullUrl())) {
 				continue;
 			}
-			notes.add(info("Bundle.entry[" + i + "] (" + message.getEntry().get(i).getResource().fhirType() + ") was not kept: nothing the referral"
-					+ " or the sender's context refers to it (only the MessageHeader, which is not stored)"));
+			notes.add(info("Bundle.entry[" + i + "] (" + message.getEntry().get(i).getResource().fhirType() + ") was not kept: neither the referral"
+					+ " nor the sender's context refers to it"));
 		}
 		SenderContext.listAsSupportingInfo(fhirContext, message, referral, dropped, reuse);
 		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
