@@ -388,4 +388,17 @@ class BarsExamplesIT {
 		assertThat(revoked.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.REVOKED);
 		assertThat(taskFor(gateway, "ServiceRequest/" + referral.getIdElement().getIdPart()).getStatus()).isEqualTo(Task.TaskStatus.CANCELLED);
 	}
+
+	/** The guide's older JSON examples, which carry their own ServiceRequest.identifier, still work as documented. */
+	@Test
+	void theOlderJsonExamplesWithTheirOwnIdentifierAreAnsweredOk() {
+		String target = BarsMessageIT.TARGET;
+		ServiceRequest referral = accepted(send(docsExample("bars-referral-new.json"), "NHSD-Target-Identifier", target));
+		ServiceRequest revoked = accepted(send(docsExample("bars-referral-cancel.json"), "NHSD-Target-Identifier", target));
+
+		assertThat(referral.getIdentifier()).extracting(i -> i.getSystem()).containsExactly("https://fhir.a99902.example.nhs.uk/Id/referral",
+				"https://spgateway.org/fhir/Id/bars-referral");
+		assertThat(revoked.getIdElement().getIdPart()).isEqualTo(referral.getIdElement().getIdPart());
+		assertThat(revoked.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.REVOKED);
+	}
 }
