@@ -97,16 +97,29 @@ public class BarsMessages {
 	static final int BARS_MAJOR_VERSION = 1;
 	/**
 	 * What a message's entries are validated against instead of the gateway's required profiles: the
-	 * referral against sp-bars-referral; a Task is always the sender's (the gateway makes its own), and a
-	 * HealthcareService is matched to the directory or not kept, so both meet the base specification and
-	 * their own declared profiles only.
+	 * referral against sp-bars-referral; the sender's context (a Task is always the sender's: the gateway
+	 * makes its own) and a HealthcareService (matched to the directory or not kept) against the base
+	 * specification and their own declared profiles only. The Patient and the rest of the directory keep
+	 * their required profiles.
 	 */
-	private static final Map<String, String> ENTRY_PROFILES = Map.of("ServiceRequest", BARS_REFERRAL_PROFILE, "Task", "", "HealthcareService", "");
+	private static final Map<String, String> ENTRY_PROFILES = entryProfiles();
 	/** Matched by their own identifiers (or the NHS number) on every write, never by content. */
 	private static final Set<String> NOT_REUSED = Set.of("Patient", "Organization", "Practitioner", "PractitionerRole",
 			"HealthcareService", "ServiceRequest");
 	private static final Pattern ENTRY = Pattern.compile("Bundle\\.entry\\[(\\d+)\\]");
 	private static final Pattern VERSION = Pattern.compile("(?i)\\bversion\\s*=\\s*\"?([^;,\"\\s]+)");
+
+	private static Map<String, String> entryProfiles() {
+		Map<String, String> profiles = new HashMap<>();
+		for (String type : ServedResourceTypes.WRITABLE) {
+			if (SenderContext.isContextType(type)) {
+				profiles.put(type, "");
+			}
+		}
+		profiles.put("HealthcareService", "");
+		profiles.put("ServiceRequest", BARS_REFERRAL_PROFILE);
+		return Map.copyOf(profiles);
+	}
 
 	private final FhirContext fhirContext;
 	private final ResourceValidator validator;
@@ -333,8 +346,8 @@ public class BarsMessages {
 		return new Answer(200, (Resource) fhirContext.newJsonParser().parseResource(first.response()));
 	}
 
-	private Answer handle(RequestDetails request, Bundle message, MessageHeader header, ServiceRequest referral, String reason, String fingerprint,
-			String requestId, ValidationReport report, Map<Integer, Integer> toMessage) {
+	private Answer handle(RequestDetails request, Bundle message, MessageHeader header, ServiceRequest referral, String reason,
+			String fingerprint, String requestId, ValidationReport report, Map<Integer, Integer> toMessage) {
 		Map<String, Resource> entries = new HashMap<>();
 		message.getEntry().stream().filter(BundleEntryComponent::hasFullUrl).forEach(e -> entries.put(e.getFullUrl(), e.getResource()));
 		WriteContext context = new WriteContext(request, RequestGate.scopeOf(request), true, entries);
@@ -393,7 +406,8 @@ public class BarsMessages {
 	 * sender. BaRS referrals carry no identifier of their own; one the sender does give is kept as sent.
 	 */
 	private static void identify(ServiceRequest referral, String senderKey, Organisation sender, String referralUrl) {
-		boolean present = referral.getIdentifier().stream().anyMatch(i -> BARS_REFERRAL_ID.equals(i.getSystem()) && referralUrl.equals(i.getValue()));
+		boolean present = referral.getIdentifier().stream()
+				.anyMatch(i -> BARS_REFERRAL_ID.equals(i.getSystem()) && referralUrl.equals(i.getValue()));
 		if (!present) {
 			Identifier id = referral.addIdentifier().setSystem(BARS_REFERRAL_ID).setValue(referralUrl);
 			id.setAssigner(sender.ods != null ? new Reference().setIdentifier(new Identifier().setSystem(NhsIdentifiers.ODS_ORGANIZATION)
@@ -435,13 +449,14 @@ public class BarsMessages {
 			if (entry.hasFullUrl() && reuse.containsKey(entry.getFullUrl())) {
 				continue;
 			}
-			if (!ServedResourceTypes.WRITABLE.contains(type) || (resource instanceof HealthcareService hs && !inDirectory(hs))) {
+			if (!ServedResourceTypes.WRITABLE.contains(type) || !SenderContext.isKept(type) || (resource instanceof HealthcareService hs
+					&& !inDirectory(hs))) {
 				if (entry.hasFullUrl()) {
 					dropped.add(entry.getFullUrl());
 				}
 				notes.add(ValidationIssue.warning(IssueType.INFORMATIONAL, "Bundle.entry[" + i + "] (" + type + ") was not kept: "
-						+ (resource instanceof HealthcareService ? "the service is not in the gateway's directory" : "the gateway does not store " + type
-								+ " resources") + "; references to it keep only their identifier and display", "Bundle.entry[" + i + "]"));
+						+ (resource instanceof HealthcareService ? "the service is not in the gateway's directory" : "the gateway does not take " + type
+								+ " resources in a referral message") + "; references to it keep only their identifier and display", "Bundle.entry[" + i + "]"));
 			}
 		}
 		for (int i : unused(message, referral)) {
@@ -461,7 +476,7 @@ public class BarsMessages {
 			Resource resource = entry.getResource();
 			String type = resource.fhirType();
 			String fullUrl = entry.hasFullUrl() ? entry.getFullUrl() : "urn:uuid:" + UUID.randomUUID();
-			if (reuse.containsKey(fullUrl) || dropped.contains(fullUrl) || !ServedResourceTypes.WRITABLE.contains(type)
+			if (reuse.containsKey(fullUrl) || dropped.contains(fullUrl) || !ServedResourceTypes.WRITABLE.contains(type) || !SenderContext.isKept(type)
 					|| (resource instanceof HealthcareService hs && !inDirectory(hs))) {
 				continue;
 			}

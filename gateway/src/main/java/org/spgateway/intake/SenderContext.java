@@ -13,10 +13,9 @@ import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 
 /**
- * The resources of the sender's own workflow in a BaRS message: everything but the MessageHeader, the
- * referral (the focal ServiceRequest), the person and the directory (organisations, practitioners,
- * roles, services, endpoints). A sender's Task, Encounter, CarePlan, Observations, Flags, Consent,
- * Conditions ... are context for the referral: validated against the base specification and their own
+ * The resources of the sender's own workflow in a BaRS message: its Task, Encounter, CarePlan,
+ * Conditions, Observations, MedicationStatements, QuestionnaireResponses, Flags, Consent, RelatedPersons,
+ * Locations and any ServiceRequest other than the referral. They are context for the referral: validated against the base specification and their own
  * declared profiles only, stored as sent (past any write handler of their type), tagged sender-context
  * and listed in the referral's supportingInfo when it does not already refer to them.
  *
@@ -29,15 +28,31 @@ final class SenderContext {
 	static final String RECORD_KIND = "https://spgateway.org/fhir/CodeSystem/sp-record-kind";
 	static final String SENDER_CONTEXT = "sender-context";
 	static final String SENDER_OWNER = "https://spgateway.org/fhir/StructureDefinition/sp-sender-owner";
-	/** Matched to what the gateway holds (NHS number, ODS code, DoS id, SDS id), never stored as the sender's context. */
-	private static final Set<String> NOT_CONTEXT = Set.of("MessageHeader", "Patient", "Organization", "Practitioner", "PractitionerRole",
-			"HealthcareService", "Endpoint");
+	/**
+	 * The types a sender's context may be. Stored past their write handlers, so never a type whose handler
+	 * guards something of the gateway's own (a Subscription, a Questionnaire the outcome catalogue reads,
+	 * a Provenance or AuditEvent, a Communication it sends): a message's entries of those are not kept.
+	 */
+	private static final Set<String> CONTEXT_TYPES = Set.of("Task", "Encounter", "CarePlan", "Condition", "Observation", "MedicationStatement",
+			"QuestionnaireResponse", "Flag", "Consent", "RelatedPerson", "Location", "ServiceRequest");
+	/** Matched to what the gateway holds (NHS number, ODS code, DoS id, SDS id) through their own write handlers. */
+	private static final Set<String> MATCHED = Set.of("Patient", "Organization", "Practitioner", "PractitionerRole", "HealthcareService", "Endpoint");
 
 	private SenderContext() {}
 
 	/** Whether this entry of the message is the sender's context for {@code referral}. */
 	static boolean isContext(Resource resource, ServiceRequest referral) {
-		return resource != null && resource != referral && !NOT_CONTEXT.contains(resource.fhirType());
+		return resource != null && resource != referral && CONTEXT_TYPES.contains(resource.fhirType());
+	}
+
+	/** Whether the gateway keeps a message entry of this type at all: the referral, the person, the directory and the sender's context. */
+	static boolean isKept(String type) {
+		return CONTEXT_TYPES.contains(type) || MATCHED.contains(type);
+	}
+
+	/** Whether resources of this type in a message are the sender's context (a ServiceRequest is, unless it is the referral). */
+	static boolean isContextType(String type) {
+		return CONTEXT_TYPES.contains(type) && !"ServiceRequest".equals(type);
 	}
 
 	/** Tags the resource, and moves a sender's Task's owner to the sp-sender-owner extension. */

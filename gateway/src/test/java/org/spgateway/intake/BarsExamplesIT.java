@@ -401,4 +401,25 @@ class BarsExamplesIT {
 		assertThat(revoked.getIdElement().getIdPart()).isEqualTo(referral.getIdElement().getIdPart());
 		assertThat(revoked.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.REVOKED);
 	}
+
+	/** Only the sender's context is stored past write handlers: a Subscription in a message is never created by it. */
+	@Test
+	void aSubscriptionInAMessageIsNotKept() {
+		Referral referral = new Referral();
+		String endpoint = "https://sender.example.org/notify/" + UUID.randomUUID();
+		Bundle message = Referrals.FHIR.newJsonParser().parseResource(Bundle.class, referral.message("referral-new-short.json", "new"));
+		message.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(new org.hl7.fhir.r4.model.Subscription()
+				.setStatus(org.hl7.fhir.r4.model.Subscription.SubscriptionStatus.REQUESTED).setReason("Everything about everyone")
+				.setCriteria("Task?status=requested").setChannel(new org.hl7.fhir.r4.model.Subscription.SubscriptionChannelComponent()
+						.setType(org.hl7.fhir.r4.model.Subscription.SubscriptionChannelType.RESTHOOK).setEndpoint(endpoint)));
+		int last = message.getEntry().size() - 1;
+
+		HttpResponse<String> response = send(Referrals.json(message));
+
+		accepted(response);
+		assertThat(entry(Http.parse(response, Bundle.class), OperationOutcome.class).getIssue()).extracting(i -> i.getDiagnostics())
+				.contains("Bundle.entry[" + last + "] (Subscription) was not kept: the gateway does not take Subscription resources in a referral"
+						+ " message; references to it keep only their identifier and display");
+		assertThat(search(gateway, "Subscription?url=" + endpoint, org.hl7.fhir.r4.model.Subscription.class)).isEmpty();
+	}
 }
