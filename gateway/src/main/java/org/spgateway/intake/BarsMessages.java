@@ -487,7 +487,7 @@ public class BarsMessages {
 				referralEntry = index;
 			}
 			if (SenderContext.isContext(resource, referral)) {
-				SenderContext.mark(resource);
+				SenderContext.mark(resource, referralUrl(message, referral));
 				storedAsSent.add(index);
 			}
 			if (resource == referral && existing != null) {

@@ -21,13 +21,14 @@ import org.hl7.fhir.r4.model.Task;
  *
  * <p>A sender's Task is never the gateway's referral Task: it keeps the owner the sender gave it in the
  * sp-sender-owner extension instead of Task.owner, so that it cannot appear in any provider's work
- * queue ({@code Task?owner=...}).
+ * queue ({@code Task?owner=...}), and a focus on the referral in sp-sender-focus.
  */
 final class SenderContext {
 
 	static final String RECORD_KIND = "https://spgateway.org/fhir/CodeSystem/sp-record-kind";
 	static final String SENDER_CONTEXT = "sender-context";
 	static final String SENDER_OWNER = "https://spgateway.org/fhir/StructureDefinition/sp-sender-owner";
+	static final String SENDER_FOCUS = "https://spgateway.org/fhir/StructureDefinition/sp-sender-focus";
 	/**
 	 * The types a sender's context may be. Stored past their write handlers, so never a type whose handler
 	 * guards something of the gateway's own (a Subscription, a Questionnaire the outcome catalogue reads,
@@ -55,14 +56,24 @@ final class SenderContext {
 		return CONTEXT_TYPES.contains(type) && !"ServiceRequest".equals(type);
 	}
 
-	/** Tags the resource, and moves a sender's Task's owner to the sp-sender-owner extension. */
-	static void mark(Resource resource) {
+	/**
+	 * Tags the resource. A sender's Task keeps its owner in the sp-sender-owner extension, and a focus on the
+	 * referral itself ({@code referralUrl}) in sp-sender-focus: Task.owner and Task.focus are how providers and
+	 * the gateway find the referral's own Task ({@code Task?owner=...}, {@code Task?focus=ServiceRequest/[id]}).
+	 */
+	static void mark(Resource resource, String referralUrl) {
 		if (resource.getMeta().getTag(RECORD_KIND, SENDER_CONTEXT) == null) {
 			resource.getMeta().addTag(RECORD_KIND, SENDER_CONTEXT, "Sender's context");
 		}
-		if (resource instanceof Task task && task.hasOwner()) {
-			task.addExtension(SENDER_OWNER, task.getOwner());
-			task.setOwner(null);
+		if (resource instanceof Task task) {
+			if (task.hasOwner()) {
+				task.addExtension(SENDER_OWNER, task.getOwner());
+				task.setOwner(null);
+			}
+			if (task.hasFocus() && referralUrl.equals(task.getFocus().getReference())) {
+				task.addExtension(SENDER_FOCUS, task.getFocus());
+				task.setFocus(null);
+			}
 		}
 	}
 

@@ -172,6 +172,13 @@ class BarsExamplesIT {
 				.getValue()).getIdentifier().getValue()).isEqualTo("X99901");
 		assertThat(search(gateway, QUEUE + "&patient=" + patient, Task.class)).extracting(t -> t.getIdElement().getIdPart())
 				.containsExactly(gatewaysTask.getIdElement().getIdPart());
+		// Its focus on the referral too: Task?focus=ServiceRequest/[id] finds only the gateway's Task (taskFor asserts exactly one).
+		assertThat(sendersTask.hasFocus()).isFalse();
+		assertThat(((org.hl7.fhir.r4.model.Reference) sendersTask.getExtensionByUrl("https://spgateway.org/fhir/StructureDefinition/sp-sender-focus")
+				.getValue()).getReference()).isEqualTo("ServiceRequest/" + stored.getIdElement().getIdPart());
+		assertThat(sendersTask.getFor().getReference()).isEqualTo(patient);
+		assertThat(search(gateway, "Task?patient=" + patient + "&_tag:not=" + RECORD_KIND + "|sender-context", Task.class))
+				.extracting(t -> t.getIdElement().getIdPart()).containsExactly(gatewaysTask.getIdElement().getIdPart());
 		for (String type : List.of("Flag", "RelatedPerson", "Location", "QuestionnaireResponse", "Consent", "Condition", "CarePlan")) {
 			assertThat(stored.getSupportingInfo().stream().map(r -> r.getReference()).anyMatch(r -> r.startsWith(type + "/"))
 					|| stored.getLocationReferenceFirstRep().getReference().startsWith(type + "/")
