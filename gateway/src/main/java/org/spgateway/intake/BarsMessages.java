@@ -11,7 +11,6 @@ import ca.uhn.fhir.rest.api.PreferReturnEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
-import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +44,6 @@ import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
-import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,8 +91,6 @@ public class BarsMessages {
 	/** The identifier the gateway gives a BaRS referral: the referral entry's fullUrl, assigned by its sender. */
 	public static final String BARS_REFERRAL_ID = "https://spgateway.org/fhir/Id/bars-referral";
 	static final String BARS_REFERRAL_PROFILE = "https://spgateway.org/fhir/StructureDefinition/sp-bars-referral";
-	/** The major version of BaRS this gateway speaks (Accept: application/fhir+json; version=1.x.y). */
-	static final int BARS_MAJOR_VERSION = 1;
 	/**
 	 * What a message's entries are validated against instead of the gateway's required profiles: the
 	 * referral against sp-bars-referral; the sender's context (a Task is always the sender's: the gateway
@@ -107,7 +103,6 @@ public class BarsMessages {
 	private static final Set<String> NOT_REUSED = Set.of("Patient", "Organization", "Practitioner", "PractitionerRole",
 			"HealthcareService", "ServiceRequest");
 	private static final Pattern ENTRY = Pattern.compile("Bundle\\.entry\\[(\\d+)\\]");
-	private static final Pattern VERSION = Pattern.compile("(?i)\\bversion\\s*=\\s*\"?([^;,\"\\s]+)");
 
 	private static Map<String, String> entryProfiles() {
 		Map<String, String> profiles = new HashMap<>();
@@ -128,6 +123,7 @@ public class BarsMessages {
 	private final ServiceDirectory directory;
 	private final ReferralIntake intake;
 	private final ReferralRecords records;
+	private final BarsRequests requests;
 	private final TransactionTemplate transactions;
 	private final IntakeProperties settings;
 	private final String softwareVersion;
@@ -142,6 +138,7 @@ public class BarsMessages {
 		this.directory = directory;
 		this.intake = intake;
 		this.records = records;
+		this.requests = new BarsRequests(records);
 		this.transactions = transactions;
 		this.settings = settings;
 		this.softwareVersion = softwareVersion;
@@ -154,14 +151,14 @@ public class BarsMessages {
 		String bundleId = null;
 		Map<Integer, Integer> toMessage = new HashMap<>();
 		try {
-			checkVersion(request.getHeader(Constants.HEADER_ACCEPT));
+			BarsRequests.checkVersion(request.getHeader(Constants.HEADER_ACCEPT));
 			String raw = new String(body, StandardCharsets.UTF_8);
 			Bundle message = parse(raw, encoding);
 			bundleId = message.getIdElement().getIdPart();
 			String messageId = bundleId;
 			String fingerprint = fingerprint(message);
-			String requestId = callerRequestId(request);
-			transactions.executeWithoutResult(tx -> checkRequestUnused(requestId, fingerprint));
+			String requestId = BarsRequests.callerRequestId(request);
+			transactions.executeWithoutResult(tx -> requests.checkUnused(requestId, fingerprint));
 			ValidationReport report = validator.validateMessage(raw, encoding, ENTRY_PROFILES);
 			if (report.hasErrors()) {
 				throw Outcomes.unprocessable(report.issues());
@@ -189,54 +186,6 @@ public class BarsMessages {
 			log.error("BaRS message {} could not be processed", bundleId, e);
 			return new Answer(500, BarsErrors.outcome(new InternalErrorException("The gateway could not process this message;"
 					+ " nothing was stored. Send it again later; quote request id " + MDC.get(RequestIdFilter.MDC_REQUEST_ID)), toMessage));
-		}
-	}
-
-	/** {@code Accept: application/fhir+json; version=1.1.0}: a major version other than the one this gateway speaks is a 406. */
-	static void checkVersion(String accept) {
-		if (accept == null) {
-			return;
-		}
-		Matcher m = VERSION.matcher(accept);
-		if (!m.find()) {
-			return;
-		}
-		String version = m.group(1);
-		String major = version.contains(".") ? version.substring(0, version.indexOf('.')) : version;
-		if (!major.equals(String.valueOf(BARS_MAJOR_VERSION))) {
-			String text = "This gateway speaks BaRS version " + BARS_MAJOR_VERSION + ".x; the Accept header asks for version " + version
-					+ ". Send the message as BaRS " + BARS_MAJOR_VERSION + " (Accept: application/fhir+json; version=" + BARS_MAJOR_VERSION + ".1.0)";
-			throw new UnclassifiedServerFailureException(406, text, Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED, text, null));
-		}
-	}
-
-	/** The X-Request-Id the caller sent, when the gateway took it as the request's id (a UUID); null otherwise. */
-	private static String callerRequestId(RequestDetails request) {
-		String sent = request.getHeader(RequestIdFilter.REQUEST_ID);
-		return sent != null && sent.trim().equals(MDC.get(RequestIdFilter.MDC_REQUEST_ID)) ? sent.trim() : null;
-	}
-
-	/** A request id the gateway has processed before is a 409, whatever the message: each request needs its own. */
-	private void checkRequestUnused(String requestId, String fingerprint) {
-		if (requestId == null) {
-			return;
-		}
-		ReferralRecords.Request earlier = records.findRequest(requestId).orElse(null);
-		if (earlier == null) {
-			return;
-		}
-		String text = earlier.fingerprint().equals(fingerprint)
-				? "This message has already been processed under X-Request-Id " + requestId + " (message " + earlier.bundleId() + "); nothing was"
-						+ " stored again. To send it again, use a new X-Request-Id: the gateway then answers as it did the first time"
-				: "X-Request-Id " + requestId + " was already used for a different message (" + earlier.bundleId() + "); every request needs a new"
-						+ " X-Request-Id";
-		throw new ResourceVersionConflictException(text, Outcomes.single(IssueSeverity.ERROR, IssueType.DUPLICATE, text, null));
-	}
-
-	private void recordRequest(String requestId, String fingerprint, String bundleId) {
-		if (requestId != null && !records.insertRequest(new ReferralRecords.Request(requestId, fingerprint, bundleId))) {
-			checkRequestUnused(requestId, fingerprint);
-			throw new AlreadyAnswered();
 		}
 	}
 
@@ -342,7 +291,9 @@ public class BarsMessages {
 			String text = "Bundle id " + bundleId + " was already used for a different message; a new message needs a new Bundle id";
 			throw new ResourceVersionConflictException(text, Outcomes.single(IssueSeverity.ERROR, IssueType.DUPLICATE, text, "Bundle.id"));
 		}
-		recordRequest(requestId, fingerprint, bundleId);
+		if (!requests.record(requestId, fingerprint, bundleId)) {
+			throw new AlreadyAnswered();
+		}
 		return new Answer(200, (Resource) fhirContext.newJsonParser().parseResource(first.response()));
 	}
 
@@ -397,7 +348,9 @@ public class BarsMessages {
 		if (!records.insertMessage(new ReferralRecords.Message(message.getIdElement().getIdPart(), fingerprint, referralId, json))) {
 			throw new AlreadyAnswered();
 		}
-		recordRequest(requestId, fingerprint, message.getIdElement().getIdPart());
+		if (!requests.record(requestId, fingerprint, message.getIdElement().getIdPart())) {
+			throw new AlreadyAnswered();
+		}
 		return new Answer(200, response);
 	}
 

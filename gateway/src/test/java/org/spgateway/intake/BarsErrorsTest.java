@@ -56,10 +56,10 @@ class BarsErrorsTest {
 
 	@Test
 	void onlyAnotherMajorVersionIsRefused() {
-		assertThatCode(() -> BarsMessages.checkVersion("application/fhir+json; version=1.1.0")).doesNotThrowAnyException();
-		assertThatCode(() -> BarsMessages.checkVersion("application/fhir+json")).doesNotThrowAnyException();
-		assertThatCode(() -> BarsMessages.checkVersion(null)).doesNotThrowAnyException();
-		BaseServerResponseException refused = catchThrowableOfType(() -> BarsMessages.checkVersion("application/fhir+xml;version=2"),
+		assertThatCode(() -> BarsRequests.checkVersion("application/fhir+json; version=1.1.0")).doesNotThrowAnyException();
+		assertThatCode(() -> BarsRequests.checkVersion("application/fhir+json")).doesNotThrowAnyException();
+		assertThatCode(() -> BarsRequests.checkVersion(null)).doesNotThrowAnyException();
+		BaseServerResponseException refused = catchThrowableOfType(() -> BarsRequests.checkVersion("application/fhir+xml;version=2"),
 				BaseServerResponseException.class);
 		assertThat(refused.getStatusCode()).isEqualTo(406);
 		assertThat(BarsErrors.outcome(refused, Map.of()).getIssueFirstRep().getDetails().getCodingFirstRep().getCode()).isEqualTo("REC_NOT_SUPPORTED");
