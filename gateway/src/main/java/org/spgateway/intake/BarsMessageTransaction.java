@@ -104,7 +104,8 @@ final class BarsMessageTransaction {
 			Resource resource = entry.getResource();
 			String type = resource.fhirType();
 			String fullUrl = entry.hasFullUrl() ? entry.getFullUrl() : "urn:uuid:" + UUID.randomUUID();
-			if (reuse.containsKey(fullUrl) || dropped.contains(fullUrl) || !ServedResourceTypes.WRITABLE.contains(type) || !SenderContext.isKept(type)
+			if (reuse.containsKey(fullUrl) || dropped.contains(fullUrl) || !ServedResourceTypes.WRITABLE.contains(type)
+					|| !SenderContext.isKept(type)
 					|| (resource instanceof HealthcareService hs && !inDirectory(hs))) {
 				continue;
 			}
@@ -232,7 +233,8 @@ final class BarsMessageTransaction {
 	 * those the stored referral already refers to are not stored again.
 	 */
 	private Map<String, String> reusable(Bundle message, ReferralRecords.Referral existing) {
-		ServiceRequest stored = (ServiceRequest) resources.toResource(resources.read("ServiceRequest", existing.serviceRequestId(), AccessScope.UNRESTRICTED));
+		ServiceRequest stored = (ServiceRequest) resources.toResource(resources.read("ServiceRequest", existing.serviceRequestId(),
+				AccessScope.UNRESTRICTED));
 		List<Resource> known = new ArrayList<>();
 		for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(stored, Reference.class)) {
 			LocalReference local = LocalReference.parse(ref.getReference());

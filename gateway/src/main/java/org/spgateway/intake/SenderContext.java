@@ -15,9 +15,10 @@ import org.hl7.fhir.r4.model.Task;
 /**
  * The resources of the sender's own workflow in a BaRS message: its Task, Encounter, CarePlan,
  * Conditions, Observations, MedicationStatements, QuestionnaireResponses, Flags, Consent, RelatedPersons,
- * Locations and any ServiceRequest other than the referral. They are context for the referral: validated against the base specification and their own
- * declared profiles only, stored as sent (past any write handler of their type), tagged sender-context
- * and listed in the referral's supportingInfo when it does not already refer to them.
+ * Locations and any ServiceRequest other than the referral. They are context for the referral:
+ * validated against the base specification and their own declared profiles only, stored as sent (past
+ * any write handler of their type), tagged sender-context and listed in the referral's supportingInfo
+ * when it does not already refer to them.
  *
  * <p>A sender's Task is never the gateway's referral Task: it keeps the owner the sender gave it in the
  * sp-sender-owner extension instead of Task.owner, so that it cannot appear in any provider's work
@@ -37,7 +38,8 @@ final class SenderContext {
 	private static final Set<String> CONTEXT_TYPES = Set.of("Task", "Encounter", "CarePlan", "Condition", "Observation", "MedicationStatement",
 			"QuestionnaireResponse", "Flag", "Consent", "RelatedPerson", "Location", "ServiceRequest");
 	/** Matched to what the gateway holds (NHS number, ODS code, DoS id, SDS id) through their own write handlers. */
-	private static final Set<String> MATCHED = Set.of("Patient", "Organization", "Practitioner", "PractitionerRole", "HealthcareService", "Endpoint");
+	private static final Set<String> MATCHED = Set.of("Patient", "Organization", "Practitioner", "PractitionerRole", "HealthcareService",
+			"Endpoint");
 
 	private SenderContext() {}
 
@@ -92,7 +94,8 @@ final class SenderContext {
 		Set<String> referred = new HashSet<>();
 		// Through JSON: the parser links references to the other entries' resources, and walking those links would
 		// count what the referral's CarePlan refers to as referred to by the referral.
-		ServiceRequest own = (ServiceRequest) fhirContext.newJsonParser().parseResource(fhirContext.newJsonParser().encodeResourceToString(referral));
+		ServiceRequest own = (ServiceRequest) fhirContext.newJsonParser()
+				.parseResource(fhirContext.newJsonParser().encodeResourceToString(referral));
 		for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(own, Reference.class)) {
 			if (ref.hasReference()) {
 				referred.add(ref.getReference());
