@@ -1,13 +1,15 @@
 package org.spgateway.intake;
 
+import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.LenientErrorHandler;
+import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.EncodingEnum;
-import ca.uhn.fhir.rest.api.PreferReturnEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +22,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.Coding;
@@ -37,10 +39,10 @@ import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
-import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.fhir.Outcomes;
@@ -48,8 +50,8 @@ import org.spgateway.resources.ResourceService;
 import org.spgateway.resources.WriteContext;
 import org.spgateway.security.AccessScope;
 import org.spgateway.security.RequestGate;
+import org.spgateway.server.RequestIdFilter;
 import org.spgateway.server.ServedResourceTypes;
-import org.spgateway.store.LocalReference;
 import org.spgateway.store.StoredResource;
 import org.spgateway.transaction.TransactionProcessor;
 import org.spgateway.validation.ResourceValidator;
@@ -58,27 +60,51 @@ import org.spgateway.validation.ValidationReport;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * BaRS referral messages ({@code POST [base]/$process-message}). The message Bundle is validated once,
- * as received; its MessageHeader says what to do (servicerequest-request with reason new, update or
- * delete); its resources then go through exactly the same intake as a transaction Bundle (the Patient
- * matched on NHS number, directory resources matched on identifiers, the referral to referral intake),
- * in one database transaction with the record of the message. The synchronous answer is a BaRS
- * servicerequest-response message: response.code ok with the stored referral and its Task, or
- * fatal-error / transient-error with an OperationOutcome coded with the BaRS error codes. The same
- * Bundle id sent again gets the first answer; a different message under a used Bundle id is a 409
- * (REC_CONFLICT).
+ * BaRS referral messages ({@code POST [base]/$process-message}), shaped as the national guide's examples
+ * send them. The message Bundle is validated once, as received: the referral against sp-bars-referral
+ * (no identifier needed), the sender's own workflow resources (its Task, Encounter, CarePlan ...) against
+ * the base specification and their declared profiles only. Its MessageHeader says what to do
+ * (servicerequest-request with reason new, update or delete); the referral is identified by its sender
+ * and its entry's fullUrl, the same in every message about it. The message's resources then go through
+ * the same intake as a transaction Bundle (the Patient matched on NHS number, directory resources on
+ * identifiers, the referral to referral intake), except the sender's context, which is stored as sent
+ * and tagged (see {@link SenderContext}), all in one database transaction with the record of the
+ * message and of its X-Request-Id.
+ *
+ * <p>Answers: 200 with a servicerequest-response message (the stored referral and its Task); a refusal is
+ * the HTTP status with an OperationOutcome coded from BaRS's http-error-codes ({@link BarsErrors}). The
+ * same Bundle id sent again under a new X-Request-Id gets the first answer; a different message under a
+ * used Bundle id, and any message under a used X-Request-Id, is a 409 (REC_CONFLICT).
  */
 public class BarsMessages {
 
 	private static final Logger log = LoggerFactory.getLogger(BarsMessages.class);
 	public static final String EVENTS = "https://fhir.nhs.uk/CodeSystem/message-events-bars";
 	public static final String REASONS = "https://fhir.nhs.uk/CodeSystem/message-reason-bars";
-	public static final String ERROR_CODES = "https://fhir.nhs.uk/Codesystem/http-error-codes";
-	/** Matched by their own identifiers (or the NHS number) on every write, never by content. */
-	private static final java.util.Set<String> NOT_REUSED = java.util.Set.of("Patient", "Organization", "Practitioner", "PractitionerRole",
-			"HealthcareService", "ServiceRequest");
-	private static final Pattern ENTRY = Pattern.compile("Bundle\\.entry\\[(\\d+)\\]");
-	private static final Pattern ENTRY_PREFIX = Pattern.compile("^Bundle\\.entry\\[\\d+\\] \\((?:POST|PUT|PATCH|GET) [^)]*\\): ");
+	public static final String ERROR_CODES = BarsErrors.ERROR_CODES;
+	/** The identifier the gateway gives a BaRS referral: the referral entry's fullUrl, assigned by its sender. */
+	public static final String BARS_REFERRAL_ID = "https://spgateway.org/fhir/Id/bars-referral";
+	static final String BARS_REFERRAL_PROFILE = "https://spgateway.org/fhir/StructureDefinition/sp-bars-referral";
+	/**
+	 * What a message's entries are validated against instead of the gateway's required profiles: the
+	 * referral against sp-bars-referral; the sender's context (a Task is always the sender's: the gateway
+	 * makes its own) and a HealthcareService (matched to the directory or not kept) against the base
+	 * specification and their own declared profiles only. The Patient and the rest of the directory keep
+	 * their required profiles.
+	 */
+	private static final Map<String, String> ENTRY_PROFILES = entryProfiles();
+
+	private static Map<String, String> entryProfiles() {
+		Map<String, String> profiles = new HashMap<>();
+		for (String type : ServedResourceTypes.WRITABLE) {
+			if (SenderContext.isContextType(type)) {
+				profiles.put(type, "");
+			}
+		}
+		profiles.put("HealthcareService", "");
+		profiles.put("ServiceRequest", BARS_REFERRAL_PROFILE);
+		return Map.copyOf(profiles);
+	}
 
 	private final FhirContext fhirContext;
 	private final ResourceValidator validator;
@@ -87,6 +113,8 @@ public class BarsMessages {
 	private final ServiceDirectory directory;
 	private final ReferralIntake intake;
 	private final ReferralRecords records;
+	private final BarsRequests requests;
+	private final BarsMessageTransaction messageTransaction;
 	private final TransactionTemplate transactions;
 	private final IntakeProperties settings;
 	private final String softwareVersion;
@@ -101,55 +129,57 @@ public class BarsMessages {
 		this.directory = directory;
 		this.intake = intake;
 		this.records = records;
+		this.requests = new BarsRequests(records);
+		this.messageTransaction = new BarsMessageTransaction(fhirContext, processor, resources, directory);
 		this.transactions = transactions;
 		this.settings = settings;
 		this.softwareVersion = softwareVersion;
 	}
 
-	/** The HTTP answer: status and a FHIR resource (a message Bundle, or an OperationOutcome when the request is not a message at all). */
+	/** The HTTP answer: status and a FHIR resource (a message Bundle when processed, an OperationOutcome when refused). */
 	public record Answer(int status, Resource body) {}
 
 	public Answer process(RequestDetails request, byte[] body, EncodingEnum encoding) {
 		String bundleId = null;
 		Map<Integer, Integer> toMessage = new HashMap<>();
 		try {
+			BarsRequests.checkVersion(request.getHeader(Constants.HEADER_ACCEPT));
 			String raw = new String(body, StandardCharsets.UTF_8);
 			Bundle message = parse(raw, encoding);
 			bundleId = message.getIdElement().getIdPart();
 			String messageId = bundleId;
 			String fingerprint = fingerprint(message);
-			ValidationReport report = validator.validate(raw, encoding, "Bundle", null);
+			String requestId = BarsRequests.callerRequestId(request);
+			transactions.executeWithoutResult(tx -> requests.checkUnused(requestId, fingerprint));
+			ValidationReport report = validator.validateMessage(raw, encoding, ENTRY_PROFILES);
 			if (report.hasErrors()) {
 				throw Outcomes.unprocessable(report.issues());
 			}
 			MessageHeader header = (MessageHeader) message.getEntryFirstRep().getResource();
 			String reason = checkHeader(header);
 			ServiceRequest referral = focus(message, header);
-			Answer replayed = transactions.execute(tx -> replay(messageId, fingerprint));
+			Answer replayed = transactions.execute(tx -> replay(messageId, fingerprint, requestId));
 			if (replayed != null) {
 				return replayed;
 			}
 			try {
-				return transactions.execute(tx -> handle(request, message, header, referral, reason, fingerprint, report, toMessage));
+				return transactions.execute(tx -> handle(request, message, header, referral, reason, fingerprint, requestId, report, toMessage));
 			} catch (AlreadyAnswered e) {
 				// Another request with the same Bundle id committed first: its answer stands.
-				Answer stored = transactions.execute(tx -> replay(messageId, fingerprint));
+				Answer stored = transactions.execute(tx -> replay(messageId, fingerprint, requestId));
 				if (stored != null) {
 					return stored;
 				}
 				throw e;
 			}
 		} catch (BaseServerResponseException e) {
-			return error(request, bundleId, e, toMessage);
+			return new Answer(e.getStatusCode(), BarsErrors.outcome(e, toMessage));
 		} catch (RuntimeException e) {
 			log.error("BaRS message {} could not be processed", bundleId, e);
-			return error(request, bundleId, new ca.uhn.fhir.rest.server.exceptions.InternalErrorException("The gateway could not process this message;"
-					+ " nothing was stored. Send it again later; quote request id " + org.slf4j.MDC.get(org.spgateway.server.RequestIdFilter.MDC_REQUEST_ID)),
-					toMessage);
+			return new Answer(500, BarsErrors.outcome(new InternalErrorException("The gateway could not process this message;"
+					+ " nothing was stored. Send it again later; quote request id " + MDC.get(RequestIdFilter.MDC_REQUEST_ID)), toMessage));
 		}
 	}
-
-	// ---------------------------------------------------------------- checks
 
 	private Bundle parse(String raw, EncodingEnum encoding) {
 		if (raw.isBlank()) {
@@ -223,9 +253,28 @@ public class BarsMessages {
 		throw Outcomes.unprocessable("MessageHeader.focus must point at the referral: the ServiceRequest entry of this message", "Bundle.entry[0].resource.focus");
 	}
 
+	private static BundleEntryComponent entryOf(Bundle message, Resource resource) {
+		return message.getEntry().stream().filter(e -> e.getResource() == resource).findFirst().orElseThrow();
+	}
+
+	/** The referral entry's fullUrl: with the sender, the referral's identity in every message about it. */
+	static String referralUrl(Bundle message, ServiceRequest referral) {
+		for (int i = 0; i < message.getEntry().size(); i++) {
+			BundleEntryComponent e = message.getEntry().get(i);
+			if (e.getResource() == referral) {
+				if (!e.hasFullUrl()) {
+					throw Outcomes.invalid("The referral's entry needs a fullUrl: with the sender it identifies the referral, and the update and delete"
+							+ " messages for it carry the same one", "Bundle.entry[" + i + "].fullUrl");
+				}
+				return e.getFullUrl();
+			}
+		}
+		throw new IllegalStateException("focus is an entry of the message");
+	}
+
 	// ---------------------------------------------------------------- processing
 
-	private Answer replay(String bundleId, String fingerprint) {
+	private Answer replay(String bundleId, String fingerprint, String requestId) {
 		ReferralRecords.Message first = records.findMessage(bundleId).orElse(null);
 		if (first == null) {
 			return null;
@@ -234,208 +283,102 @@ public class BarsMessages {
 			String text = "Bundle id " + bundleId + " was already used for a different message; a new message needs a new Bundle id";
 			throw new ResourceVersionConflictException(text, Outcomes.single(IssueSeverity.ERROR, IssueType.DUPLICATE, text, "Bundle.id"));
 		}
+		if (!requests.record(requestId, fingerprint, bundleId)) {
+			throw new AlreadyAnswered();
+		}
 		return new Answer(200, (Resource) fhirContext.newJsonParser().parseResource(first.response()));
 	}
 
-	private Answer handle(RequestDetails request, Bundle message, MessageHeader header, ServiceRequest referral, String reason, String fingerprint,
-			ValidationReport report, Map<Integer, Integer> toMessage) {
+	private Answer handle(RequestDetails request, Bundle message, MessageHeader header, ServiceRequest referral, String reason,
+			String fingerprint, String requestId, ValidationReport report, Map<Integer, Integer> toMessage) {
 		Map<String, Resource> entries = new HashMap<>();
 		message.getEntry().stream().filter(BundleEntryComponent::hasFullUrl).forEach(e -> entries.put(e.getFullUrl(), e.getResource()));
 		WriteContext context = new WriteContext(request, RequestGate.scopeOf(request), true, entries);
 		Organisation sender = sender(header, entries);
+		String referralUrl = referralUrl(message, referral);
+		String senderKey = sender.ods != null ? sender.ods : header.getSource().getEndpoint();
 		MessageContext.BarsMessage bars = new MessageContext.BarsMessage(message.getIdElement().getIdPart(), reason, sender.ods, sender.name,
-				header.getSource().getEndpoint(), software(header));
+				header.getSource().getEndpoint(), software(header), senderKey, referralUrl);
 		BarsHeaders.attach(context, bars, settings.isRequireBarsHeaders());
 
 		List<ValidationIssue> notes = new ArrayList<>();
 		String referralId;
 		if ("new".equals(reason)) {
-			ReferralRecords.Referral previous = intake.previous(referral, context);
+			identify(referral, senderKey, sender, referralUrl);
+			ReferralRecords.Referral previous;
+			try {
+				previous = intake.previous(referral, context);
+			} catch (BaseServerResponseException e) {
+				throw BarsErrors.atEntry(e, message.getEntry().indexOf(entryOf(message, referral)));
+			}
 			if (previous != null) {
 				notes.add(info("This referral was received before (message " + message.getIdElement().getIdPart() + " is a resend, or carries the same"
 						+ " referral): ServiceRequest/" + previous.serviceRequestId() + ", Task/" + previous.taskId() + "; nothing new was stored"));
 				referralId = previous.serviceRequestId();
 			} else {
-				referralId = apply(request, message, referral, null, report, notes, toMessage);
+				referralId = messageTransaction.apply(request, message, referral, null, report, notes, toMessage);
 			}
 		} else {
-			ReferralRecords.Referral existing = intake.byIdentifier(referral, context);
+			ReferralRecords.Referral existing = records.find(new ReferralRecords.Key(senderKey, BARS_REFERRAL_ID, referralUrl)).orElse(null);
 			if (existing == null) {
-				throw new ResourceNotFoundException("No referral with identifier " + referral.getIdentifierFirstRep().getSystem() + "|"
-						+ referral.getIdentifierFirstRep().getValue() + " has been received from this sender; send it with reason new first");
+				throw new ResourceNotFoundException("No referral " + referralUrl + " has been received from " + (sender.ods != null ? sender.ods
+						: senderKey) + ": an update or delete message names the referral by the fullUrl its new message gave it; send it with reason"
+						+ " new first");
 			}
+			ServiceRequest stored = (ServiceRequest) resources.toResource(resources.read("ServiceRequest", existing.serviceRequestId(),
+					AccessScope.UNRESTRICTED));
+			keepWhatIsLeftOut(referral, stored);
+			identify(referral, senderKey, sender, referralUrl);
 			if ("delete".equals(reason) && referral.getStatus() != ServiceRequest.ServiceRequestStatus.REVOKED) {
 				// The gateway never deletes a referral: a withdrawn one is marked as sent in error and its Task cancelled.
 				referral.setStatus(ServiceRequest.ServiceRequestStatus.ENTEREDINERROR);
 			}
-			referralId = apply(request, message, referral, existing, report, notes, toMessage);
+			referralId = messageTransaction.apply(request, message, referral, existing, report, notes, toMessage);
 		}
 		Bundle response = okResponse(request, message, header, sender, referralId, notes);
 		String json = fhirContext.newJsonParser().encodeResourceToString(response);
 		if (!records.insertMessage(new ReferralRecords.Message(message.getIdElement().getIdPart(), fingerprint, referralId, json))) {
 			throw new AlreadyAnswered();
 		}
+		if (!requests.record(requestId, fingerprint, message.getIdElement().getIdPart())) {
+			throw new AlreadyAnswered();
+		}
 		return new Answer(200, response);
 	}
 
-	/** The message's resources as a transaction, through the same writes as a transaction Bundle; returns the referral's id. */
-	private String apply(RequestDetails request, Bundle message, ServiceRequest referral, ReferralRecords.Referral existing, ValidationReport report,
-			List<ValidationIssue> notes, Map<Integer, Integer> toMessage) {
-		Map<String, String> reuse = new HashMap<>(existing == null ? Map.of() : reusable(message, existing));
-		containFreeTextResponses(message, referral, reuse, notes);
-		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		List<String> dropped = new ArrayList<>();
-		Map<Integer, List<ValidationIssue>> warnings = new HashMap<>();
-		int referralEntry = -1;
-		for (int i = 1; i < message.getEntry().size(); i++) {
-			BundleEntryComponent entry = message.getEntry().get(i);
-			Resource resource = entry.getResource();
-			String type = resource.fhirType();
-			String fullUrl = entry.hasFullUrl() ? entry.getFullUrl() : "urn:uuid:" + UUID.randomUUID();
-			if (reuse.containsKey(fullUrl)) {
-				continue;
-			}
-			if (!ServedResourceTypes.WRITABLE.contains(type) || (resource instanceof HealthcareService hs && !inDirectory(hs))) {
-				dropped.add(fullUrl);
-				notes.add(ValidationIssue.warning(IssueType.INFORMATIONAL, "Bundle.entry[" + i + "] (" + type + ") was not kept: "
-						+ (resource instanceof HealthcareService ? "the service is not in the gateway's directory" : "the gateway does not store " + type
-								+ " resources") + "; references to it keep only their identifier and display", "Bundle.entry[" + i + "]"));
-				continue;
-			}
-			BundleEntryComponent tx = transaction.addEntry().setFullUrl(fullUrl).setResource(resource);
-			int index = transaction.getEntry().size() - 1;
-			toMessage.put(index, i);
-			if (resource == referral) {
-				referralEntry = index;
-			}
-			if (resource == referral && existing != null) {
-				tx.getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("ServiceRequest/" + existing.serviceRequestId());
-			} else if (resource instanceof Patient patient && NhsIdentifiers.valueOf(patient.getIdentifier(), NhsIdentifiers.NHS_NUMBER) != null) {
-				String nhs = NhsIdentifiers.valueOf(patient.getIdentifier(), NhsIdentifiers.NHS_NUMBER).replace(" ", "");
-				tx.getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient").setIfNoneExist(PatientRecords.criteria(nhs));
-			} else {
-				tx.getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl(type);
-			}
-			List<ValidationIssue> own = new ArrayList<>();
-			for (ValidationIssue issue : report.issues()) {
-				Matcher m = ENTRY.matcher(issue.expression() == null ? "" : issue.expression());
-				if (m.lookingAt() && Integer.parseInt(m.group(1)) == i) {
-					own.add(issue);
-				}
-			}
-			warnings.put(index, own);
-		}
-		for (BundleEntryComponent e : transaction.getEntry()) {
-			for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(e.getResource(), Reference.class)) {
-				String value = ref.getReference();
-				if (value == null) {
-					continue;
-				}
-				if (reuse.containsKey(value)) {
-					ref.setReference(reuse.get(value));
-				} else if (dropped.contains(value)) {
-					ref.setReference(null);
-					ref.setResource(null);
-					if (!ref.hasIdentifier() && !ref.hasDisplay()) {
-						ref.setDisplay("Sent with the referral message but not kept by the gateway");
-					}
-				}
-			}
-		}
-		Bundle result = processor.applyValidatedTransaction(transaction, warnings, PreferReturnEnum.OPERATION_OUTCOME, request);
-		BundleEntryComponent answer = result.getEntry().get(referralEntry);
-		if (answer.getResponse().getOutcome() instanceof OperationOutcome outcome) {
-			for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
-				if (issue.getSeverity() != IssueSeverity.INFORMATION || !"No issues found".equals(issue.getDiagnostics())) {
-					notes.add(new ValidationIssue(issue.getSeverity(), issue.getCode(), issue.getDiagnostics(), null));
-				}
-			}
-		}
-		LocalReference location = LocalReference.parse(answer.getResponse().getLocation());
-		return location.id();
-	}
-
 	/**
-	 * A QuestionnaireResponse that names no Questionnaire (free-text referral questions) is not an
-	 * outcome response, which outcome capture requires to name its instrument: it travels inside the
-	 * referral (contained, referred to from supportingInfo) so that nothing the sender wrote is lost.
+	 * The referral's identity on the BaRS path, recorded on it: the entry's fullUrl, assigned by the
+	 * sender. BaRS referrals carry no identifier of their own; one the sender does give is kept as sent.
 	 */
-	private void containFreeTextResponses(Bundle message, ServiceRequest referral, Map<String, String> reuse, List<ValidationIssue> notes) {
-		int n = 0;
-		for (int i = 1; i < message.getEntry().size(); i++) {
-			BundleEntryComponent entry = message.getEntry().get(i);
-			if (entry.getResource() instanceof org.hl7.fhir.r4.model.QuestionnaireResponse qr && !qr.hasQuestionnaire() && entry.hasFullUrl()
-					&& !reuse.containsKey(entry.getFullUrl())) {
-				String localId = "qr" + (++n);
-				org.hl7.fhir.r4.model.QuestionnaireResponse contained = qr.copy();
-				contained.setId(localId);
-				referral.addContained(contained);
-				reuse.put(entry.getFullUrl(), "#" + localId);
-				if (referral.getSupportingInfo().stream().noneMatch(r -> entry.getFullUrl().equals(r.getReference()))) {
-					referral.addSupportingInfo(new Reference(entry.getFullUrl()));
-				}
-				notes.add(info("Bundle.entry[" + i + "] (a QuestionnaireResponse naming no Questionnaire) is kept inside the referral as #" + localId));
-			}
+	private static void identify(ServiceRequest referral, String senderKey, Organisation sender, String referralUrl) {
+		boolean present = referral.getIdentifier().stream()
+				.anyMatch(i -> BARS_REFERRAL_ID.equals(i.getSystem()) && referralUrl.equals(i.getValue()));
+		if (!present) {
+			Identifier id = referral.addIdentifier().setSystem(BARS_REFERRAL_ID).setValue(referralUrl);
+			id.setAssigner(sender.ods != null ? new Reference().setIdentifier(new Identifier().setSystem(NhsIdentifiers.ODS_ORGANIZATION)
+					.setValue(sender.ods)).setDisplay(sender.name) : new Reference().setDisplay(senderKey));
 		}
 	}
 
 	/**
-	 * For an update: the message's supporting resources (Conditions, Flags ...) that are the same as
-	 * those the stored referral already refers to are not stored again.
+	 * An update or delete message may carry only what changes: the guide's cancellation sends status,
+	 * intent, category, subject and occurrence, nothing else. What it leaves out is what the referral
+	 * already says, so each element the message's referral does not have is taken from the stored one.
 	 */
-	private Map<String, String> reusable(Bundle message, ReferralRecords.Referral existing) {
-		ServiceRequest stored = (ServiceRequest) resources.toResource(resources.read("ServiceRequest", existing.serviceRequestId(), AccessScope.UNRESTRICTED));
-		List<Resource> known = new ArrayList<>();
-		for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(stored, Reference.class)) {
-			LocalReference local = LocalReference.parse(ref.getReference());
-			if (local != null && !NOT_REUSED.contains(local.type())) {
-				try {
-					known.add(resources.toResource(resources.read(local.type(), local.id(), AccessScope.UNRESTRICTED)));
-				} catch (ResourceNotFoundException e) {
-					// referred to but not stored: nothing to reuse
-				}
-			}
-		}
-		Map<String, String> reuse = new HashMap<>();
-		for (BundleEntryComponent e : message.getEntry()) {
-			if (!e.hasFullUrl() || e.getResource() instanceof ServiceRequest || e.getResource() instanceof MessageHeader) {
+	private void keepWhatIsLeftOut(ServiceRequest sent, ServiceRequest stored) {
+		for (BaseRuntimeChildDefinition child : fhirContext.getResourceDefinition("ServiceRequest").getChildren()) {
+			String name = child.getElementName();
+			if (name.equals("id") || name.equals("meta") || name.equals("text")) {
 				continue;
 			}
-			for (Resource k : known) {
-				if (k.fhirType().equals(e.getResource().fhirType()) && sameContent(k, e.getResource())) {
-					reuse.put(e.getFullUrl(), k.fhirType() + "/" + k.getIdElement().getIdPart());
-					break;
+			List<IBase> have = child.getAccessor().getValues(sent);
+			List<IBase> before = child.getAccessor().getValues(stored);
+			if (have.isEmpty() && !before.isEmpty()) {
+				for (IBase value : before) {
+					child.getMutator().addValue(sent, value instanceof Base base ? base.copy() : value);
 				}
 			}
 		}
-		return reuse;
-	}
-
-	/** Same content apart from ids, meta and what references point at (compared as JSON, which leaves out empty elements). */
-	private boolean sameContent(Resource a, Resource b) {
-		IParser json = fhirContext.newJsonParser();
-		return json.encodeResourceToString(strip(a)).equals(json.encodeResourceToString(strip(b)));
-	}
-
-	private Resource strip(Resource r) {
-		Resource copy = r.copy();
-		copy.setId((String) null);
-		copy.setMeta(null);
-		NhsIdentifiers.normalize(fhirContext, copy);
-		for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(copy, Reference.class)) {
-			ref.setReference(null);
-			ref.setResource(null);
-		}
-		return copy;
-	}
-
-	private boolean inDirectory(HealthcareService hs) {
-		for (Identifier i : hs.getIdentifier()) {
-			if (i.hasValue() && directory.serviceByIdentifier(i.getSystem(), i.getValue()) != null) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private record Organisation(String ods, String name, Reference reference) {}
@@ -493,66 +436,6 @@ public class BarsMessages {
 			header.getResponse().setDetails(new Reference(url));
 		}
 		return response;
-	}
-
-	private Answer error(RequestDetails request, String bundleId, BaseServerResponseException e, Map<Integer, Integer> toMessage) {
-		OperationOutcome outcome = Outcomes.outcomeOf(e).copy();
-		int status = e.getStatusCode();
-		String code = switch (status) {
-			case 400 -> "REC_BAD_REQUEST";
-			case 404 -> "REC_NOT_FOUND";
-			case 405 -> "REC_METHOD_NOT_ALLOWED";
-			case 409, 412 -> "REC_CONFLICT";
-			case 413, 422 -> "REC_UNPROCESSABLE_ENTITY";
-			default -> status >= 500 ? "REC_SERVER_ERROR" : "REC_BAD_REQUEST";
-		};
-		for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
-			if (issue.hasDiagnostics()) {
-				issue.setDiagnostics(toMessageIndexes(ENTRY_PREFIX.matcher(issue.getDiagnostics().replaceAll("HAPI-\\d+: ", "")).replaceFirst(""),
-						toMessage));
-			}
-			List<StringType> expressions = new ArrayList<>();
-			for (StringType x : issue.getExpression()) {
-				expressions.add(new StringType(toMessageIndexes(x.getValue(), toMessage)));
-			}
-			issue.setExpression(expressions);
-			if (issue.getSeverity() == IssueSeverity.ERROR || issue.getSeverity() == IssueSeverity.FATAL) {
-				issue.getDetails().addCoding(new Coding(ERROR_CODES, code, code.replace("REC_", "").replace('_', ' ').toLowerCase()));
-			}
-		}
-		if (status >= 500) {
-			// Never a stack trace; already logged.
-			outcome.getIssueFirstRep().setCode(IssueType.TRANSIENT);
-		}
-		if (bundleId == null) {
-			return new Answer(status, outcome);
-		}
-		Bundle response = responseBundle();
-		MessageHeader header = new MessageHeader();
-		header.setId(UUID.randomUUID().toString());
-		header.setEvent(new Coding(EVENTS, "servicerequest-response", "Service request response"));
-		header.getSource().setName("Social Prescribing FHIR Gateway").setSoftware("Social Prescribing FHIR Gateway").setVersion(softwareVersion)
-				.setEndpoint(request.getFhirServerBase() + "/$process-message");
-		header.getResponse().setIdentifier(bundleId).setCode(status >= 500 ? MessageHeader.ResponseType.TRANSIENTERROR : MessageHeader.ResponseType.FATALERROR);
-		String url = "urn:uuid:" + UUID.randomUUID();
-		header.getResponse().setDetails(new Reference(url));
-		response.addEntry().setFullUrl("urn:uuid:" + header.getIdElement().getIdPart()).setResource(header);
-		response.addEntry().setFullUrl(url).setResource(outcome);
-		return new Answer(status, response);
-	}
-
-	private static String toMessageIndexes(String text, Map<Integer, Integer> toMessage) {
-		if (text == null || toMessage.isEmpty()) {
-			return text;
-		}
-		Matcher m = ENTRY.matcher(text);
-		StringBuilder out = new StringBuilder();
-		while (m.find()) {
-			Integer mapped = toMessage.get(Integer.parseInt(m.group(1)));
-			m.appendReplacement(out, "Bundle.entry[" + (mapped == null ? m.group(1) : mapped) + "]");
-		}
-		m.appendTail(out);
-		return out.toString();
 	}
 
 	private static Bundle responseBundle() {

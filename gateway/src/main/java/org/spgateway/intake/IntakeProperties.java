@@ -27,8 +27,9 @@ public class IntakeProperties {
 	private int maxAlternatives = 5;
 
 	/**
-	 * How long the answer to each BaRS message is kept to answer a resend with the same Bundle id again;
-	 * zero keeps them forever. A later resend is still recognised by its referral's identifier.
+	 * How long the answer to each BaRS message is kept to answer a resend with the same Bundle id again, and
+	 * each processed X-Request-Id to refuse its reuse; zero keeps them forever. A later resend is still
+	 * recognised by its referral (sender and ServiceRequest fullUrl).
 	 */
 	private Duration barsMessageRetention = Duration.ofDays(90);
 

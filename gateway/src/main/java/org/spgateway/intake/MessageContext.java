@@ -28,8 +28,12 @@ public record MessageContext(String channel, String requestId, String correlatio
 	 * @param senderOds ODS code of MessageHeader.sender's organisation, or null
 	 * @param replyTo MessageHeader.source.endpoint: where the sender takes messages back
 	 * @param sourceSoftware MessageHeader.source software and version
+	 * @param senderKey who sent the referral, for its identity: the sender's ODS code, else MessageHeader.source.endpoint
+	 * @param referralUrl the referral entry's fullUrl: with the sender, what identifies the referral across its new, update
+	 *     and delete messages
 	 */
-	public record BarsMessage(String bundleId, String reason, String senderOds, String senderName, String replyTo, String sourceSoftware) {}
+	public record BarsMessage(String bundleId, String reason, String senderOds, String senderName, String replyTo, String sourceSoftware,
+			String senderKey, String referralUrl) {}
 
 	public boolean isBars() {
 		return message != null;

@@ -13,7 +13,7 @@ import org.spgateway.server.SystemProvider;
 
 /**
  * {@code POST [base]/$process-message}: BaRS referral messages. Thin: {@link BarsMessages} decides;
- * this writes its answer (a message Bundle, with the HTTP status of the outcome) in the format asked for.
+ * this writes its answer (a message Bundle, or the OperationOutcome of a refusal, with its HTTP status) in the format asked for.
  */
 public class ProcessMessageProvider implements SystemProvider {
 
@@ -27,8 +27,8 @@ public class ProcessMessageProvider implements SystemProvider {
 
 	/**
 	 * Takes a BaRS message Bundle (MessageHeader event servicerequest-request; reason new, update or
-	 * delete) and answers synchronously with a servicerequest-response message: response.code ok, or
-	 * fatal-error / transient-error with an OperationOutcome using the BaRS error codes.
+	 * delete) and answers synchronously with a servicerequest-response message (response.code ok), or refuses
+	 * it with the HTTP status and an OperationOutcome using the BaRS error codes.
 	 */
 	@Operation(name = "$process-message", manualRequest = true, manualResponse = true, idempotent = false)
 	public void processMessage(RequestDetails request, HttpServletResponse response) throws IOException {

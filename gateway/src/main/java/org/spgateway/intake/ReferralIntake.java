@@ -110,10 +110,16 @@ public class ReferralIntake implements ResourceWriteHandler {
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 		ReferralRouting.Decision decision = routing.route(routingFacts(a, message, now));
 		ServiceListing service = decision.service();
+		List<ValidationIssue> issues = new ArrayList<>(incoming.warnings());
+		if (!referral.hasCode()) {
+			// BaRS referrals may leave the code to the service they are sent to (the guide's examples do).
+			referral.setCode(new CodeableConcept().addCoding(new Coding(SNOMED, SOCIAL_PRESCRIBING_REFERRAL, "Referral to social prescribing service")));
+			issues.add(new ValidationIssue(IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "The referral gives no code: recorded as SNOMED CT "
+					+ SOCIAL_PRESCRIBING_REFERRAL + " (Referral to social prescribing service), what it is to " + service.label(), "ServiceRequest.code"));
+		}
 		checkCode(referral, service);
 		complete(a, service);
 
-		List<ValidationIssue> issues = new ArrayList<>(incoming.warnings());
 		WriteOutcome stored = resources.createNow(referral, referralId, issues);
 		Instant deadline = now.plus(service.responseTime() != null ? service.responseTime() : settings.getDefaultResponseTime());
 		Task task = ReferralTasks.newTask(referral, referralId, service, now, deadline, decision.triage(), a.flags, parentTask(referral));
@@ -217,6 +223,11 @@ public class ReferralIntake implements ResourceWriteHandler {
 	}
 
 	private static ResourceVersionConflictException conflict(ReferralRecords.Referral first, Analysis a) {
+		if (BarsMessages.BARS_REFERRAL_ID.equals(a.key.system())) {
+			String text = "The referral " + a.key.value() + " from " + a.key.referrer() + " was received before with different content (ServiceRequest/"
+					+ first.serviceRequestId() + "): to change it, send it with reason update; a new referral needs a ServiceRequest entry with a new fullUrl";
+			return new ResourceVersionConflictException(text, Outcomes.single(IssueSeverity.ERROR, IssueType.DUPLICATE, text, "ServiceRequest"));
+		}
 		String message = "The referral identifier " + a.key.describe() + " was already used for a different referral (ServiceRequest/"
 				+ first.serviceRequestId() + "). To change that referral, update it (PUT ServiceRequest/" + first.serviceRequestId()
 				+ ", or a BaRS update); to send a new referral, give it a new identifier";
@@ -252,9 +263,14 @@ public class ReferralIntake implements ResourceWriteHandler {
 		a.resolver = new ReferralResolver(resources, directory, context, referral);
 		person(a);
 		referrer(a, message);
-		Identifier identifier = referral.getIdentifierFirstRep();
-		a.key = new ReferralRecords.Key(a.referrer != null && a.referrer.referrerKey() != null ? a.referrer.referrerKey() : "-", identifier.getSystem(),
-				identifier.getValue());
+		if (message.isBars() && message.message().referralUrl() != null) {
+			// BaRS: the sender and the referral entry's fullUrl, the same in its new, update and delete messages.
+			a.key = new ReferralRecords.Key(message.message().senderKey(), BarsMessages.BARS_REFERRAL_ID, message.message().referralUrl());
+		} else {
+			Identifier identifier = referral.getIdentifierFirstRep();
+			a.key = new ReferralRecords.Key(a.referrer != null && a.referrer.referrerKey() != null ? a.referrer.referrerKey() : "-",
+					identifier.getSystem(), identifier.getValue());
+		}
 		// A transaction analyses its referral before ids are assigned (findExisting) and again when it is written:
 		// the fingerprint does not depend on the ids, so the first one stands.
 		a.fingerprint = earlier != null && earlier.key.equals(a.key) ? earlier.fingerprint : fingerprint(a);
@@ -406,9 +422,13 @@ public class ReferralIntake implements ResourceWriteHandler {
 			throw Outcomes.unprocessable("A new referral's status must be active; this one is " + (referral.hasStatus() ? referral.getStatus().toCode()
 					: "missing"), "ServiceRequest.status");
 		}
-		if (settings.isRequireReason() && !referral.hasReasonCode() && !referral.hasReasonReference()) {
+		if (!referral.hasAuthoredOn()) {
+			throw Outcomes.unprocessable("The referral must say when it was made: ServiceRequest.authoredOn", "ServiceRequest.authoredOn");
+		}
+		if (settings.isRequireReason() && !referral.hasReasonCode() && !referral.hasReasonReference() && a.resolver.planned().isEmpty()) {
 			throw Outcomes.unprocessable("The referral must say why the person is referred: give reasonCode (e.g. SNOMED CT codes for their needs or"
-					+ " conditions) or reasonReference to their Conditions", "ServiceRequest.reasonCode");
+					+ " conditions), reasonReference to their Conditions, or (as BaRS does) basedOn a CarePlan that addresses them",
+					"ServiceRequest.reasonCode");
 		}
 		for (int i = 0; i < referral.getReasonReference().size(); i++) {
 			Reference ref = referral.getReasonReference().get(i);
@@ -508,6 +528,11 @@ public class ReferralIntake implements ResourceWriteHandler {
 		}
 		if (a.nhsNumber != null) {
 			subject.setIdentifier(new Identifier().setSystem(NhsIdentifiers.NHS_NUMBER).setValue(a.nhsNumber));
+		}
+		if (referral.getRequester().isEmpty() && a.referrer != null) {
+			// A BaRS message may name only its sender: the sending organisation made the referral.
+			referral.setRequester(a.referrer.reference());
+			a.requesterType = "Organization";
 		}
 		Reference requester = referral.getRequester();
 		if ("Organization".equals(a.requesterType) && a.referrer != null) {
@@ -629,8 +654,11 @@ public class ReferralIntake implements ResourceWriteHandler {
 			next.setRequester(storedRequester.copy());
 		}
 		checkSameService(previous, next, context);
+		keepServiceReference(previous, next, context);
 		Analysis a = analyse(next, context, message);
-		if (!a.key.referrer().equals(record.key().referrer())) {
+		// A BaRS referral is keyed by its sender, which only its own messages name; other channels key by the requester's organisation.
+		boolean comparable = message.isBars() || !BarsMessages.BARS_REFERRAL_ID.equals(record.key().system());
+		if (comparable && !a.key.referrer().equals(record.key().referrer())) {
 			throw Outcomes.unprocessable("A referral's referring organisation cannot change: this referral is from " + record.key().referrer()
 					+ ", the update names " + a.key.referrer() + ". Cancel it and send a new referral instead", "ServiceRequest.requester");
 		}
@@ -707,6 +735,39 @@ public class ReferralIntake implements ResourceWriteHandler {
 			throw Outcomes.unprocessable("A referral cannot be moved to another service by updating it: cancel it (status revoked) and send a new"
 					+ " referral to the other service", "ServiceRequest.performer");
 		}
+	}
+
+	/**
+	 * The chosen service stays as intake recorded it (a literal reference with its DoS id), however the
+	 * update names it: otherwise the new version would drop out of {@code ServiceRequest?performer=HealthcareService/...}.
+	 */
+	private void keepServiceReference(ServiceRequest previous, ServiceRequest next, WriteContext context) {
+		Reference service = null;
+		for (Reference p : previous.getPerformer()) {
+			LocalReference local = LocalReference.parse(p.getReference());
+			if (local != null && local.type().equals("HealthcareService")) {
+				service = p;
+				break;
+			}
+		}
+		if (service == null) {
+			return;
+		}
+		List<Reference> performers = new ArrayList<>(List.of(service.copy()));
+		for (Reference p : next.getPerformer()) {
+			if (serviceOf(new ServiceRequest().addPerformer(p), context) == null && !"HealthcareService".equals(typeOfPerformer(p))) {
+				performers.add(p);
+			}
+		}
+		next.setPerformer(performers);
+	}
+
+	private static String typeOfPerformer(Reference p) {
+		LocalReference local = LocalReference.parse(p.getReference());
+		if (local != null) {
+			return local.type();
+		}
+		return p.hasIdentifier() && NhsIdentifiers.is(p.getIdentifier().getSystem(), NhsIdentifiers.DOS_SERVICE) ? "HealthcareService" : p.getType();
 	}
 
 	private String serviceOf(ServiceRequest referral, WriteContext context) {

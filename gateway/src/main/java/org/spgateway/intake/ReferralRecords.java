@@ -70,10 +70,27 @@ public class ReferralRecords {
 				message.bundleId(), message.fingerprint(), message.serviceRequestId(), message.response()) == 1;
 	}
 
-	/** Deletes up to {@code batch} message answers received longer ago than {@code retention}; returns how many. */
+	/** Deletes up to {@code batch} message answers (and as many request ids) received longer ago than {@code retention}; returns how many. */
 	public int forgetMessages(Duration retention, int batch) {
-		return jdbc.update("DELETE FROM bars_message WHERE bundle_id IN (SELECT bundle_id FROM bars_message"
+		int requests = jdbc.update("DELETE FROM bars_request WHERE request_id IN (SELECT request_id FROM bars_request"
 				+ " WHERE received_at < now() - ? * interval '1 millisecond' LIMIT ?)", retention.toMillis(), batch);
+		int messages = jdbc.update("DELETE FROM bars_message WHERE bundle_id IN (SELECT bundle_id FROM bars_message"
+				+ " WHERE received_at < now() - ? * interval '1 millisecond' LIMIT ?)", retention.toMillis(), batch);
+		return Math.max(requests, messages);
+	}
+
+	/** A BaRS request the gateway processed: the sender's X-Request-Id, the message's fingerprint and Bundle id. */
+	public record Request(String requestId, String fingerprint, String bundleId) {}
+
+	public Optional<Request> findRequest(String requestId) {
+		return first(jdbc.query("SELECT fingerprint, bundle_id FROM bars_request WHERE request_id = ?",
+				(rs, n) -> new Request(requestId, rs.getString(1), rs.getString(2)), requestId));
+	}
+
+	/** False when the request id is taken (a concurrent insert waits for the other transaction, then finds it taken). */
+	public boolean insertRequest(Request request) {
+		return jdbc.update("INSERT INTO bars_request (request_id, fingerprint, bundle_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+				request.requestId(), request.fingerprint(), request.bundleId()) == 1;
 	}
 
 	private static <T> Optional<T> first(List<T> rows) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Consent;
@@ -201,8 +202,32 @@ final class ReferralResolver {
 		return found;
 	}
 
+	/** Conditions, with those addressed by the CarePlans the referral is basedOn (how BaRS referrals say why). */
 	List<Condition> conditions() {
-		return referenced(Condition.class);
+		List<Condition> found = referenced(Condition.class);
+		for (Condition c : planned()) {
+			if (!found.contains(c)) {
+				found.add(c);
+			}
+		}
+		return found;
+	}
+
+	/** The Conditions addressed by the CarePlans the referral is basedOn. */
+	List<Condition> planned() {
+		List<Condition> found = new ArrayList<>();
+		for (Reference basedOn : request.getBasedOn()) {
+			Found plan = resolve(basedOn);
+			if (plan != null && plan.resource() instanceof CarePlan carePlan) {
+				for (Reference addressed : carePlan.getAddresses()) {
+					Found f = resolve(addressed);
+					if (f != null && f.resource() instanceof Condition c && !found.contains(c)) {
+						found.add(c);
+					}
+				}
+			}
+		}
+		return found;
 	}
 
 	List<Consent> consents() {

@@ -130,7 +130,9 @@ final class OutcomeSummary {
 		for (StoredResource s : lookup.find("QuestionnaireResponse", Map.of("based-on", "ServiceRequest/" + referralId),
 				properties.getMaxResponsesPerReferral(), scope)) {
 			QuestionnaireResponse response = fhirContext.newJsonParser().parseResource(QuestionnaireResponse.class, s.json());
-			if (!ResponseRules.isFinal(response.getStatus()) || !response.hasAuthored()) {
+			// A referrer's own questionnaire sent with a BaRS referral is its context, not an outcome measured by the provider.
+			boolean sendersContext = response.getMeta().getTag("https://spgateway.org/fhir/CodeSystem/sp-record-kind", "sender-context") != null;
+			if (sendersContext || !ResponseRules.isFinal(response.getStatus()) || !response.hasAuthored()) {
 				continue;
 			}
 			InstrumentCatalog.Resolution r = catalog.resolve(response.getQuestionnaire());

@@ -11,7 +11,9 @@ public final class ServedResourceTypes {
 	public static final List<String> WRITABLE = List.of(
 			"Patient", "Organization", "Practitioner", "PractitionerRole", "HealthcareService", "Endpoint", "ServiceRequest", "Task",
 			"Condition", "Questionnaire", "QuestionnaireResponse", "Observation", "Communication", "Consent", "AuditEvent", "Provenance",
-			"Subscription", "Flag", "Encounter");
+			"Subscription", "Flag", "Encounter",
+			// What a BaRS referral message carries as the sender's context (intake.SenderContext).
+			"CarePlan", "RelatedPerson", "Location", "MedicationStatement");
 
 	/** Loaded from profiles/ and mappings/ at start-up; read and searched only. */
 	public static final List<String> READ_ONLY = List.of(

@@ -28,7 +28,7 @@ import org.spgateway.store.StoredResource;
  * <p>Runs after the transaction's references are rewritten to local ids, so that "exactly what it holds"
  * includes whom it is about: a Condition for another patient is never taken for the stored one.
  *
- * <p>A BaRS update message decides the same question its own way first (intake.BarsMessages#reusable:
+ * <p>A BaRS update message decides the same question its own way first (intake.BarsMessageTransaction#reusable:
  * anything the stored referral refers to, compared without references), since an update's referral
  * is rewritten, not found; its transaction reaches this with those entries left out and referred to by id.
  */

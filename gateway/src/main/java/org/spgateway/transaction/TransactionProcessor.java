@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
@@ -111,9 +112,22 @@ public class TransactionProcessor {
 	 */
 	public Bundle applyValidatedTransaction(Bundle bundle, Map<Integer, List<ValidationIssue>> issuesByEntry, PreferReturnEnum prefer,
 			RequestDetails request) {
+		return applyValidatedTransaction(bundle, issuesByEntry, prefer, request, Set.of());
+	}
+
+	/**
+	 * As above; the {@code storedAsSent} entries (POSTs) are stored as they are, past their type's write
+	 * handler: a BaRS message's resources of the sender's own workflow (its Task, its
+	 * QuestionnaireResponses) are context for the referral, not the gateway's work items or outcome
+	 * responses.
+	 */
+	public Bundle applyValidatedTransaction(Bundle bundle, Map<Integer, List<ValidationIssue>> issuesByEntry, PreferReturnEnum prefer,
+			RequestDetails request, Set<Integer> storedAsSent) {
 		List<Entry> entries = new ArrayList<>();
 		for (int i = 0; i < bundle.getEntry().size(); i++) {
-			entries.add(Entry.of(i, bundle.getEntry().get(i)));
+			Entry entry = Entry.of(i, bundle.getEntry().get(i));
+			entry.storedAsSent = storedAsSent.contains(i);
+			entries.add(entry);
 		}
 		WriteContext context = new WriteContext(request, RequestGate.scopeOf(request), true, new HashMap<>());
 		return transactions.execute(tx -> transaction(entries, issuesByEntry, prefer, context));
@@ -179,7 +193,7 @@ public class TransactionProcessor {
 				}
 				e.existing = matches.isEmpty() ? null : matches.get(0);
 			}
-			if (e.existing == null) {
+			if (e.existing == null && !e.storedAsSent) {
 				// The type's write handler may know the resource already (an NHS number, an ODS code ...).
 				e.existing = service.findExisting(type, e.resource, e.ifNoneExist, context);
 			}
@@ -284,7 +298,8 @@ public class TransactionProcessor {
 					return entryResponse("200 OK", e.existing, null, prefer, notes);
 				}
 				e.resource.setId((String) null);
-				WriteOutcome outcome = service.create(e.type, new IncomingResource(e.resource, warnings, e.id), null, context);
+				IncomingResource incoming = new IncomingResource(e.resource, warnings, e.id);
+				WriteOutcome outcome = e.storedAsSent ? service.createDirect(e.type, incoming, null) : service.create(e.type, incoming, null, context);
 				// The write's own issues (a write handler may add to the validator's) are what the caller reads.
 				return entryResponse(outcome.created() ? "201 Created" : "200 OK", outcome.stored(), outcome.resource(), prefer, outcome.warnings());
 			}
@@ -467,6 +482,8 @@ public class TransactionProcessor {
 		StoredResource existing;
 		/** Recognised as a resource stored the first time this transaction was sent (ResentEntries). */
 		boolean resent;
+		/** Stored as it is, past the type's write handler (see applyValidatedTransaction). */
+		boolean storedAsSent;
 
 		private Entry(int index, HTTPVerb method, String url, String fullUrl, Resource resource, String ifNoneExist, Integer ifMatch) {
 			this.index = index;

@@ -130,13 +130,33 @@ public class ResourceValidator {
 	/** Validates a request body as received (JSON or XML), so that every element the caller sent is seen. */
 	public ValidationReport validate(String body, EncodingEnum encoding, String resourceType, String extraProfile) {
 		FhirFormat format = encoding == EncodingEnum.XML ? FhirFormat.XML : FhirFormat.JSON;
-		return run(body.getBytes(StandardCharsets.UTF_8), format, resourceType, extraProfile);
+		return run(body.getBytes(StandardCharsets.UTF_8), format, resourceType, extraProfile, Map.of());
+	}
+
+	/**
+	 * Validates a message Bundle as received, its entries against profiles chosen per type instead of the
+	 * gateway's required ones: {@code entryProfiles} maps a type to the canonical URL of the profile its
+	 * entries must meet, or to "" for the base specification and their own declared profiles only (a
+	 * sender's own Task in a BaRS message is not the gateway's referral Task). Other types keep their
+	 * required profile.
+	 */
+	public ValidationReport validateMessage(String body, EncodingEnum encoding, Map<String, String> entryProfiles) {
+		FhirFormat format = encoding == EncodingEnum.XML ? FhirFormat.XML : FhirFormat.JSON;
+		Map<String, StructureDefinition> chosen = new HashMap<>();
+		for (Map.Entry<String, String> e : entryProfiles.entrySet()) {
+			StructureDefinition sd = e.getValue().isEmpty() ? null : workerContext.fetchResource(StructureDefinition.class, e.getValue());
+			if (!e.getValue().isEmpty() && sd == null) {
+				throw new IllegalStateException("Profile " + e.getValue() + " for " + e.getKey() + " is not loaded");
+			}
+			chosen.put(e.getKey(), sd);
+		}
+		return run(body.getBytes(StandardCharsets.UTF_8), format, "Bundle", null, chosen);
 	}
 
 	/** Validates a resource the gateway holds in memory (e.g. the result of a patch). */
 	public ValidationReport validate(IBaseResource resource, String extraProfile) {
 		String json = fhirContext.newJsonParser().encodeResourceToString(resource);
-		return run(json.getBytes(StandardCharsets.UTF_8), FhirFormat.JSON, fhirContext.getResourceType(resource), extraProfile);
+		return run(json.getBytes(StandardCharsets.UTF_8), FhirFormat.JSON, fhirContext.getResourceType(resource), extraProfile, Map.of());
 	}
 
 	public String requiredProfile(String resourceType) {
@@ -144,7 +164,8 @@ public class ResourceValidator {
 		return sd == null ? null : sd.getUrl();
 	}
 
-	private ValidationReport run(byte[] content, FhirFormat format, String resourceType, String extraProfile) {
+	private ValidationReport run(byte[] content, FhirFormat format, String resourceType, String extraProfile,
+			Map<String, StructureDefinition> entryProfiles) {
 		List<ValidationIssue> preliminary = new ArrayList<>();
 		StructureDefinition extra = null;
 		if (extraProfile != null && !extraProfile.isBlank()) {
@@ -169,7 +190,7 @@ public class ResourceValidator {
 					String bundleType = "Bundle".equals(element.fhirType()) ? String.valueOf(element.getNamedChildValue("type", false)) : "";
 					requestBundle |= REQUEST_BUNDLE_TYPES.contains(bundleType);
 					if (ENTRY_BY_ENTRY_BUNDLE_TYPES.contains(bundleType)) {
-						validateEntryByEntry(validator, element, fragment.getErrors());
+						validateEntryByEntry(validator, element, fragment.getErrors(), entryProfiles);
 					} else {
 						validator.validate(null, fragment.getErrors(), null, element, profiles(element.fhirType(), extra));
 					}
@@ -228,18 +249,27 @@ public class ResourceValidator {
 	 * a three-entry referral. References between entries are checked by the transaction and message
 	 * processing that resolves them.
 	 */
-	private void validateEntryByEntry(InstanceValidator validator, Element bundle, List<ValidationMessage> errors) {
+	private void validateEntryByEntry(InstanceValidator validator, Element bundle, List<ValidationMessage> errors,
+			Map<String, StructureDefinition> entryProfiles) {
 		List<Element> entries = bundle.getChildren("entry");
 		for (int i = 0; i < entries.size(); i++) {
 			Element resource = entries.get(i).getNamedChild("resource", false);
 			if (resource != null) {
-				validator.validate(null, errors, "Bundle.entry[" + i + "].resource", resource, profiles(resource.fhirType(), null));
+				List<StructureDefinition> profiles = entryProfiles.containsKey(resource.fhirType())
+						? entryProfiles.get(resource.fhirType()) == null ? List.of() : List.of(entryProfiles.get(resource.fhirType()))
+						: profiles(resource.fhirType(), null);
+				validator.validate(null, errors, "Bundle.entry[" + i + "].resource", resource, profiles);
 				// What stays for the Bundle's own rules (a message starts with its MessageHeader, fullUrls are unique ...).
 				List<Element> content = new ArrayList<>();
 				for (Element child : resource.getChildren()) {
 					if (!RESOURCE_KEPT_FOR_BUNDLE_RULES.contains(child.getName())) {
 						content.add(child);
 					}
+				}
+				if (content.size() == resource.getChildren().size() && !content.isEmpty()) {
+					// A resource with neither id nor meta would be left empty, and an empty resource is no resource to
+					// the Bundle's rules (bdl-5); what one child left says about the entry is dropped below with the rest.
+					content.remove(0);
 				}
 				content.forEach(resource::removeChild);
 			}

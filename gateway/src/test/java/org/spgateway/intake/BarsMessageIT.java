@@ -75,10 +75,13 @@ class BarsMessageIT {
 			}
 		}
 
-		/** The same referral in a new message (a new Bundle id and new entry ids). */
+		/**
+		 * The same referral in a new message: a new Bundle id and new ids for every entry but the referral's,
+		 * whose fullUrl (with the sender) is the referral's identity in every BaRS message about it.
+		 */
 		Message resent() {
 			Message m = new Message();
-			for (String key : List.of("REF", "NHS", "BIRTH", "SDS", "NOTE", "CONSENT_STATUS", "CONSENT_TYPE", "STATUS", "REASON")) {
+			for (String key : List.of("REF", "NHS", "BIRTH", "SDS", "NOTE", "CONSENT_STATUS", "CONSENT_TYPE", "STATUS", "REASON", "UUID_SR")) {
 				m.values.put(key, values.get(key));
 			}
 			return m;
@@ -130,9 +133,10 @@ class BarsMessageIT {
 		return response.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(type::isInstance).map(type::cast).findFirst().orElseThrow();
 	}
 
-	static OperationOutcome.OperationOutcomeIssueComponent error(Bundle response) {
-		return entry(response, OperationOutcome.class).getIssue().stream().filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR).findFirst()
-				.orElseThrow();
+	/** A refusal's error issue: BaRS answers a refused message with an OperationOutcome, not a message Bundle. */
+	static OperationOutcome.OperationOutcomeIssueComponent error(HttpResponse<String> response) {
+		return Http.parse(response, OperationOutcome.class).getIssue().stream().filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
+				.findFirst().orElseThrow();
 	}
 
 	// ---------------------------------------------------------------- new referrals
@@ -230,12 +234,10 @@ class BarsMessageIT {
 		HttpResponse<String> conflict = send(message.with("NOTE", "A different note"));
 
 		assertThat(conflict.statusCode()).isEqualTo(409);
-		Bundle answer = Http.parse(conflict, Bundle.class);
-		assertThat(header(answer).getResponse().getCode()).isEqualTo(MessageHeader.ResponseType.FATALERROR);
-		assertThat(header(answer).getResponse().getIdentifier()).isEqualTo(message.id());
-		assertThat(error(answer).getDetails().getCodingFirstRep().getSystem()).isEqualTo(ERRORS);
-		assertThat(error(answer).getDetails().getCodingFirstRep().getCode()).isEqualTo("REC_CONFLICT");
-		assertThat(error(answer).getDiagnostics()).contains("was already used for a different message");
+		assertThat(error(conflict).getDetails().getCodingFirstRep().getSystem()).isEqualTo(ERRORS);
+		assertThat(error(conflict).getDetails().getCodingFirstRep().getCode()).isEqualTo("REC_CONFLICT");
+		assertThat(error(conflict).getDiagnostics()).contains("Bundle id " + message.id() + " was already used for a different message");
+		assertThat(error(conflict).getExpression()).extracting(e -> e.getValue()).containsExactly("Bundle.id");
 	}
 
 	@Test
@@ -256,16 +258,17 @@ class BarsMessageIT {
 	}
 
 	@Test
-	void aDifferentReferralUnderAUsedIdentifierIsRecConflict() {
+	void aDifferentReferralUnderAUsedFullUrlIsRecConflict() {
 		Message message = new Message();
 		assertThat(send(message).statusCode()).isEqualTo(200);
 
 		HttpResponse<String> conflict = send(message.resent().with("NOTE", "Another referral entirely"));
 
 		assertThat(conflict.statusCode()).isEqualTo(409);
-		OperationOutcome.OperationOutcomeIssueComponent error = error(Http.parse(conflict, Bundle.class));
+		OperationOutcome.OperationOutcomeIssueComponent error = error(conflict);
 		assertThat(error.getDetails().getCodingFirstRep().getCode()).isEqualTo("REC_CONFLICT");
-		assertThat(error.getDiagnostics()).contains("was already used for a different referral");
+		assertThat(error.getDiagnostics()).contains("was received before with different content").contains(message.values.get("UUID_SR"));
+		assertThat(error.getExpression()).extracting(e -> e.getValue()).containsExactly("Bundle.entry[1].resource");
 	}
 
 	@Test
@@ -336,7 +339,7 @@ class BarsMessageIT {
 		HttpResponse<String> response = send(new Message().with("REASON", "update"));
 
 		assertThat(response.statusCode()).isEqualTo(404);
-		OperationOutcome.OperationOutcomeIssueComponent error = error(Http.parse(response, Bundle.class));
+		OperationOutcome.OperationOutcomeIssueComponent error = error(response);
 		assertThat(error.getDetails().getCodingFirstRep().getCode()).isEqualTo("REC_NOT_FOUND");
 		assertThat(error.getDiagnostics()).contains("send it with reason new first");
 	}
@@ -349,11 +352,7 @@ class BarsMessageIT {
 		HttpResponse<String> response = send(message);
 
 		assertThat(response.statusCode()).isEqualTo(422);
-		Bundle answer = Http.parse(response, Bundle.class);
-		assertThat(header(answer).getResponse().getCode()).isEqualTo(MessageHeader.ResponseType.FATALERROR);
-		assertThat(header(answer).getResponse().getIdentifier()).isEqualTo(message.id());
-		assertThat(header(answer).getResponse().getDetails().getReference()).isEqualTo(answer.getEntry().get(1).getFullUrl());
-		OperationOutcome.OperationOutcomeIssueComponent error = error(answer);
+		OperationOutcome.OperationOutcomeIssueComponent error = error(response);
 		assertThat(error.getDetails().getCodingFirstRep().getCode()).isEqualTo("REC_UNPROCESSABLE_ENTITY");
 		assertThat(error.getDiagnostics()).contains("Aged 36 on 2026-11-20; this service accepts ages 40-74");
 		assertThat(error.getExpression().get(0).getValue()).isEqualTo("Bundle.entry[1].resource.subject");
@@ -366,7 +365,7 @@ class BarsMessageIT {
 		HttpResponse<String> response = send(new Message().with("CONSENT_TYPE", "deny"));
 
 		assertThat(response.statusCode()).isEqualTo(422);
-		assertThat(error(Http.parse(response, Bundle.class)).getDiagnostics()).contains("does not permit sharing their information with the provider");
+		assertThat(error(response).getDiagnostics()).contains("does not permit sharing their information with the provider");
 	}
 
 	@Test
@@ -374,7 +373,7 @@ class BarsMessageIT {
 		HttpResponse<String> response = send(new Message(), "NHSD-Target-Identifier", "not base64 !!");
 
 		assertThat(response.statusCode()).isEqualTo(400);
-		OperationOutcome.OperationOutcomeIssueComponent error = error(Http.parse(response, Bundle.class));
+		OperationOutcome.OperationOutcomeIssueComponent error = error(response);
 		assertThat(error.getDetails().getCodingFirstRep().getCode()).isEqualTo("REC_BAD_REQUEST");
 		assertThat(error.getDiagnostics()).contains("NHSD-Target-Identifier header is not base64");
 	}
@@ -385,7 +384,7 @@ class BarsMessageIT {
 				b64("{\"system\":\"https://fhir.nhs.uk/id/dos-service-id\",\"value\":\"9999998\"}"));
 
 		assertThat(response.statusCode()).isEqualTo(422);
-		assertThat(error(Http.parse(response, Bundle.class)).getDiagnostics()).contains("Unknown service: The NHSD-Target-Identifier header names DoS service 9999998");
+		assertThat(error(response).getDiagnostics()).contains("Unknown service: The NHSD-Target-Identifier header names DoS service 9999998");
 	}
 
 	@Test
@@ -410,7 +409,7 @@ class BarsMessageIT {
 		HttpResponse<String> response = send(body);
 
 		assertThat(response.statusCode()).isEqualTo(422);
-		assertThat(error(Http.parse(response, Bundle.class)).getDiagnostics()).contains("MessageHeader.eventCoding must be "
+		assertThat(error(response).getDiagnostics()).contains("MessageHeader.eventCoding must be "
 				+ EVENTS + "|servicerequest-request");
 	}
 }

@@ -338,6 +338,30 @@ class ReferralIntakeIT {
 		assertNothingStoredFor(v);
 	}
 
+	/** Only a BaRS message's referral is identified by its sender and fullUrl; a transaction's and a REST one need their own identifier. */
+	@Test
+	void aTransactionOrRestReferralWithoutAnIdentifierIsRefused() {
+		Referrals.Values v = new Referrals.Values();
+		Bundle transaction = v.transaction();
+		referralIn(transaction).setIdentifier(null);
+		HttpResponse<String> response = post(gateway, transaction);
+
+		assertThat(response.statusCode()).isEqualTo(422);
+		assertThat(outcome(response).getIssue()).anySatisfy(i -> assertThat(i.getExpression().get(0).getValue())
+				.isEqualTo("Bundle.entry[2].resource.identifier"));
+		assertNothingStoredFor(v);
+
+		String patientId = createPatient(v.nhs, "https://fhir.nhs.uk/Id/nhs-number", "1970-02-02", v.practice);
+		String rest = Referrals.fill("rest-referral.json", restValues(v, patientId))
+				.replace("\"identifier\": [ { \"system\": \"https://fhir.a99901.example.nhs.uk/Id/referral\", \"value\": \"" + v.ref + "\" } ],", "");
+		assertThat(rest).doesNotContain("/Id/referral");
+		HttpResponse<String> restResponse = Http.post(gateway.baseUrl() + "/ServiceRequest", rest);
+
+		assertThat(restResponse.statusCode()).as(restResponse.body()).isEqualTo(422);
+		assertThat(outcome(restResponse).getIssue()).anySatisfy(i -> assertThat(i.getExpression().get(0).getValue())
+				.isEqualTo("ServiceRequest.identifier"));
+	}
+
 	@Test
 	void requesterWithoutAnOrganisationIsRefusedInPlainWords() {
 		Referrals.Values v = new Referrals.Values();

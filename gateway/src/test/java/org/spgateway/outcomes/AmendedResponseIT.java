@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
 import org.spgateway.testsupport.SharedGateway;
+import org.spgateway.testsupport.Golden;
 
 /**
  * An amended response replaces its Observations: each item's Observation is the same resource, updated

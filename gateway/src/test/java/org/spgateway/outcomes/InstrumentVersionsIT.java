@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
+import org.spgateway.testsupport.Golden;
 
 /**
  * Several versions of one instrument, and instruments that exist only as data: a second version of the

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
 import org.spgateway.testsupport.SharedGateway;
+import org.spgateway.testsupport.Golden;
 
 /**
  * Golden tests, one per shipped instrument: a baseline and a review response in, the review's extracted

@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
+import org.spgateway.testsupport.Golden;
 
 /** Raw HTTP calls outcome tests make, asserting the status a client would see. */
 final class OutcomeRequests {

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
 import org.spgateway.testsupport.SharedGateway;
+import org.spgateway.testsupport.Golden;
 
 /**
  * Reviews fall due an interval after the latest final response (six months by default; a service or an

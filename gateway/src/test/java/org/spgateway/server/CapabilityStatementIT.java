@@ -46,7 +46,7 @@ class CapabilityStatementIT {
 	private static final Set<String> EXPECTED_TYPES = Set.of(
 			"Patient", "Organization", "Practitioner", "PractitionerRole", "HealthcareService", "Endpoint", "ServiceRequest", "Task",
 			"Condition", "Questionnaire", "QuestionnaireResponse", "Observation", "Communication", "Consent", "AuditEvent", "Provenance",
-			"Subscription", "Flag", "Encounter", "StructureDefinition", "CodeSystem", "ValueSet", "ConceptMap", "StructureMap", "SearchParameter",
+			"Subscription", "Flag", "Encounter", "CarePlan", "RelatedPerson", "Location", "MedicationStatement", "StructureDefinition", "CodeSystem", "ValueSet", "ConceptMap", "StructureMap", "SearchParameter",
 			"ImplementationGuide", "NamingSystem", "OperationDefinition");
 	private static final Set<String> WRITE_INTERACTIONS = Set.of("create", "update", "patch");
 	/** A value each search parameter type accepts; matching nothing is fine, refusing it is not. */

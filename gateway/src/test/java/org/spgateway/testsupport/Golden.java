@@ -1,4 +1,4 @@
-package org.spgateway.outcomes;
+package org.spgateway.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,6 @@ import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
-import org.spgateway.testsupport.Fixtures;
-import org.spgateway.testsupport.GatewayServer;
 
 /**
  * Golden files: FHIR JSON next to the tests, compared with what the gateway returns. What the server
