@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.function.Supplier;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
@@ -13,6 +14,7 @@ import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Task;
 
 /**
@@ -38,7 +40,7 @@ final class FeedbackComposer {
 	 * @param delivered whether the referrer has a delivery route (else the Communication is there to be polled)
 	 */
 	Composed compose(String event, Task task, String taskId, ServiceRequest referral, String referralId, Instant now, Reference recipient,
-			List<String> onwardServices, java.util.function.Supplier<String> ids, boolean delivered) {
+			List<String> onwardServices, List<String> needs, Supplier<String> ids, boolean delivered) {
 		Communication c = new Communication();
 		String id = ids.get();
 		c.setId(id);
@@ -68,7 +70,7 @@ final class FeedbackComposer {
 				}
 			}
 		}
-		c.addPayload().setContent(new org.hl7.fhir.r4.model.StringType(FeedbackWording.summary(event, task, referral, onwardServices)));
+		c.addPayload().setContent(new StringType(FeedbackWording.summary(event, task, needs, onwardServices)));
 		for (Resource r : coded) {
 			c.addPayload().setContent(new Reference(r.fhirType() + "/" + r.getIdElement().getIdPart()));
 		}

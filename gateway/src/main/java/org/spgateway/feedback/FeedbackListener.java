@@ -1,10 +1,15 @@
 package org.spgateway.feedback;
 
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
@@ -105,10 +110,11 @@ public class FeedbackListener implements ResourceChangeListener {
 		FeedbackRoute route = routes.getObject().of(referral);
 		Origin origin = origin(resources, focus.id());
 		List<String> onward = onwardServices(resources, p.taskId());
+		List<String> needs = needs(resources, referral);
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 		for (String event : p.events()) {
 			boolean deliver = route.delivered() && deliverable(route);
-			FeedbackComposer.Composed composed = composer.compose(event, p.task(), p.taskId(), referral, focus.id(), now, route.recipient(), onward,
+			FeedbackComposer.Composed composed = composer.compose(event, p.task(), p.taskId(), referral, focus.id(), now, route.recipient(), onward, needs,
 					ResourceStore::newId, deliver);
 			for (Resource coded : composed.coded()) {
 				resources.createNow(coded, coded.getIdElement().getIdPart(), List.of());
@@ -117,10 +123,16 @@ public class FeedbackListener implements ResourceChangeListener {
 			resources.createNow(composed.communication(), communicationId, List.of());
 			records.created(communicationId, focus.id(), p.taskId(), event, deliver ? route.channel() : null, deliver, now);
 			if (deliver) {
+				// As REFRESP01: the referral first, then the person, the provider's Task, what is said, and who says it to whom.
 				List<Resource> carried = new ArrayList<>();
 				carried.add(referral.setId("ServiceRequest/" + focus.id()));
 				carried.add(composed.communication());
 				carried.addAll(composed.coded());
+				carried.add(readQuietly(resources, referral.getSubject()));
+				carried.add(p.task().copy().setId("Task/" + p.taskId()));
+				carried.add(readQuietly(resources, p.task().getOwner()));
+				carried.add(readQuietly(resources, route.organisation()));
+				carried = messages.distinct(carried);
 				outbox.enqueue(List.of(message(route, p, carried, origin, communicationId, focus.id(), now)));
 			}
 		}
@@ -137,11 +149,25 @@ public class FeedbackListener implements ResourceChangeListener {
 			url = route.address().endsWith("$process-message") ? route.address()
 					: route.address().replaceAll("/+$", "") + "/$process-message";
 		} else {
-			body = messages.restTransaction(carried.subList(1, carried.size()));
+			// A REST referrer's own server gets what was said and the coded entries, not copies of the gateway's records.
+			body = messages.restTransaction(carried.stream().filter(r -> r instanceof Communication || r instanceof Procedure
+					|| r instanceof Observation).toList());
 			url = route.address();
 		}
 		return new OutboundMessage(route.channel(), route.channel() + "|ServiceRequest/" + referralId, "Communication/" + communicationId, "POST",
 				url, headers, "application/fhir+json", body, origin.correlationId() != null ? origin.correlationId() : referralId);
+	}
+
+	private static Resource readQuietly(ResourceService resources, Reference ref) {
+		LocalReference local = ref == null ? null : LocalReference.parse(ref.getReference());
+		if (local == null || resources.isReadOnly(local.type())) {
+			return null;
+		}
+		try {
+			return resources.toResource(resources.read(local.type(), local.id(), AccessScope.UNRESTRICTED));
+		} catch (ResourceNotFoundException gone) {
+			return null;
+		}
 	}
 
 	/** Https unless plain http is explicitly allowed (as for Subscription endpoints). */
@@ -171,6 +197,22 @@ public class FeedbackListener implements ResourceChangeListener {
 	private static String part(Extension context, String name) {
 		Extension e = context == null ? null : context.getExtensionByUrl(name);
 		return e == null || e.getValue() == null ? null : e.getValue().primitiveValue();
+	}
+
+	/** The referral's reasons in words: its codes, and the Conditions it refers to. */
+	private static List<String> needs(ResourceService resources, ServiceRequest referral) {
+		List<String> needs = new ArrayList<>();
+		referral.getReasonCode().forEach(cc -> needs.add(FeedbackWording.text(cc)));
+		for (Reference ref : referral.getReasonReference()) {
+			Resource r = readQuietly(resources, ref);
+			if (r instanceof Condition condition) {
+				needs.add(FeedbackWording.text(condition.getCode()));
+			} else if (ref.hasDisplay()) {
+				needs.add(ref.getDisplay());
+			}
+		}
+		needs.removeIf(String::isBlank);
+		return needs;
 	}
 
 	/** The services the person was referred on to, by name. */

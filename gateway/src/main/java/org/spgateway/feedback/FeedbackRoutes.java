@@ -1,5 +1,6 @@
 package org.spgateway.feedback;
 
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.Endpoint;
 import org.hl7.fhir.r4.model.Organization;
@@ -88,7 +89,7 @@ final class FeedbackRoutes {
 	private StoredResource readQuietly(String type, String id) {
 		try {
 			return resources.read(type, id, AccessScope.UNRESTRICTED);
-		} catch (ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException e) {
+		} catch (ResourceNotFoundException e) {
 			return null;
 		}
 	}

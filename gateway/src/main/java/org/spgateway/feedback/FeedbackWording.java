@@ -1,10 +1,10 @@
 package org.spgateway.feedback;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Reference;
-import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Task;
 
@@ -17,7 +17,7 @@ final class FeedbackWording {
 
 	private FeedbackWording() {}
 
-	static String summary(String event, Task task, ServiceRequest referral, List<String> onwardServices) {
+	static String summary(String event, Task task, List<String> needs, List<String> onwardServices) {
 		String provider = name(task.getOwner(), "The social prescribing service");
 		return switch (event) {
 			case "accepted" -> provider + " accepted the referral; a link worker will contact the person.";
@@ -29,7 +29,7 @@ final class FeedbackWording {
 			case "onward-referral" -> onwardServices.isEmpty() ? "The link worker referred the person on to a community service."
 					: "The link worker referred the person on to: " + String.join("; ", onwardServices) + ".";
 			case "discharged", "ended" -> ("discharged".equals(event) ? "Discharged from social prescribing. " : "Social prescribing support ended"
-					+ reason(task) + ". ") + "Needs and concerns: " + needs(referral) + ". Support offered: " + support(task, onwardServices)
+					+ reason(task) + ". ") + "Needs and concerns: " + (needs.isEmpty() ? "as referred" : String.join("; ", needs)) + ". Support offered: " + support(task, onwardServices)
 					+ ". Outcomes: " + outcomes(task) + ".";
 			default -> provider + ": " + event;
 		};
@@ -45,13 +45,8 @@ final class FeedbackWording {
 		return services.isEmpty() ? "" : " Suggested instead: " + String.join("; ", services) + ".";
 	}
 
-	private static String needs(ServiceRequest referral) {
-		List<String> needs = referral.getReasonCode().stream().map(FeedbackWording::text).filter(t -> !t.isBlank()).toList();
-		return needs.isEmpty() ? "as referred" : String.join("; ", needs);
-	}
-
 	private static String support(Task task, List<String> onwardServices) {
-		List<String> support = new java.util.ArrayList<>(onwardServices.stream().map(s -> "referred to " + s).toList());
+		List<String> support = new ArrayList<>(onwardServices.stream().map(s -> "referred to " + s).toList());
 		for (Task.TaskOutputComponent o : task.getOutput()) {
 			String type = o.getType().getCodingFirstRep().getCode();
 			if ("signposting".equals(type)) {
@@ -69,7 +64,7 @@ final class FeedbackWording {
 				+ " baseline, latest and change)";
 	}
 
-	private static String text(CodeableConcept cc) {
+	static String text(CodeableConcept cc) {
 		if (cc.hasText()) {
 			return cc.getText();
 		}
