@@ -14,7 +14,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StructureMap;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.spgateway.outcomes.Golden;
+import org.spgateway.testsupport.Golden;
 import org.spgateway.testsupport.Fixtures;
 import org.spgateway.testsupport.GatewayServer;
 

@@ -15,7 +15,7 @@ import org.hl7.fhir.r4.model.StructureMap;
 import org.hl7.fhir.r4.model.Type;
 import org.hl7.fhir.r4.model.UriType;
 import org.junit.jupiter.api.Test;
-import org.spgateway.outcomes.Golden;
+import org.spgateway.testsupport.Golden;
 import org.spgateway.testsupport.Errors;
 import org.spgateway.testsupport.Fixtures;
 import org.spgateway.testsupport.GatewayServer;

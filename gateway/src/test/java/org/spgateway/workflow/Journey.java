@@ -19,6 +19,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
+import org.spgateway.intake.TestNhsNumbers;
 import org.spgateway.testsupport.Fixtures;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
@@ -54,7 +55,7 @@ public final class Journey {
 	public static Journey referredByRest(GatewayServer gateway, String practice) {
 		Journey j = new Journey(gateway);
 		HttpResponse<String> patient = Http.post(gateway.baseUrl() + "/Patient", fill(Fixtures.text(Journey.class, "patient.json"),
-				Map.of("NHS", nhsNumber())));
+				Map.of("NHS", TestNhsNumbers.next())));
 		assertThat(patient.statusCode()).as(patient.body()).isIn(200, 201);
 		j.patient = idOf(patient);
 		j.correlation = UUID.randomUUID().toString();
@@ -68,7 +69,7 @@ public final class Journey {
 	/** A new referral sent as a BaRS message to $process-message. */
 	public static Journey referredByBars(GatewayServer gateway) {
 		Map<String, String> v = new HashMap<>(Map.of("BUNDLE_ID", UUID.randomUUID().toString(), "REASON", "new", "STATUS", "active",
-				"REF", "REF-" + UUID.randomUUID(), "NHS", nhsNumber(), "BIRTH", "1961-03-09", "NOTE", "Finding it hard to get out.",
+				"REF", "REF-" + UUID.randomUUID(), "NHS", TestNhsNumbers.next(), "BIRTH", "1961-03-09", "NOTE", "Finding it hard to get out.",
 				"CONSENT_STATUS", "active", "CONSENT_TYPE", "permit"));
 		v.put("SDS", "5" + (100000000L + ThreadLocalRandom.current().nextLong(899999999L)));
 		for (String u : List.of("HEADER", "SR", "PATIENT", "ORG", "ROLE", "PRACTITIONER", "ENCOUNTER", "CONDITION", "FLAG", "CONSENT", "QR")) {
@@ -170,20 +171,5 @@ public final class Journey {
 
 	public static String b64(String json) {
 		return Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
-	}
-
-	/** A random NHS number with a valid Modulus 11 check digit (in the 999 test range). */
-	static String nhsNumber() {
-		while (true) {
-			String nine = "999" + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
-			int sum = 0;
-			for (int i = 0; i < 9; i++) {
-				sum += (nine.charAt(i) - '0') * (10 - i);
-			}
-			int check = 11 - (sum % 11);
-			if (check != 10) {
-				return nine + (check == 11 ? 0 : check);
-			}
-		}
 	}
 }
