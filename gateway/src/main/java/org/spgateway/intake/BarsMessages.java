@@ -42,8 +42,10 @@ import org.hl7.fhir.r4.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spgateway.directory.ServiceDirectory;
+import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.fhir.Outcomes;
+import org.spgateway.fhir.RequestDeadline;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.resources.WriteContext;
 import org.spgateway.security.AccessScope;
@@ -142,7 +144,11 @@ public class BarsMessages {
 		} catch (BaseServerResponseException e) {
 			return error(request, bundleId, e, toMessage);
 		} catch (RuntimeException e) {
-			log.error("BaRS message {} could not be processed", bundleId, e);
+			if (RequestDeadline.cutOff(e)) {
+				return error(request, bundleId, RequestDeadline.exceeded(), toMessage);
+			}
+			// The request id (in every log line) finds the message; its messages may quote the payload, so they are redacted.
+			log.error("A BaRS message could not be processed", LogSafe.redacted(e));
 			return error(request, bundleId, new ca.uhn.fhir.rest.server.exceptions.InternalErrorException("The gateway could not process this message;"
 					+ " nothing was stored. Send it again later; quote request id " + org.slf4j.MDC.get(org.spgateway.server.RequestIdFilter.MDC_REQUEST_ID)),
 					toMessage);

@@ -14,12 +14,15 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.Outcomes;
+import org.spgateway.fhir.RequestDeadline;
 
 /**
  * Makes sure no stack trace or internal detail ever reaches a caller: unexpected failures become a
- * 500 OperationOutcome that quotes the request id (the full exception goes to the log), and HAPI's
- * internal message codes are dropped from the diagnostics callers read.
+ * 500 OperationOutcome that quotes the request id (the exception goes to the log, its messages
+ * redacted), a request over its time budget is 503, and HAPI's internal message codes are dropped from
+ * the diagnostics callers read.
  */
 @Interceptor
 public class ExceptionSanitizer {
@@ -35,8 +38,16 @@ public class ExceptionSanitizer {
 			String message = "A request parameter could not be read: " + String.valueOf(badValue.getMessage()).replaceAll("HAPI-\\d+: ", "");
 			return new InvalidRequestException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, message, null));
 		}
+		if (known instanceof RequestDeadline.TimedOut) {
+			return known;
+		}
+		if (RequestDeadline.cutOff(exception)) {
+			log.warn("Request stopped: a database statement outlived the request's time budget");
+			return RequestDeadline.exceeded();
+		}
 		if (known == null || known.getStatusCode() >= 500) {
-			log.error("Request failed unexpectedly", exception);
+			// The class and stack frames find the fault; the messages may quote the payload, so they are redacted.
+			log.error("Request failed unexpectedly ({})", rootClass(exception), LogSafe.redacted(exception));
 			String requestId = MDC.get(RequestIdFilter.MDC_REQUEST_ID);
 			OperationOutcome outcome = Outcomes.single(IssueSeverity.FATAL, IssueType.EXCEPTION,
 					"The gateway could not complete this request. Nothing was stored. Quote request id " + requestId
@@ -51,6 +62,14 @@ public class ExceptionSanitizer {
 		}
 		known.setOperationOutcome(outcome);
 		return known;
+	}
+
+	private static String rootClass(Throwable exception) {
+		Throwable root = exception;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return root.getClass().getSimpleName();
 	}
 
 	private static DataFormatException badValue(Throwable exception) {

@@ -1,6 +1,8 @@
 package org.spgateway.server;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServer;
@@ -9,7 +11,10 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.spgateway.fhir.Outcomes;
@@ -33,11 +38,63 @@ class GatewayRestfulServer extends RestfulServer {
 	@Override
 	protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
 		String problem = malformedEscape(request.getQueryString());
+		if (problem == null) {
+			problem = nulCharacter(request.getRequestURI(), request.getQueryString());
+		}
+		if (problem == null) {
+			problem = unknownValue(Constants.PARAM_FORMAT, request.getParameterValues(Constants.PARAM_FORMAT), GatewayRestfulServer::knownFormat,
+					"json, xml or a FHIR JSON or XML media type");
+		}
+		if (problem == null) {
+			problem = unknownValue(Constants.PARAM_SUMMARY, request.getParameterValues(Constants.PARAM_SUMMARY), SUMMARIES::contains,
+					String.join(", ", SUMMARIES));
+		}
 		if (problem != null) {
 			ErrorResponses.write(getFhirContext(), request, response, 400, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, problem, null));
 			return;
 		}
+		String contentType = request.getContentType();
+		if (contentType != null && Set.of("POST", "PUT", "PATCH").contains(request.getMethod()) && !knownBody(contentType)) {
+			// HAPI would parse (and answer in) RDF Turtle or any other encoding it knows; the gateway speaks FHIR JSON and XML.
+			ErrorResponses.write(getFhirContext(), request, response, 415, Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED,
+					"This gateway reads FHIR JSON (application/fhir+json) or XML (application/fhir+xml), JSON Patch"
+							+ " (application/json-patch+json) and form posts for search; not " + contentType.replaceAll(";.*", ""), null));
+			return;
+		}
 		super.service(request, response);
+	}
+
+	private static final List<String> SUMMARIES = List.of("true", "false", "text", "data", "count");
+
+	private static String unknownValue(String parameter, String[] values, Predicate<String> known, String expected) {
+		if (values == null) {
+			return null;
+		}
+		for (String value : values) {
+			if (!known.test(value.trim())) {
+				return parameter + " must be one of " + expected;
+			}
+		}
+		return null;
+	}
+
+	/** A _format value that asks for JSON or XML, or the browser view of either (ResponseHighlighterInterceptor's html/json). */
+	private static boolean knownFormat(String value) {
+		String format = value.toLowerCase(Locale.ROOT);
+		if (format.equals("html") || format.equals("text/html") || format.startsWith("html/")) {
+			format = format.startsWith("html/") ? format.substring(5) : "json";
+		}
+		EncodingEnum encoding = EncodingEnum.forContentType(format);
+		return encoding == EncodingEnum.JSON || encoding == EncodingEnum.XML;
+	}
+
+	private static boolean knownBody(String contentType) {
+		String type = contentType.toLowerCase(Locale.ROOT).replaceAll(";.*", "").trim();
+		if (type.equals(Constants.CT_JSON_PATCH) || type.equals("application/x-www-form-urlencoded")) {
+			return true;
+		}
+		EncodingEnum encoding = EncodingEnum.forContentType(type);
+		return encoding == EncodingEnum.JSON || encoding == EncodingEnum.XML;
 	}
 
 	static String malformedEscape(String query) {
@@ -52,6 +109,13 @@ class GatewayRestfulServer extends RestfulServer {
 			}
 		}
 		return null;
+	}
+
+	/** PostgreSQL cannot hold U+0000 in text, and no FHIR id or search value may contain it. */
+	static String nulCharacter(String path, String query) {
+		String where = path != null && path.contains("%00") ? "URL path" : query != null && query.contains("%00") ? "query string" : null;
+		return where == null ? null
+				: "The " + where + " contains %00 (the NUL character), which no FHIR id or search value may contain";
 	}
 
 	@Override
