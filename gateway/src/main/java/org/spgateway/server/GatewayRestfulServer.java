@@ -23,7 +23,8 @@ import org.spgateway.fhir.Outcomes;
  * HAPI's RestfulServer, answering an interaction the gateway does not offer on a type it serves (delete,
  * a write to a read-only conformance type, type-level history ...) with 405 Method Not Allowed, as FHIR
  * expects, instead of HAPI's generic 400. Unknown types and operations keep HAPI's answers. A query string
- * with a malformed escape is a 400 OperationOutcome before HAPI tries to decode it.
+ * with a malformed escape or %00, an unknown _format or _summary (unless handling=lenient), and a body in an
+ * encoding other than FHIR JSON or XML are refused with an OperationOutcome before HAPI acts on them.
  */
 class GatewayRestfulServer extends RestfulServer {
 
@@ -41,11 +42,13 @@ class GatewayRestfulServer extends RestfulServer {
 		if (problem == null) {
 			problem = nulCharacter(request.getRequestURI(), request.getQueryString());
 		}
-		if (problem == null) {
+		// As for unknown search parameters: an unknown _format or _summary is an error unless the caller asked for lenient handling.
+		boolean lenient = String.valueOf(request.getHeader(Constants.HEADER_PREFER)).replace(" ", "").contains("handling=lenient");
+		if (problem == null && !lenient) {
 			problem = unknownValue(Constants.PARAM_FORMAT, request.getParameterValues(Constants.PARAM_FORMAT), GatewayRestfulServer::knownFormat,
 					"json, xml or a FHIR JSON or XML media type");
 		}
-		if (problem == null) {
+		if (problem == null && !lenient) {
 			problem = unknownValue(Constants.PARAM_SUMMARY, request.getParameterValues(Constants.PARAM_SUMMARY), SUMMARIES::contains,
 					String.join(", ", SUMMARIES));
 		}

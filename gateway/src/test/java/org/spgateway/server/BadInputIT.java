@@ -228,9 +228,10 @@ class BadInputIT {
 	}
 
 	@Test
-	void unknownSummaryAndFormatValuesAre400() {
+	void unknownSummaryAndFormatValuesAre400UnlessHandlingIsLenient() {
 		Errors.outcome(Http.get(base + "/Patient?_summary=bogus"), 400);
 		Errors.outcome(Http.get(base + "/Patient?_format=bogus"), 400);
+		assertThat(Http.get(base + "/Patient?_summary=bogus&_count=1", "Prefer", "handling=lenient").statusCode()).isEqualTo(200);
 		assertThat(Http.get(base + "/Patient?_summary=count").statusCode()).isEqualTo(200);
 		assertThat(Http.get(base + "/Patient?_format=xml&_count=1").statusCode()).isEqualTo(200);
 		assertThat(Http.get(base + "/Patient?_format=application/fhir%2Bjson&_count=1").statusCode()).isEqualTo(200);
