@@ -348,6 +348,10 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 		}
 
 		String expression(String field) {
+			if (!frames.isEmpty() && frames.peekLast().array) {
+				// A JSON Patch (an array of operations) is not a resource: no FHIRPath names a place in it.
+				return null;
+			}
 			StringBuilder out = new StringBuilder();
 			var outermostFirst = frames.descendingIterator();
 			while (outermostFirst.hasNext()) {

@@ -148,6 +148,25 @@ class BadInputIT {
 	}
 
 	@Test
+	void aNulCharacterInCriteriaIs400WhereverTheCriteriaCome() {
+		Errors.outcome(Http.post(base + "/Patient", "{\"resourceType\":\"Patient\"}", "If-None-Exist", "family=a%00b"), 400);
+		Errors.outcome(Http.post(base + "/Patient/_search", "family=a%00b", "Content-Type", "application/x-www-form-urlencoded"), 400);
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":{\"resourceType\":\"Patient\"},"
+				+ "\"request\":{\"method\":\"PUT\",\"url\":\"Patient?family=a%00b\"}}]}";
+		Errors.outcome(Http.post(base, transaction), 400);
+	}
+
+	@Test
+	void aHugeDecimalInABarsMessageOrAJsonPatchIsRefusedAtOnce() {
+		String message = "{\"resourceType\":\"Bundle\",\"type\":\"message\",\"entry\":[{\"resource\":" + observation("m", HUGE) + "}]}";
+		OperationOutcome outcome = Errors.outcome(timed(() -> Http.post(base + "/$process-message", message)), 422);
+		assertThat(expression(outcome)).isEqualTo("Bundle.entry[0].resource.valueQuantity.value");
+		String id = createdId("Patient", patient(UUID.randomUUID().toString(), "Patched"));
+		Errors.outcome(timed(() -> Http.patch(base + "/Patient/" + id, "[{\"op\":\"add\",\"path\":\"/multipleBirthInteger\",\"value\":" + HUGE
+				+ "}]", "application/json-patch+json")), 422);
+	}
+
+	@Test
 	void anUnpairedSurrogateIs400WhileAPairedOneIsStoredAsSent() {
 		String marker = UUID.randomUUID().toString();
 		OperationOutcome outcome = Errors.outcome(Http.post(base + "/Patient", patient(marker, "a\\ud800b")), 400);
