@@ -2,17 +2,18 @@ package org.spgateway.server;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.Constants;
-import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
@@ -42,12 +43,13 @@ class GatewayRestfulServer extends RestfulServer {
 		if (problem == null) {
 			problem = nulCharacter(request.getRequestURI(), request.getQueryString());
 		}
-		// As for unknown search parameters: an unknown _format or _summary is an error unless the caller asked for lenient handling.
-		boolean lenient = String.valueOf(request.getHeader(Constants.HEADER_PREFER)).replace(" ", "").contains("handling=lenient");
-		if (problem == null && !lenient) {
-			problem = unknownValue(Constants.PARAM_FORMAT, request.getParameterValues(Constants.PARAM_FORMAT), GatewayRestfulServer::knownFormat,
+		if (problem == null) {
+			// Always: HAPI would answer an unknown _format it happens to know (ttl) in that format.
+			problem = unknownValue(Constants.PARAM_FORMAT, request.getParameterValues(Constants.PARAM_FORMAT), ResponseFormats::known,
 					"json, xml or a FHIR JSON or XML media type");
 		}
+		// As for unknown search parameters: an unknown _summary is an error unless the caller asked for lenient handling.
+		boolean lenient = String.valueOf(request.getHeader(Constants.HEADER_PREFER)).replace(" ", "").contains("handling=lenient");
 		if (problem == null && !lenient) {
 			problem = unknownValue(Constants.PARAM_SUMMARY, request.getParameterValues(Constants.PARAM_SUMMARY), SUMMARIES::contains,
 					String.join(", ", SUMMARIES));
@@ -57,14 +59,47 @@ class GatewayRestfulServer extends RestfulServer {
 			return;
 		}
 		String contentType = request.getContentType();
-		if (contentType != null && Set.of("POST", "PUT", "PATCH").contains(request.getMethod()) && !knownBody(contentType)) {
+		if (contentType != null && Set.of("POST", "PUT", "PATCH").contains(request.getMethod()) && !ResponseFormats.knownBody(contentType)) {
 			// HAPI would parse (and answer in) RDF Turtle or any other encoding it knows; the gateway speaks FHIR JSON and XML.
 			ErrorResponses.write(getFhirContext(), request, response, 415, Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED,
 					"This gateway reads FHIR JSON (application/fhir+json) or XML (application/fhir+xml), JSON Patch"
 							+ " (application/json-patch+json) and form posts for search; not " + contentType.replaceAll(";.*", ""), null));
 			return;
 		}
+		String accept = request.getHeader(Constants.HEADER_ACCEPT);
+		if (accept != null && ResponseFormats.asksForRdf(accept)) {
+			String rest = ResponseFormats.withoutRdf(accept);
+			if (rest.isEmpty()) {
+				ErrorResponses.write(getFhirContext(), request, response, 406, Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED,
+						"This gateway answers in FHIR JSON (application/fhir+json) or XML (application/fhir+xml), not RDF", null));
+				return;
+			}
+			// HAPI answers in RDF Turtle when Accept names it first; the gateway serves what else the caller accepts.
+			super.service(new AcceptOverride(request, rest), response);
+			return;
+		}
 		super.service(request, response);
+	}
+
+	/** The request with an Accept header that leaves out what the gateway does not serve. */
+	private static final class AcceptOverride extends HttpServletRequestWrapper {
+
+		private final String accept;
+
+		AcceptOverride(HttpServletRequest request, String accept) {
+			super(request);
+			this.accept = accept;
+		}
+
+		@Override
+		public String getHeader(String name) {
+			return Constants.HEADER_ACCEPT.equalsIgnoreCase(name) ? accept : super.getHeader(name);
+		}
+
+		@Override
+		public Enumeration<String> getHeaders(String name) {
+			return Constants.HEADER_ACCEPT.equalsIgnoreCase(name) ? Collections.enumeration(List.of(accept)) : super.getHeaders(name);
+		}
 	}
 
 	private static final List<String> SUMMARIES = List.of("true", "false", "text", "data", "count");
@@ -79,25 +114,6 @@ class GatewayRestfulServer extends RestfulServer {
 			}
 		}
 		return null;
-	}
-
-	/** A _format value that asks for JSON or XML, or the browser view of either (ResponseHighlighterInterceptor's html/json). */
-	private static boolean knownFormat(String value) {
-		String format = value.toLowerCase(Locale.ROOT);
-		if (format.equals("html") || format.equals("text/html") || format.startsWith("html/")) {
-			format = format.startsWith("html/") ? format.substring(5) : "json";
-		}
-		EncodingEnum encoding = EncodingEnum.forContentType(format);
-		return encoding == EncodingEnum.JSON || encoding == EncodingEnum.XML;
-	}
-
-	private static boolean knownBody(String contentType) {
-		String type = contentType.toLowerCase(Locale.ROOT).replaceAll(";.*", "").trim();
-		if (type.equals(Constants.CT_JSON_PATCH) || type.equals("application/x-www-form-urlencoded")) {
-			return true;
-		}
-		EncodingEnum encoding = EncodingEnum.forContentType(type);
-		return encoding == EncodingEnum.JSON || encoding == EncodingEnum.XML;
 	}
 
 	static String malformedEscape(String query) {

@@ -215,6 +215,15 @@ class BadInputIT {
 	}
 
 	@Test
+	void anAnswerInRdfIsNeverGivenWhateverTheCallerAccepts() {
+		Errors.outcome(Http.get(base + "/Patient?_count=1", "Accept", "text/turtle"), 406);
+		HttpResponse<String> fallback = Http.get(base + "/Patient?_count=1", "Accept", "text/turtle, application/fhir+json;q=0.5");
+		assertThat(fallback.statusCode()).isEqualTo(200);
+		assertThat(fallback.headers().firstValue("Content-Type").orElse("")).contains("application/fhir+json");
+		Errors.outcome(Http.get(base + "/Patient?_count=1&_format=ttl", "Prefer", "handling=lenient"), 400);
+	}
+
+	@Test
 	void aMalformedIfMatchIs400AndChangesNothing() {
 		String marker = UUID.randomUUID().toString();
 		String id = createdId("Patient", patient(marker, "Before"));
