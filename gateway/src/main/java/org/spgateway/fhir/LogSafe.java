@@ -40,8 +40,8 @@ public final class LogSafe {
 		if (failure == null || depth > 20) {
 			return null;
 		}
-		Redacted copy = new Redacted(failure.getClass().getName() + (failure.getMessage() == null ? "" : ": " + message(failure.getMessage())),
-				failure.getCause() == failure ? null : redacted(failure.getCause(), depth + 1));
+		String text = failure.getClass().getName() + (failure.getMessage() == null ? "" : ": " + message(failure.getMessage()));
+		Redacted copy = new Redacted(text, failure.getCause() == failure ? null : redacted(failure.getCause(), depth + 1));
 		copy.setStackTrace(failure.getStackTrace());
 		return copy;
 	}

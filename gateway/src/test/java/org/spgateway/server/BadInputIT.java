@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
@@ -42,12 +43,12 @@ class BadInputIT {
 		gateway = SharedGateway.get();
 		base = gateway.baseUrl();
 		log.start();
-		((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(log);
+		((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(log);
 	}
 
 	@AfterAll
 	static void stopCapturing() {
-		((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(log);
+		((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(log);
 	}
 
 	private static String observation(String marker, String valueQuantity) {
@@ -68,7 +69,7 @@ class BadInputIT {
 		return outcome.getIssueFirstRep().getExpression().isEmpty() ? null : outcome.getIssueFirstRep().getExpression().get(0).getValue();
 	}
 
-	private static HttpResponse<String> timed(java.util.function.Supplier<HttpResponse<String>> request) {
+	private static HttpResponse<String> timed(Supplier<HttpResponse<String>> request) {
 		long started = System.nanoTime();
 		HttpResponse<String> response = request.get();
 		assertThat((System.nanoTime() - started) / 1_000_000).as("milliseconds to answer").isLessThan(3_000);
