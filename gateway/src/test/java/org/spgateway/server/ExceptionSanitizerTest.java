@@ -3,6 +3,7 @@ package org.spgateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -52,6 +53,21 @@ class ExceptionSanitizerTest {
 		}
 		assertThat(logged.toString()).doesNotContain("9434765919").doesNotContain("Featherstonehaugh")
 				.contains("org.springframework.dao.DataIntegrityViolationException").contains("java.sql.SQLException");
+	}
+
+	@Test
+	void javaNamesInALibrarysMessageNeverReachTheCaller() {
+		BaseServerResponseException refused = new InvalidRequestException("HAPI-1861: Could not resolve type id 'x' as a subtype of"
+				+ " `com.github.fge.jsonpatch.operation.JsonPatchOperation` (through reference chain: java.util.ArrayList[0])");
+		String diagnostics = ((OperationOutcome) new ExceptionSanitizer().sanitize(null, refused).getOperationOutcome()).getIssueFirstRep()
+				.getDiagnostics();
+		assertThat(diagnostics).doesNotContain("HAPI-").doesNotContain("com.github").doesNotContain("java.util")
+				.contains("JsonPatchOperation").contains("ArrayList[0]");
+
+		assertThat(ExceptionSanitizer.plain("The patch could not be applied: org.hl7.fhir.r4.fhirpath.FHIRLexer$FHIRLexerException: Error @1, 9"))
+				.isEqualTo("The patch could not be applied: Error @1, 9");
+		String profile = "Profile https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient at Patient.identifier.system (fhir.nhs.uk)";
+		assertThat(ExceptionSanitizer.plain(profile)).isEqualTo(profile);
 	}
 
 	@Test
