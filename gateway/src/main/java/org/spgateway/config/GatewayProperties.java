@@ -151,6 +151,19 @@ public class GatewayProperties {
 		private int maxNestingDepth = 64;
 		/** How many Bundles may be nested inside one another (1 = no Bundle inside a Bundle entry). */
 		private int maxBundleNesting = 2;
+		/**
+		 * Longest time one FHIR request may hold a worker and the database: each SQL statement's timeout is
+		 * what remains of it, and no statement or validation starts after it. Over budget is 503.
+		 */
+		private Duration requestTimeout = Duration.ofSeconds(30);
+
+		public Duration getRequestTimeout() {
+			return requestTimeout;
+		}
+
+		public void setRequestTimeout(Duration requestTimeout) {
+			this.requestTimeout = requestTimeout;
+		}
 
 		public long getMaxBodyBytes() {
 			return maxBodyBytes;

@@ -44,8 +44,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.spgateway.directory.ServiceDirectory;
+import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.fhir.Outcomes;
+import org.spgateway.fhir.RequestDeadline;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.resources.WriteContext;
 import org.spgateway.security.AccessScope;
@@ -175,7 +177,12 @@ public class BarsMessages {
 		} catch (BaseServerResponseException e) {
 			return new Answer(e.getStatusCode(), BarsErrors.outcome(e, toMessage));
 		} catch (RuntimeException e) {
-			log.error("BaRS message {} could not be processed", bundleId, e);
+			if (RequestDeadline.cutOff(e)) {
+				BaseServerResponseException late = RequestDeadline.exceeded();
+				return new Answer(late.getStatusCode(), BarsErrors.outcome(late, toMessage));
+			}
+			// The request id (in every log line) finds the message; its messages may quote the payload, so they are redacted.
+			log.error("A BaRS message could not be processed", LogSafe.redacted(e));
 			return new Answer(500, BarsErrors.outcome(new InternalErrorException("The gateway could not process this message;"
 					+ " nothing was stored. Send it again later; quote request id " + MDC.get(RequestIdFilter.MDC_REQUEST_ID)), toMessage));
 		}

@@ -13,6 +13,8 @@ import javax.xml.transform.OutputKeys;
 import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -29,6 +31,7 @@ final class ParametersResource {
 			.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
 			.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 	private static final String FHIR_NS = "http://hl7.org/fhir";
+	private static final Logger log = LoggerFactory.getLogger(ParametersResource.class);
 
 	private ParametersResource() {}
 
@@ -37,7 +40,10 @@ final class ParametersResource {
 		try {
 			return encoding == EncodingEnum.XML ? fromXml(body) : fromJson(body);
 		} catch (Exception e) {
-			// The body parsed as FHIR already; anything unexpected here means "no usable resource part".
+			// The body parsed as FHIR already, so this is the gateway's fault, not the caller's: validation falls back to the parsed
+			// copy (which cannot see unknown elements), and the log says so, by class only: the message may quote the body.
+			log.warn("$validate could not cut the resource out of the Parameters body ({}); validating the parsed copy instead",
+					e.getClass().getSimpleName());
 			return null;
 		}
 	}

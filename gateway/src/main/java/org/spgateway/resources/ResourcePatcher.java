@@ -1,6 +1,7 @@
 package org.spgateway.resources;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.fhirpath.IFhirPath;
 import ca.uhn.fhir.jpa.patch.FhirPatch;
 import ca.uhn.fhir.jpa.patch.JsonPatchUtils;
 import ca.uhn.fhir.parser.DataFormatException;
@@ -12,6 +13,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Resource;
 import org.spgateway.fhir.Outcomes;
@@ -23,6 +26,8 @@ import org.spgateway.fhir.Outcomes;
 public class ResourcePatcher {
 
 	private static final ObjectMapper JSON = new ObjectMapper();
+	private static final List<String> JSON_PATCH_OPS = List.of("add", "remove", "replace", "move", "copy", "test");
+	private static final Pattern JAVA_NAME = Pattern.compile("\\b(?:java|javax|jakarta|com|org|ca)\\.[a-z]");
 
 	private final FhirContext fhirContext;
 
@@ -37,15 +42,16 @@ public class ResourcePatcher {
 		if (patchType == PatchTypeEnum.JSON_PATCH) {
 			checkJsonPatch(body);
 		}
+		Parameters fhirPatch = null;
+		if (patchType == PatchTypeEnum.FHIR_PATCH_JSON || patchType == PatchTypeEnum.FHIR_PATCH_XML) {
+			fhirPatch = readFhirPatch(patchType, body);
+			checkPaths(fhirPatch);
+		}
 		try {
 			return switch (patchType) {
 				case JSON_PATCH -> (Resource) JsonPatchUtils.apply(fhirContext, current, body);
 				case FHIR_PATCH_JSON, FHIR_PATCH_XML -> {
-					// Nothing validates the patch document as sent, so a bad value in it is refused here rather than dropped.
-					IParser parser = (patchType == PatchTypeEnum.FHIR_PATCH_JSON ? fhirContext.newJsonParser() : fhirContext.newXmlParser())
-							.setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(true));
-					Parameters patch = parser.parseResource(Parameters.class, body);
-					new FhirPatch(fhirContext).apply(current, patch);
+					new FhirPatch(fhirContext).apply(current, fhirPatch);
 					yield current;
 				}
 				default -> throw Outcomes.invalid("Patch type " + patchType + " is not supported; use JSON Patch"
@@ -56,6 +62,42 @@ public class ResourcePatcher {
 			throw Outcomes.unprocessable("The patch could not be applied: " + clean(e.getMessage()), null);
 		} catch (DataFormatException | IllegalArgumentException e) {
 			throw Outcomes.invalid("The patch could not be read: " + clean(e.getMessage()), null);
+		} catch (RuntimeException e) {
+			// FHIRPath evaluation fails with its own exception types (FHIRException, PathEngineException ...).
+			String reason = clean(e.getMessage());
+			throw Outcomes.unprocessable("The patch could not be applied" + (reason.isEmpty() ? "" : ": " + reason), null);
+		}
+	}
+
+	private Parameters readFhirPatch(PatchTypeEnum patchType, String body) {
+		// Nothing validates the patch document as sent, so a bad value in it is refused here rather than dropped.
+		IParser parser = (patchType == PatchTypeEnum.FHIR_PATCH_JSON ? fhirContext.newJsonParser() : fhirContext.newXmlParser())
+				.setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(true));
+		try {
+			return parser.parseResource(Parameters.class, body);
+		} catch (DataFormatException | IllegalArgumentException e) {
+			throw Outcomes.invalid("The patch could not be read: " + clean(e.getMessage()), null);
+		}
+	}
+
+	/** Every operation's path must be FHIRPath the engine can parse: a path it cannot read is a malformed patch (400), not a failed one. */
+	private void checkPaths(Parameters patch) {
+		IFhirPath fhirPath = fhirContext.newFhirPath();
+		for (int i = 0; i < patch.getParameter().size(); i++) {
+			var parts = patch.getParameter().get(i).getPart();
+			for (int j = 0; j < parts.size(); j++) {
+				if ("path".equals(parts.get(j).getName()) && parts.get(j).getValue() != null) {
+					String path = parts.get(j).getValue().primitiveValue();
+					String where = "Parameters.parameter[" + i + "].part[" + j + "].value";
+					try {
+						fhirPath.parse(path);
+					} catch (Exception e) {
+						String reason = clean(e.getMessage());
+						throw Outcomes.invalid("Operation " + (i + 1) + " of the FHIRPath Patch has a path that is not a FHIRPath expression"
+								+ (reason.isEmpty() ? "" : " (" + reason + ")"), where);
+					}
+				}
+			}
 		}
 	}
 
@@ -74,9 +116,28 @@ public class ResourcePatcher {
 		if (!patch.isArray()) {
 			throw Outcomes.invalid("A JSON Patch (application/json-patch+json) is an array of operations", null);
 		}
+		for (int i = 0; i < patch.size(); i++) {
+			JsonNode operation = patch.get(i);
+			String op = operation.path("op").asText("");
+			if (!JSON_PATCH_OPS.contains(op)) {
+				throw Outcomes.invalid("Operation " + (i + 1) + " of the JSON Patch has " + (op.isEmpty() ? "no op" : "an unknown op")
+						+ "; JSON Patch operations are " + String.join(", ", JSON_PATCH_OPS), null);
+			}
+			if (!operation.path("path").isTextual()) {
+				throw Outcomes.invalid("Operation " + (i + 1) + " of the JSON Patch (" + op + ") has no path", null);
+			}
+		}
 	}
 
-	private static String clean(String message) {
-		return message == null ? "" : message.replaceFirst("^HAPI-\\d+: ", "");
+	/**
+	 * A library's message without what only a developer can read: HAPI's message codes and Java class
+	 * names. A message that still names Java types after that is dropped altogether.
+	 */
+	static String clean(String message) {
+		if (message == null) {
+			return "";
+		}
+		String plain = message.replaceAll("HAPI-\\d+: ", "").replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*: ", "").trim();
+		return JAVA_NAME.matcher(plain).find() ? "" : plain;
 	}
 }

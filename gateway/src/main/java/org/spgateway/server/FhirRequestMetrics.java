@@ -5,6 +5,7 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletResponse;
@@ -31,8 +32,13 @@ public class FhirRequestMetrics {
 		request.getUserData().put(STARTED, System.nanoTime());
 	}
 
+	/**
+	 * HAPI offers this hook no HttpServletResponse (a parameter of that type is always null, which once made
+	 * every create count as 200); the servlet response is reached through the request, and has its status by now.
+	 */
 	@Hook(Pointcut.SERVER_PROCESSING_COMPLETED_NORMALLY)
-	public void completed(RequestDetails request, HttpServletResponse response) {
+	public void completed(RequestDetails request) {
+		HttpServletResponse response = request instanceof ServletRequestDetails servlet ? servlet.getServletResponse() : null;
 		record(request, response == null ? 200 : response.getStatus());
 	}
 

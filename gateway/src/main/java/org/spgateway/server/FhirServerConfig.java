@@ -126,6 +126,15 @@ public class FhirServerConfig {
 	}
 
 	@Bean
+	FilterRegistrationBean<RequestBudgetFilter> requestBudgetFilter(GatewayProperties properties) {
+		FilterRegistrationBean<RequestBudgetFilter> registration =
+				new FilterRegistrationBean<>(new RequestBudgetFilter(properties.getLimits().getRequestTimeout()));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
+		registration.addUrlPatterns("/fhir/*");
+		return registration;
+	}
+
+	@Bean
 	FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(FhirContext fhirContext, GatewayProperties properties) {
 		FilterRegistrationBean<RequestLimitsFilter> registration =
 				new FilterRegistrationBean<>(new RequestLimitsFilter(fhirContext, properties.getLimits()));

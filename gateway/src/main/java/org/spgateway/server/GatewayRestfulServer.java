@@ -1,15 +1,21 @@
 package org.spgateway.server;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.spgateway.fhir.Outcomes;
@@ -18,7 +24,8 @@ import org.spgateway.fhir.Outcomes;
  * HAPI's RestfulServer, answering an interaction the gateway does not offer on a type it serves (delete,
  * a write to a read-only conformance type, type-level history ...) with 405 Method Not Allowed, as FHIR
  * expects, instead of HAPI's generic 400. Unknown types and operations keep HAPI's answers. A query string
- * with a malformed escape is a 400 OperationOutcome before HAPI tries to decode it.
+ * with a malformed escape or %00, an unknown _format or _summary (unless handling=lenient), and a body in an
+ * encoding other than FHIR JSON or XML are refused with an OperationOutcome before HAPI acts on them.
  */
 class GatewayRestfulServer extends RestfulServer {
 
@@ -33,11 +40,80 @@ class GatewayRestfulServer extends RestfulServer {
 	@Override
 	protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
 		String problem = malformedEscape(request.getQueryString());
+		if (problem == null) {
+			problem = nulCharacter(request.getRequestURI(), request.getQueryString());
+		}
+		if (problem == null) {
+			// Always: HAPI would answer an unknown _format it happens to know (ttl) in that format.
+			problem = unknownValue(Constants.PARAM_FORMAT, request.getParameterValues(Constants.PARAM_FORMAT), ResponseFormats::known,
+					"json, xml or a FHIR JSON or XML media type");
+		}
+		// As for unknown search parameters: an unknown _summary is an error unless the caller asked for lenient handling.
+		boolean lenient = String.valueOf(request.getHeader(Constants.HEADER_PREFER)).replace(" ", "").contains("handling=lenient");
+		if (problem == null && !lenient) {
+			problem = unknownValue(Constants.PARAM_SUMMARY, request.getParameterValues(Constants.PARAM_SUMMARY), SUMMARIES::contains,
+					String.join(", ", SUMMARIES));
+		}
 		if (problem != null) {
 			ErrorResponses.write(getFhirContext(), request, response, 400, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, problem, null));
 			return;
 		}
+		String contentType = request.getContentType();
+		if (contentType != null && Set.of("POST", "PUT", "PATCH").contains(request.getMethod()) && !ResponseFormats.knownBody(contentType)) {
+			// HAPI would parse (and answer in) RDF Turtle or any other encoding it knows; the gateway speaks FHIR JSON and XML.
+			ErrorResponses.write(getFhirContext(), request, response, 415, Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED,
+					"This gateway reads FHIR JSON (application/fhir+json) or XML (application/fhir+xml), JSON Patch"
+							+ " (application/json-patch+json) and form posts for search; not " + contentType.replaceAll(";.*", ""), null));
+			return;
+		}
+		String accept = request.getHeader(Constants.HEADER_ACCEPT);
+		if (accept != null && ResponseFormats.asksForRdf(accept)) {
+			String rest = ResponseFormats.withoutRdf(accept);
+			if (rest.isEmpty()) {
+				ErrorResponses.write(getFhirContext(), request, response, 406, Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED,
+						"This gateway answers in FHIR JSON (application/fhir+json) or XML (application/fhir+xml), not RDF", null));
+				return;
+			}
+			// HAPI answers in RDF Turtle when Accept names it first; the gateway serves what else the caller accepts.
+			super.service(new AcceptOverride(request, rest), response);
+			return;
+		}
 		super.service(request, response);
+	}
+
+	/** The request with an Accept header that leaves out what the gateway does not serve. */
+	private static final class AcceptOverride extends HttpServletRequestWrapper {
+
+		private final String accept;
+
+		AcceptOverride(HttpServletRequest request, String accept) {
+			super(request);
+			this.accept = accept;
+		}
+
+		@Override
+		public String getHeader(String name) {
+			return Constants.HEADER_ACCEPT.equalsIgnoreCase(name) ? accept : super.getHeader(name);
+		}
+
+		@Override
+		public Enumeration<String> getHeaders(String name) {
+			return Constants.HEADER_ACCEPT.equalsIgnoreCase(name) ? Collections.enumeration(List.of(accept)) : super.getHeaders(name);
+		}
+	}
+
+	private static final List<String> SUMMARIES = List.of("true", "false", "text", "data", "count");
+
+	private static String unknownValue(String parameter, String[] values, Predicate<String> known, String expected) {
+		if (values == null) {
+			return null;
+		}
+		for (String value : values) {
+			if (!known.test(value.trim())) {
+				return parameter + " must be one of " + expected;
+			}
+		}
+		return null;
 	}
 
 	static String malformedEscape(String query) {
@@ -52,6 +128,13 @@ class GatewayRestfulServer extends RestfulServer {
 			}
 		}
 		return null;
+	}
+
+	/** PostgreSQL cannot hold U+0000 in text, and no FHIR id or search value may contain it. */
+	static String nulCharacter(String path, String query) {
+		String where = path != null && path.contains("%00") ? "URL path" : query != null && query.contains("%00") ? "query string" : null;
+		return where == null ? null
+				: "The " + where + " contains %00 (the NUL character), which no FHIR id or search value may contain";
 	}
 
 	@Override

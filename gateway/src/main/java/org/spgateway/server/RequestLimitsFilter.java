@@ -20,6 +20,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -35,19 +39,22 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.spgateway.config.GatewayProperties;
+import org.spgateway.fhir.Decimals;
 import org.spgateway.fhir.Outcomes;
+import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Bounds what a request may make the gateway hold or parse: body size (413), and, before any FHIR
- * parser sees the body, JSON/XML nesting depth, Bundle entry count and Bundles nested in Bundles
- * (422). Answers with an OperationOutcome, never an error page.
+ * parser sees the body, JSON/XML nesting depth, Bundle entry count, Bundles nested in Bundles and
+ * decimals too long to expand (422). Answers with an OperationOutcome, never an error page.
  */
 public class RequestLimitsFilter extends OncePerRequestFilter {
 
 	private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
 	private static final JsonFactory JSON = JsonFactory.builder()
-			.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(10_000).build())
+			// Numbers of any length reach this filter's own decimal check, which names the element, instead of Jackson's error.
+			.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(10_000).maxNumberLength(Integer.MAX_VALUE).build())
 			.build();
 
 	private final FhirContext fhirContext;
@@ -82,10 +89,10 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 			chain.doFilter(new CachedBodyRequest(request, body, formParameters(request, body)), response);
 			return;
 		}
-		String problem = structureProblem(body, request.getContentType());
+		Problem problem = structureProblem(body, request.getContentType());
 		if (problem != null) {
-			ErrorResponses.write(fhirContext, request, response, 422,
-					Outcomes.single(IssueSeverity.ERROR, IssueType.TOOCOSTLY, problem, null));
+			ErrorResponses.write(fhirContext, request, response, problem.status(),
+					Outcomes.single(IssueSeverity.ERROR, problem.type(), problem.text(), problem.expression()));
 			return;
 		}
 		chain.doFilter(new CachedBodyRequest(request, body, null), response);
@@ -130,8 +137,36 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 		return out.toByteArray();
 	}
 
-	/** A plain-words description of the first limit the body breaks, or null. Malformed bodies pass: the parser reports them. */
-	String structureProblem(byte[] body, String contentType) {
+	/** The first limit a body breaks, in plain words, with the element where one is known. */
+	record Problem(int status, IssueType type, String text, String expression) {
+
+		static Problem tooCostly(String text) {
+			return new Problem(422, IssueType.TOOCOSTLY, text, null);
+		}
+
+		static Problem decimal(String expression) {
+			return new Problem(422, IssueType.VALUE, "The number " + (expression == null ? "" : "at " + expression + " ")
+					+ "would have more than " + Decimals.MAX_DIGITS + " digits written out, more than this gateway holds", expression);
+		}
+
+		static Problem character(String what, String expression) {
+			return new Problem(400, IssueType.INVALID, "The text " + (expression == null ? "" : "at " + expression + " ") + "contains " + what
+					+ ", which FHIR strings may not contain", expression);
+		}
+
+		static Problem encoding(String charset) {
+			return new Problem(400, IssueType.INVALID, "The body is not valid " + charset + ": send text encoded as declared in"
+					+ " Content-Type (UTF-8 if none is declared)", null);
+		}
+	}
+
+	/** The first limit the body breaks, or null. Malformed bodies pass: the parser reports them. */
+	Problem structureProblem(byte[] body, String contentType) {
+		Charset charset = declaredCharset(contentType);
+		if (!decodes(body, charset)) {
+			// The parsers would read undecodable bytes as U+FFFD and store that in place of what was sent.
+			return Problem.encoding(charset.name());
+		}
 		boolean xml = contentType != null && contentType.contains("xml") && !contentType.contains(Constants.CT_JSON_PATCH);
 		if (!xml && body.length > 0 && firstNonSpace(body) == '<') {
 			xml = true;
@@ -143,7 +178,46 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private String jsonProblem(byte[] body) throws IOException {
+	private static Charset declaredCharset(String contentType) {
+		try {
+			String declared = contentType == null ? null : MediaType.parseMediaType(contentType).getParameter("charset");
+			return declared == null ? StandardCharsets.UTF_8 : Charset.forName(declared.replace("\"", ""));
+		} catch (IllegalArgumentException e) {
+			return StandardCharsets.UTF_8;
+		}
+	}
+
+	private static boolean decodes(byte[] body, Charset charset) {
+		try {
+			charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+					.decode(ByteBuffer.wrap(body));
+			return true;
+		} catch (CharacterCodingException e) {
+			return false;
+		}
+	}
+
+	/**
+	 * What in {@code text} a FHIR string may not hold, or null: control characters other than tab, CR and LF
+	 * (PostgreSQL cannot store U+0000 at all), and halves of a surrogate pair without the other half (which
+	 * would be stored as '?').
+	 */
+	static String badCharacter(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c < 0x20 && c != '\t' && c != '\r' && c != '\n') {
+				return String.format("the control character U+%04X", (int) c);
+			}
+			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				i++;
+			} else if (Character.isSurrogate(c)) {
+				return String.format("an unpaired surrogate U+%04X (not a character)", (int) c);
+			}
+		}
+		return null;
+	}
+
+	private Problem jsonProblem(byte[] body) throws IOException {
 		int depth = 0;
 		int entries = 0;
 		// Per open object: is it a Bundle? Per open array: is it the top-level Bundle's "entry"?
@@ -151,6 +225,7 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 		int bundleDepth = 0;
 		String field = null;
 		boolean inTopEntries = false;
+		JsonPath path = new JsonPath();
 		try (JsonParser parser = JSON.createParser(body)) {
 			JsonToken token;
 			while ((token = parser.nextToken()) != null) {
@@ -158,19 +233,21 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 					case START_OBJECT, START_ARRAY -> {
 						depth++;
 						if (depth > limits.getMaxNestingDepth()) {
-							return "The body nests deeper than the " + limits.getMaxNestingDepth() + " levels this gateway accepts";
+							return Problem.tooCostly("The body nests deeper than the " + limits.getMaxNestingDepth() + " levels this gateway accepts");
 						}
 						if (token == JsonToken.START_ARRAY && depth == 2 && "entry".equals(field)) {
 							inTopEntries = true;
 						} else if (token == JsonToken.START_OBJECT && depth == 3 && inTopEntries) {
 							entries++;
 							if (entries > limits.getMaxBundleEntries()) {
-								return "The Bundle has more than the " + limits.getMaxBundleEntries() + " entries this gateway accepts in one request";
+								return Problem.tooCostly("The Bundle has more than the " + limits.getMaxBundleEntries()
+										+ " entries this gateway accepts in one request");
 							}
 						}
 						if (token == JsonToken.START_OBJECT) {
 							bundles.push(false);
 						}
+						path.open(field, token == JsonToken.START_ARRAY);
 						field = null;
 					}
 					case END_OBJECT, END_ARRAY -> {
@@ -181,26 +258,122 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 							bundleDepth--;
 						}
 						depth--;
+						path.close();
 					}
 					case FIELD_NAME -> field = parser.currentName();
+					case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+						// The token's text, as sent: asking Jackson for the number would expand it.
+						if (Decimals.tooLong(parser.getText())) {
+							return Problem.decimal(path.expression(field));
+						}
+						path.value();
+					}
 					case VALUE_STRING -> {
-						if ("resourceType".equals(field) && "Bundle".equals(parser.getText()) && !bundles.isEmpty() && !bundles.peek()) {
+						String text = parser.getText();
+						String bad = badCharacter(text);
+						if (bad != null) {
+							return Problem.character(bad, path.expression(field));
+						}
+						if ("resourceType".equals(field)) {
+							path.typed(text);
+						}
+						if ("resourceType".equals(field) && "Bundle".equals(text) && !bundles.isEmpty() && !bundles.peek()) {
 							bundles.pop();
 							bundles.push(true);
 							bundleDepth++;
 							if (bundleDepth > limits.getMaxBundleNesting()) {
-								return "Bundles are nested " + bundleDepth + " deep; this gateway accepts at most " + limits.getMaxBundleNesting();
+								return Problem.tooCostly("Bundles are nested " + bundleDepth + " deep; this gateway accepts at most "
+										+ limits.getMaxBundleNesting());
 							}
 						}
+						// HAPI reads a decimal sent as a JSON string too, expanding it before anything can refuse it.
+						if (Decimals.tooLong(text)) {
+							return Problem.decimal(path.expression(field));
+						}
+						path.value();
 					}
-					default -> {}
+					default -> path.value();
 				}
 			}
 		}
 		return null;
 	}
 
-	private String xmlProblem(byte[] body) throws XMLStreamException {
+	/** Where the parser is in a JSON body, as a FHIRPath-like expression ({@code Bundle.entry[0].resource.valueQuantity.value}). */
+	private static final class JsonPath {
+
+		/** One open object or array: the label it goes by, and for an array how many items came before. */
+		private static final class Frame {
+			final String label;
+			final boolean array;
+			String type;
+			int items;
+
+			Frame(String label, boolean array) {
+				this.label = label;
+				this.array = array;
+			}
+		}
+
+		private final Deque<Frame> frames = new ArrayDeque<>();
+
+		void open(String field, boolean array) {
+			frames.push(new Frame(label(field), array));
+		}
+
+		void close() {
+			frames.pop();
+			value();
+		}
+
+		/** A value ended: the next item of an enclosing array gets the next index. */
+		void value() {
+			if (!frames.isEmpty() && frames.peek().array) {
+				frames.peek().items++;
+			}
+		}
+
+		void typed(String resourceType) {
+			if (!frames.isEmpty()) {
+				frames.peek().type = resourceType;
+			}
+		}
+
+		private String label(String field) {
+			Frame parent = frames.peek();
+			if (parent != null && parent.array) {
+				return parent.label + "[" + parent.items + "]";
+			}
+			return field;
+		}
+
+		String expression(String field) {
+			if (!frames.isEmpty() && frames.peekLast().array) {
+				// A JSON Patch (an array of operations) is not a resource: no FHIRPath names a place in it.
+				return null;
+			}
+			StringBuilder out = new StringBuilder();
+			var outermostFirst = frames.descendingIterator();
+			while (outermostFirst.hasNext()) {
+				Frame frame = outermostFirst.next();
+				if (frame.array) {
+					continue;
+				}
+				if (frame.label == null) {
+					out.append(frame.type == null ? "" : frame.type);
+				} else {
+					out.append(out.isEmpty() ? "" : ".").append(frame.label);
+				}
+			}
+			String last = label(field);
+			if (last != null) {
+				out.append(out.isEmpty() ? "" : ".").append(last);
+			}
+			return out.isEmpty() ? null : out.toString();
+		}
+	}
+
+	private Problem xmlProblem(byte[] body) throws XMLStreamException {
 		XMLInputFactory factory = XMLInputFactory.newFactory();
 		factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
 		factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
@@ -208,6 +381,7 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 		int depth = 0;
 		int entries = 0;
 		Deque<Boolean> bundles = new ArrayDeque<>();
+		Deque<String> elements = new ArrayDeque<>();
 		int bundleDepth = 0;
 		try {
 			while (reader.hasNext()) {
@@ -215,18 +389,26 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 				if (event == XMLStreamReader.START_ELEMENT) {
 					depth++;
 					if (depth > limits.getMaxNestingDepth()) {
-						return "The body nests deeper than the " + limits.getMaxNestingDepth() + " levels this gateway accepts";
+						return Problem.tooCostly("The body nests deeper than the " + limits.getMaxNestingDepth() + " levels this gateway accepts");
 					}
 					boolean bundle = "Bundle".equals(reader.getLocalName());
 					bundles.push(bundle);
 					if (bundle && ++bundleDepth > limits.getMaxBundleNesting()) {
-						return "Bundles are nested " + bundleDepth + " deep; this gateway accepts at most " + limits.getMaxBundleNesting();
+						return Problem.tooCostly("Bundles are nested " + bundleDepth + " deep; this gateway accepts at most "
+								+ limits.getMaxBundleNesting());
 					}
 					if (depth == 2 && "entry".equals(reader.getLocalName()) && ++entries > limits.getMaxBundleEntries()) {
-						return "The Bundle has more than the " + limits.getMaxBundleEntries() + " entries this gateway accepts in one request";
+						return Problem.tooCostly("The Bundle has more than the " + limits.getMaxBundleEntries()
+								+ " entries this gateway accepts in one request");
+					}
+					elements.addLast(reader.getLocalName());
+					// Every XML primitive is a value attribute; one that is a decimal too long to expand is refused, whatever its element.
+					if (Decimals.tooLong(reader.getAttributeValue(null, "value"))) {
+						return Problem.decimal(String.join(".", elements));
 					}
 				} else if (event == XMLStreamReader.END_ELEMENT) {
 					depth--;
+					elements.pollLast();
 					if (!bundles.isEmpty() && bundles.pop()) {
 						bundleDepth--;
 					}

@@ -43,8 +43,13 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 	@Update
 	public MethodOutcome update(@IdParam IdType id, @ResourceParam String body, @ResourceParam EncodingEnum encoding,
 			@ConditionalUrlParam String conditionalUrl, RequestDetails request) {
+		boolean criteria = conditionalUrl != null && conditionalUrl.contains("?") && !conditionalUrl.endsWith("?");
+		if (!criteria && (id == null || !id.hasIdPart())) {
+			throw Outcomes.invalid("PUT needs the id of the " + typeName + " to update (PUT " + typeName + "/[id]) or search criteria"
+					+ " that find it (PUT " + typeName + "?identifier=...)", null);
+		}
 		IncomingResource incoming = service.accept(body, encoding, typeName);
-		WriteOutcome outcome = conditionalUrl != null
+		WriteOutcome outcome = criteria
 				? service.conditionalUpdate(typeName, conditionalUrl, incoming, context(request))
 				: service.update(typeName, id.getIdPart(), incoming, expectedVersion(id), context(request));
 		return MethodOutcomes.ofUpdate(outcome, request);
@@ -65,8 +70,15 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 		return new WriteContext(request, RequestGate.scopeOf(request), false);
 	}
 
-	/** HAPI copies an If-Match: W/"n" header into the id's version part. */
+	/** HAPI copies an If-Match: W/"n" header into the id's version part; anything but a version number there is a malformed header. */
 	private static Integer expectedVersion(IdType id) {
-		return id != null && id.hasVersionIdPart() ? versionOf(id.getVersionIdPart()) : null;
+		if (id == null || !id.hasVersionIdPart()) {
+			return null;
+		}
+		String version = id.getVersionIdPart();
+		if (!version.matches("[0-9]{1,9}")) {
+			throw Outcomes.invalid("If-Match must name a version the way ETag gives it, such as W/\"3\"", null);
+		}
+		return Integer.parseInt(version);
 	}
 }

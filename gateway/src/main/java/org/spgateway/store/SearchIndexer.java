@@ -5,8 +5,13 @@ import ca.uhn.fhir.fhirpath.IFhirPath;
 import ca.uhn.fhir.util.StringUtil;
 import java.math.BigDecimal;
 import java.time.Instant;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Address;
@@ -29,6 +34,8 @@ import org.hl7.fhir.r4.model.Range;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Timing;
 import org.hl7.fhir.r4.model.UriType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a resource into its search index rows by evaluating each search parameter's FHIRPath
@@ -40,14 +47,27 @@ public class SearchIndexer {
 	/** Longest normalised string kept in the index; search values are cut to the same length. */
 	public static final int MAX_STRING = 200;
 
+	private static final Logger log = LoggerFactory.getLogger(SearchIndexer.class);
+
 	private final FhirContext fhirContext;
 	private final IFhirPath fhirPath;
 	private final SearchParameterRegistry registry;
+	private final MeterRegistry meters;
+	/** Failures per "Type.parameter" since start, for the searchIndex health component. */
+	private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
 
-	public SearchIndexer(FhirContext fhirContext, IFhirPath fhirPath, SearchParameterRegistry registry) {
+	public SearchIndexer(FhirContext fhirContext, IFhirPath fhirPath, SearchParameterRegistry registry, MeterRegistry meters) {
 		this.fhirContext = fhirContext;
 		this.fhirPath = fhirPath;
 		this.registry = registry;
+		this.meters = meters;
+	}
+
+	/** How often each parameter ("Type.parameter") could not be indexed since start; empty when every resource indexed fully. */
+	public Map<String, Long> failures() {
+		Map<String, Long> out = new TreeMap<>();
+		failures.forEach((parameter, count) -> out.put(parameter, count.get()));
+		return out;
 	}
 
 	public IndexRows index(IBaseResource resource) {
@@ -68,7 +88,9 @@ public class SearchIndexer {
 			try {
 				values = fhirPath.evaluate(resource, param.parsed(), IBase.class);
 			} catch (Exception e) {
-				// An expression that cannot run on this resource indexes nothing for it.
+				// The resource is still stored (refusing it would refuse valid FHIR over an index expression), but it cannot be
+				// found by this parameter: say so in the log (without values), a metric and the searchIndex health component.
+				indexFailed(fhirContext.getResourceType(resource), param.name(), e);
 				continue;
 			}
 			for (IBase value : values) {
@@ -76,6 +98,16 @@ public class SearchIndexer {
 			}
 		}
 		return rows;
+	}
+
+	private void indexFailed(String type, String parameter, Exception e) {
+		String key = type + "." + parameter;
+		long count = failures.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+		meters.counter("gateway.search.index.failures", "type", type, "parameter", parameter).increment();
+		if (count == 1) {
+			log.warn("Search parameter {} could not be indexed ({}); resources it fails on cannot be found by it. Further failures are"
+					+ " counted in gateway_search_index_failures_total", key, e.getClass().getSimpleName());
+		}
 	}
 
 	private void add(IndexRows rows, SearchParamDef param, IBase value) {

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spgateway.fhir.LogSafe;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -120,8 +121,10 @@ public class SearchReindexer implements SmartLifecycle {
 				advisory(lockHolder, UNLOCK);
 			}
 		} catch (RuntimeException | SQLException e) {
-			status = "failed: " + e.getMessage();
-			log.error("Re-indexing stored resources failed; searches on changed parameters may miss them until a restart finishes it", e);
+			// Health and log show the failure's class and a redacted message: a stored resource's values may be quoted in it.
+			status = "failed: " + e.getClass().getSimpleName() + ": " + LogSafe.message(e.getMessage());
+			log.error("Re-indexing stored resources failed; searches on changed parameters may miss them until a restart finishes it",
+					LogSafe.redacted(e));
 		}
 	}
 

@@ -46,6 +46,14 @@ public class SearchRequestParser {
 		List<SearchRequest.Clause> clauses = new ArrayList<>();
 		for (Map.Entry<String, String[]> entry : parameters.entrySet()) {
 			String key = entry.getKey();
+			for (String value : entry.getValue()) {
+				// PostgreSQL cannot hold U+0000 in text: the query would fail with a 500. Criteria come from URLs, form bodies,
+				// If-None-Exist and transaction entries alike, so this is the one place to refuse it.
+				if (key.indexOf('\0') >= 0 || value != null && value.indexOf('\0') >= 0) {
+					throw new InvalidRequestException("The search parameter " + key.replace('\0', '?') + " contains the NUL character (%00),"
+							+ " which no search value may contain");
+				}
+			}
 			if (CONTROL.contains(key)) {
 				continue;
 			}

@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.security.AccessScope;
 
 /**
@@ -139,11 +140,14 @@ final class SearchSql {
 			args.add(value.substring(1));
 		} else if (bar == value.length() - 1) {
 			where.append("x.system = ?");
-			args.add(value.substring(0, bar));
+			args.add(NhsIdentifiers.canonicalSystem(value.substring(0, bar)));
 		} else {
+			// Writes store NHS identifier systems in their canonical spelling, and NHS numbers without spaces; so must searches.
+			String system = NhsIdentifiers.canonicalSystem(value.substring(0, bar));
+			String code = value.substring(bar + 1);
 			where.append("x.code = ? AND x.system = ?");
-			args.add(value.substring(bar + 1));
-			args.add(value.substring(0, bar));
+			args.add(NhsIdentifiers.NHS_NUMBER.equals(system) ? code.replace(" ", "") : code);
+			args.add(system);
 		}
 	}
 
@@ -174,7 +178,7 @@ final class SearchSql {
 			} else {
 				where.append("x.ident_value = ? AND x.ident_system = ?");
 				args.add(value.substring(bar + 1));
-				args.add(value.substring(0, bar));
+				args.add(NhsIdentifiers.canonicalSystem(value.substring(0, bar)));
 			}
 			return;
 		}

@@ -6,6 +6,7 @@ import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import java.math.BigDecimal;
 import java.time.Instant;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.spgateway.fhir.Decimals;
 
 /**
  * Date, number and reference search values as FHIR defines them (a prefix, and the range the value stands for),
@@ -47,6 +48,11 @@ public final class SearchValues {
 			if (prefix == null) {
 				throw new IllegalArgumentException("Unknown prefix in '" + value + "'");
 			}
+		}
+		if (Decimals.tooLong(digits)) {
+			// new BigDecimal("1e999999") would be cheap, but PostgreSQL and the driver would expand it in full.
+			throw new IllegalArgumentException("'" + value + "' would have more than " + Decimals.MAX_DIGITS
+					+ " digits written out, more than this gateway holds");
 		}
 		BigDecimal number;
 		try {

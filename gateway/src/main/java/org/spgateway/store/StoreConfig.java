@@ -3,6 +3,9 @@ package org.spgateway.store;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.fhirpath.IFhirPath;
 import ca.uhn.fhir.fhirpath.IFhirPathEvaluationContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import io.micrometer.core.instrument.MeterRegistry;
+import javax.sql.DataSource;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.SearchParameter;
@@ -32,12 +35,19 @@ public class StoreConfig {
 				}
 				try {
 					return fhirContext.getResourceDefinition(reference.getResourceType()).newInstance();
-				} catch (Exception e) {
+				} catch (DataFormatException e) {
+					// A reference to a type FHIR does not have resolves to nothing; any other failure reaches the indexer, which reports it.
 					return null;
 				}
 			}
 		});
 		return fhirPath;
+	}
+
+	/** Replaces Spring Boot's JdbcTemplate: statements run for a request are bounded by its time budget. */
+	@Bean
+	JdbcTemplate jdbcTemplate(DataSource dataSource) {
+		return new BudgetedJdbcTemplate(dataSource);
 	}
 
 	@Bean
@@ -46,8 +56,8 @@ public class StoreConfig {
 	}
 
 	@Bean
-	SearchIndexer searchIndexer(FhirContext fhirContext, IFhirPath indexingFhirPath, SearchParameterRegistry registry) {
-		return new SearchIndexer(fhirContext, indexingFhirPath, registry);
+	SearchIndexer searchIndexer(FhirContext fhirContext, IFhirPath indexingFhirPath, SearchParameterRegistry registry, MeterRegistry meters) {
+		return new SearchIndexer(fhirContext, indexingFhirPath, registry, meters);
 	}
 
 	@Bean
@@ -62,8 +72,8 @@ public class StoreConfig {
 	}
 
 	@Bean
-	SearchIndexHealthIndicator searchIndexHealthIndicator(SearchReindexer reindexer) {
-		return new SearchIndexHealthIndicator(reindexer);
+	SearchIndexHealthIndicator searchIndexHealthIndicator(SearchReindexer reindexer, SearchIndexer indexer) {
+		return new SearchIndexHealthIndicator(reindexer, indexer);
 	}
 
 	@Bean

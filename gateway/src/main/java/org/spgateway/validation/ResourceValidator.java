@@ -14,6 +14,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,12 +37,16 @@ import org.hl7.fhir.r5.utils.validation.ValidatorSession;
 import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
 import org.hl7.fhir.r5.utils.validation.constants.IdStatus;
 import org.hl7.fhir.r5.utils.xver.XVerExtensionManagerOld;
+import org.hl7.fhir.exceptions.FHIRException;
 import org.hl7.fhir.utilities.VersionUtilities;
 import org.hl7.fhir.utilities.i18n.I18nConstants;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
 import org.hl7.fhir.validation.ValidatorSettings;
 import org.hl7.fhir.validation.instance.InstanceValidator;
 import org.hl7.fhir.validation.service.utils.QuestionnaireMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spgateway.fhir.RequestDeadline;
 
 /**
  * Validates resources against the base specification, their declared profiles and the profile the
@@ -60,6 +65,7 @@ import org.hl7.fhir.validation.service.utils.QuestionnaireMode;
  */
 public class ResourceValidator {
 
+	private static final Logger log = LoggerFactory.getLogger(ResourceValidator.class);
 	private static final Pattern UNRECOGNISED_PROPERTY = Pattern.compile("^Unrecognized property '([A-Za-z0-9_\\-]+)'");
 	/** "ServiceRequest.requester: minimum required = 1, but only found 0 ...": reported at the parent of the missing element. */
 	private static final Pattern MISSING_ELEMENT = Pattern.compile("^[A-Za-z]+(?:\\.[A-Za-z0-9\\[\\]:_\\-]+)*\\.([a-z][A-Za-z0-9]*)(?:\\[x\\])?: minimum required = ");
@@ -202,6 +208,8 @@ public class ResourceValidator {
 		} finally {
 			release(pooled);
 		}
+		// The validator cannot be stopped part-way; a request whose validation overran its budget stops here, before anything is stored.
+		RequestDeadline.check();
 		preliminary.addAll(toIssues(messages, requestBundle, conditionalReferences));
 		return new ValidationReport(preliminary);
 	}
@@ -303,13 +311,20 @@ public class ResourceValidator {
 			rebuilder.execute(() -> pool.add(newPooledValidator()));
 		} catch (RuntimeException e) {
 			// Never lose a pool slot: keep the old one if a replacement cannot be scheduled.
+			log.warn("Could not schedule a fresh validator ({}); keeping the used one", e.getClass().getSimpleName());
 			pool.add(pooled);
 		}
 	}
 
+	/** A validator from the pool, waiting at most what remains of the request's time budget. */
 	private PooledValidator borrow() {
 		try {
-			return pool.take();
+			long left = RequestDeadline.remainingMillis();
+			PooledValidator pooled = left < 0 ? pool.take() : pool.poll(left, TimeUnit.MILLISECONDS);
+			if (pooled == null) {
+				throw RequestDeadline.exceeded();
+			}
+			return pooled;
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while waiting for a validator", e);
@@ -402,7 +417,8 @@ public class ResourceValidator {
 		}
 		try {
 			return IssueType.fromCode(m.getType().toCode());
-		} catch (Exception e) {
+		} catch (FHIRException e) {
+			// The validator's issue types are R5's; the few R4 lacks are reported as the generic "invalid".
 			return IssueType.INVALID;
 		}
 	}

@@ -3,6 +3,7 @@ package org.spgateway.notifications;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.fhirpath.IFhirPath;
 import ca.uhn.fhir.fhirpath.IFhirPathEvaluationContext;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBase;
@@ -20,7 +21,7 @@ final class SearchSetup {
 	static final IFhirPath FHIR_PATH = fhirPath();
 	static final SearchParameterRegistry REGISTRY = new SearchParameterRegistry(FHIR, FHIR_PATH, List.of());
 	static final SearchRequestParser PARSER = new SearchRequestParser(REGISTRY, new GatewayProperties.Search());
-	static final SearchIndexer INDEXER = new SearchIndexer(FHIR, FHIR_PATH, REGISTRY);
+	static final SearchIndexer INDEXER = new SearchIndexer(FHIR, FHIR_PATH, REGISTRY, new SimpleMeterRegistry());
 	static final Set<String> TYPES = Set.copyOf(ServedResourceTypes.WRITABLE);
 
 	private SearchSetup() {}

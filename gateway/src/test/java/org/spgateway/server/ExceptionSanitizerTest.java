@@ -1,0 +1,81 @@
+package org.spgateway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
+import java.sql.SQLException;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+
+class ExceptionSanitizerTest {
+
+	private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+	private final Logger logger = (Logger) LoggerFactory.getLogger(ExceptionSanitizer.class);
+
+	@BeforeEach
+	void capture() {
+		log.start();
+		logger.addAppender(log);
+	}
+
+	@AfterEach
+	void release() {
+		logger.detachAppender(log);
+	}
+
+	@Test
+	void anUnexpectedFailureIsLoggedByClassWithoutThePayloadsValues() {
+		SQLException database = new SQLException("ERROR: duplicate key value\n  Detail: Key (system, code)=(https://x, 9434765919) already exists.",
+				"23505");
+		RuntimeException failure = new RuntimeException("Failed to call access method",
+				new DataIntegrityViolationException("could not store family 'Featherstonehaugh'", database));
+
+		BaseServerResponseException answer = new ExceptionSanitizer().sanitize(null, failure);
+
+		assertThat(answer.getStatusCode()).isEqualTo(500);
+		assertThat(((OperationOutcome) answer.getOperationOutcome()).getIssueFirstRep().getDiagnostics()).contains("request id")
+				.doesNotContain("Featherstonehaugh");
+		assertThat(log.list).hasSize(1);
+		ILoggingEvent event = log.list.get(0);
+		assertThat(event.getFormattedMessage()).contains("SQLException");
+		StringBuilder logged = new StringBuilder(event.getFormattedMessage());
+		for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+			logged.append('\n').append(t.getMessage()).append(' ').append(t.getStackTraceElementProxyArray().length);
+		}
+		assertThat(logged.toString()).doesNotContain("9434765919").doesNotContain("Featherstonehaugh")
+				.contains("org.springframework.dao.DataIntegrityViolationException").contains("java.sql.SQLException");
+	}
+
+	@Test
+	void javaNamesInALibrarysMessageNeverReachTheCaller() {
+		BaseServerResponseException refused = new InvalidRequestException("HAPI-1861: Could not resolve type id 'x' as a subtype of"
+				+ " `com.github.fge.jsonpatch.operation.JsonPatchOperation` (through reference chain: java.util.ArrayList[0])");
+		String diagnostics = ((OperationOutcome) new ExceptionSanitizer().sanitize(null, refused).getOperationOutcome()).getIssueFirstRep()
+				.getDiagnostics();
+		assertThat(diagnostics).doesNotContain("HAPI-").doesNotContain("com.github").doesNotContain("java.util")
+				.contains("JsonPatchOperation").contains("ArrayList[0]");
+
+		assertThat(ExceptionSanitizer.plain("The patch could not be applied: org.hl7.fhir.r4.fhirpath.FHIRLexer$FHIRLexerException: Error @1, 9"))
+				.isEqualTo("The patch could not be applied: Error @1, 9");
+		String profile = "Profile https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient at Patient.identifier.system (fhir.nhs.uk)";
+		assertThat(ExceptionSanitizer.plain(profile)).isEqualTo(profile);
+	}
+
+	@Test
+	void aStatementCancelledByTheRequestBudgetIs503() {
+		RuntimeException failure = new RuntimeException("Failed to call access method",
+				new SQLException("ERROR: canceling statement due to statement timeout", "57014"));
+		BaseServerResponseException answer = new ExceptionSanitizer().sanitize(null, failure);
+		assertThat(answer.getStatusCode()).isEqualTo(503);
+		assertThat(((OperationOutcome) answer.getOperationOutcome()).getIssueFirstRep().getCode().toCode()).isEqualTo("timeout");
+	}
+}
