@@ -40,7 +40,7 @@ final class FeedbackComposer {
 	 * @param delivered whether the referrer has a delivery route (else the Communication is there to be polled)
 	 */
 	Composed compose(String event, Task task, String taskId, ServiceRequest referral, String referralId, Instant now, Reference recipient,
-			List<String> onwardServices, List<String> needs, Supplier<String> ids, boolean delivered) {
+			List<String> onwardServices, List<String> needs, OutcomeReport.Report outcomes, Supplier<String> ids, boolean delivered) {
 		Communication c = new Communication();
 		String id = ids.get();
 		c.setId(id);
@@ -70,7 +70,7 @@ final class FeedbackComposer {
 				}
 			}
 		}
-		c.addPayload().setContent(new StringType(FeedbackWording.summary(event, task, needs, onwardServices)));
+		c.addPayload().setContent(new StringType(FeedbackWording.summary(event, task, needs, onwardServices, outcomes == null ? List.of() : outcomes.words())));
 		for (Resource r : coded) {
 			c.addPayload().setContent(new Reference(r.fhirType() + "/" + r.getIdElement().getIdPart()));
 		}
@@ -79,6 +79,12 @@ final class FeedbackComposer {
 			for (Task.TaskOutputComponent output : task.getOutput()) {
 				if (output.getValue() instanceof Reference ref && ref.hasReference()) {
 					c.addPayload().setContent(new Reference(ref.getReference()).setDisplay(ref.getDisplay()));
+				}
+			}
+			if (outcomes != null) {
+				// The scores at the first assessment and the latest, as the Observations outcome capture extracted.
+				for (Resource o : outcomes.observations()) {
+					c.addPayload().setContent(new Reference(o.fhirType() + "/" + o.getIdElement().getIdPart()));
 				}
 			}
 		}

@@ -5,6 +5,7 @@ import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceResources;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.outbox.Outbox;
+import org.spgateway.outcomes.OutcomeSummary;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.store.ResourceStore;
 import org.springframework.beans.factory.ObjectProvider;
@@ -31,12 +32,12 @@ public class FeedbackConfig {
 	@Bean
 	FeedbackListener feedbackListener(FeedbackEvents events, ObjectProvider<ResourceService> resources, ObjectProvider<FeedbackRoutes> routes,
 			FhirContext fhirContext, Outbox outbox, FeedbackProperties properties, GatewayProperties gateway, ObjectProvider<BuildProperties> build,
-			FeedbackRecords records) {
+			FeedbackRecords records, ObjectProvider<OutcomeSummary> outcomeSummary) {
 		String base = properties.getBaseUrl() != null ? properties.getBaseUrl()
 				: gateway.getPublicBaseUrl() != null && !gateway.getPublicBaseUrl().isBlank() ? gateway.getPublicBaseUrl() : "http://localhost:8080/fhir";
 		BuildProperties info = build.getIfAvailable();
 		return new FeedbackListener(events, resources, routes, new FeedbackMessages(fhirContext, base, info != null ? info.getVersion() : "development"),
-				outbox, properties, records);
+				outbox, properties, records, outcomeSummary);
 	}
 
 	@Bean

@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spgateway.outbox.Outbox;
+import org.spgateway.outcomes.OutcomeSummary;
 import org.spgateway.outbox.OutboundMessage;
 import org.spgateway.resources.ResourceChangeListener;
 import org.spgateway.resources.ResourceService;
@@ -53,9 +54,11 @@ public class FeedbackListener implements ResourceChangeListener {
 	private final Outbox outbox;
 	private final FeedbackProperties properties;
 	private final FeedbackRecords records;
+	private final ObjectProvider<OutcomeSummary> outcomeSummary;
 
 	public FeedbackListener(FeedbackEvents events, ObjectProvider<ResourceService> resourceService, ObjectProvider<FeedbackRoutes> routes,
-			FeedbackMessages messages, Outbox outbox, FeedbackProperties properties, FeedbackRecords records) {
+			FeedbackMessages messages, Outbox outbox, FeedbackProperties properties, FeedbackRecords records,
+			ObjectProvider<OutcomeSummary> outcomeSummary) {
 		this.events = events;
 		this.composer = new FeedbackComposer(events);
 		this.resourceService = resourceService;
@@ -64,6 +67,7 @@ public class FeedbackListener implements ResourceChangeListener {
 		this.outbox = outbox;
 		this.properties = properties;
 		this.records = records;
+		this.outcomeSummary = outcomeSummary;
 	}
 
 	@Override
@@ -111,10 +115,13 @@ public class FeedbackListener implements ResourceChangeListener {
 		Origin origin = origin(resources, focus.id());
 		List<String> onward = onwardServices(resources, p.taskId());
 		List<String> needs = needs(resources, referral);
+		OutcomeReport.Report outcomes = p.events().contains("discharged") || p.events().contains("ended")
+				? new OutcomeReport(outcomeSummary.getObject(), resources).of(focus.id()) : null;
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 		for (String event : p.events()) {
 			boolean deliver = route.delivered() && deliverable(route);
 			FeedbackComposer.Composed composed = composer.compose(event, p.task(), p.taskId(), referral, focus.id(), now, route.recipient(), onward, needs,
+					"discharged".equals(event) || "ended".equals(event) ? outcomes : null,
 					ResourceStore::newId, deliver);
 			for (Resource coded : composed.coded()) {
 				resources.createNow(coded, coded.getIdElement().getIdPart(), List.of());
@@ -128,6 +135,9 @@ public class FeedbackListener implements ResourceChangeListener {
 				carried.add(referral.setId("ServiceRequest/" + focus.id()));
 				carried.add(composed.communication());
 				carried.addAll(composed.coded());
+				if (outcomes != null && ("discharged".equals(event) || "ended".equals(event))) {
+					carried.addAll(outcomes.observations());
+				}
 				carried.add(readQuietly(resources, referral.getSubject()));
 				carried.add(p.task().copy().setId("Task/" + p.taskId()));
 				carried.add(readQuietly(resources, p.task().getOwner()));

@@ -17,7 +17,7 @@ final class FeedbackWording {
 
 	private FeedbackWording() {}
 
-	static String summary(String event, Task task, List<String> needs, List<String> onwardServices) {
+	static String summary(String event, Task task, List<String> needs, List<String> onwardServices, List<String> outcomes) {
 		String provider = name(task.getOwner(), "The social prescribing service");
 		return switch (event) {
 			case "accepted" -> provider + " accepted the referral; a link worker will contact the person.";
@@ -30,7 +30,7 @@ final class FeedbackWording {
 					: "The link worker referred the person on to: " + String.join("; ", onwardServices) + ".";
 			case "discharged", "ended" -> ("discharged".equals(event) ? "Discharged from social prescribing. " : "Social prescribing support ended"
 					+ reason(task) + ". ") + "Needs and concerns: " + (needs.isEmpty() ? "as referred" : String.join("; ", needs)) + ". Support offered: " + support(task, onwardServices)
-					+ ". Outcomes: " + outcomes(task) + ".";
+					+ ". Outcomes: " + (outcomes.isEmpty() ? outcomes(task) : String.join("; ", outcomes)) + ".";
 			default -> provider + ": " + event;
 		};
 	}

@@ -38,7 +38,7 @@ import org.spgateway.store.StoredResource;
  * 1 to 10 ladder after 1 to 5, starts a series of its own with its own baseline: change is never computed
  * across two scales.
  */
-final class OutcomeSummary {
+public final class OutcomeSummary {
 
 	private final FhirContext fhirContext;
 	private final StoreLookup lookup;
@@ -57,7 +57,7 @@ final class OutcomeSummary {
 		this.properties = properties;
 	}
 
-	Parameters summarize(String referralId, AccessScope scope) {
+	public Parameters summarize(String referralId, AccessScope scope) {
 		StoredResource stored = lookup.store().read("ServiceRequest", referralId, scope)
 				.orElseThrow(() -> new ResourceNotFoundException("ServiceRequest/" + referralId + " is not known"));
 		ServiceRequest referral = fhirContext.newJsonParser().parseResource(ServiceRequest.class, stored.json());

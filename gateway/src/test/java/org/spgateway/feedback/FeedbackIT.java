@@ -11,6 +11,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.Endpoint;
 import org.hl7.fhir.r4.model.MessageHeader;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
@@ -50,19 +51,7 @@ class FeedbackIT {
 				"gateway.notifications.delivery.poll-interval=200ms", "gateway.notifications.delivery.initial-backoff=100ms",
 				"gateway.notifications.delivery.max-backoff=300ms", "gateway.notifications.delivery.give-up-after=2s",
 				"gateway.workflow.feedback-within=1s");
-		Endpoint e = new Endpoint();
-		e.setStatus(Endpoint.EndpointStatus.ACTIVE);
-		e.getConnectionType().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-connection-type").setCode("hl7-fhir-msg");
-		e.addPayloadType().setText("BaRS servicerequest-response");
-		e.setAddress(gp.url("/gp/fhir"));
-		e.addHeader("Authorization: Bearer gp-token");
-		HttpResponse<String> created = Http.post(gateway.baseUrl() + "/Endpoint", json(e));
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		endpoint = Http.parse(created, Endpoint.class).getIdElement().getIdPart();
-		Organization practice = Http.parse(Http.get(gateway.baseUrl() + "/Organization/ods-A99901"), Organization.class);
-		practice.addEndpoint(new Reference("Endpoint/" + endpoint));
-		HttpResponse<String> put = Http.put(gateway.baseUrl() + "/Organization/ods-A99901", json(practice));
-		assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+		endpoint = listEndpoint(gateway, "ods-A99901", "hl7-fhir-msg", gp.url("/gp/fhir"), "Authorization: Bearer gp-token");
 	}
 
 	@AfterAll
@@ -106,11 +95,16 @@ class FeedbackIT {
 				+ "\"type\":{\"coding\":[{\"system\":\"https://spgateway.org/fhir/CodeSystem/sp-task-output\",\"code\":\"signposting\"}]},"
 				+ "\"valueString\":\"Tuesday walking group\"}]}]", "application/json-patch+json");
 		assertThat(signposted.statusCode()).as(signposted.body()).isEqualTo(200);
+		j.values.put("BASELINE", j.create("QuestionnaireResponse", "wellbeing-star-baseline.json"));
+		j.values.put("REVIEW", j.create("QuestionnaireResponse", "wellbeing-star-review.json"));
 		Bundle discharged = messageAfter(j, 3, () -> j.step(task, "discharge.json"));
 		assertThat(event(discharged)).isEqualTo("discharged");
 		assertThat(only(discharged, ServiceRequest.class).getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.COMPLETED);
 		assertThat(only(discharged, Communication.class).getPayloadFirstRep().getContentStringType().getValue())
-				.contains("Needs and concerns: Social isolation").contains("signposted to").contains("Outcomes:");
+				.contains("Needs and concerns: Social isolation").contains("signposted to")
+				.containsPattern("Outcomes: Wellbeing Star \\(1 to 5\\): of 8 scores from the first assessment to the latest, \\d improved, \\d worse, \\d unchanged");
+		// Both responses' scores travel as the coded Observations outcome capture extracted (the eight domains of each).
+		assertThat(discharged.getEntry()).filteredOn(e -> e.getResource() instanceof Observation).hasSize(16);
 		assertValid(discharged);
 		List<HookReceiver.Received> all = delivered(j);
 		assertThat(all).extracting(r -> r.header("X-Correlation-Id")).containsOnly(j.correlation);
@@ -120,15 +114,7 @@ class FeedbackIT {
 	@Test
 	@Order(2)
 	void aFhirRestReferrerReceivesTheCommunicationAndItsCodedEntriesAsATransaction() {
-		Endpoint e = new Endpoint();
-		e.setStatus(Endpoint.EndpointStatus.ACTIVE);
-		e.getConnectionType().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-connection-type").setCode("hl7-fhir-rest");
-		e.addPayloadType().setText("FHIR R4 transaction");
-		e.setAddress(gp.url("/rest/fhir"));
-		HttpResponse<String> created = Http.post(gateway.baseUrl() + "/Endpoint", json(e));
-		Organization practice = Http.parse(Http.get(gateway.baseUrl() + "/Organization/ods-A99902"), Organization.class);
-		practice.addEndpoint(new Reference("Endpoint/" + Http.parse(created, Endpoint.class).getIdElement().getIdPart()));
-		assertThat(Http.put(gateway.baseUrl() + "/Organization/ods-A99902", json(practice)).statusCode()).isEqualTo(200);
+		listEndpoint(gateway, "ods-A99902", "hl7-fhir-rest", gp.url("/rest/fhir"));
 
 		Journey j = Journey.referredByRest(gateway, "A99902");
 		j.step(j.task(), "accept.json");
@@ -181,6 +167,26 @@ class FeedbackIT {
 		List<String> events = delivered(j).stream().filter(r -> r.header("X-Correlation-Id").equals(j.correlation))
 				.map(r -> event(parse(r.body()))).distinct().toList();
 		assertThat(events).containsExactly("accepted", "did-not-attend");
+	}
+
+	/** Creates an Endpoint and lists it on a directory Organization, as a practice's administrator would; returns its id. */
+	static String listEndpoint(GatewayServer gateway, String organisation, String connectionType, String address, String... headers) {
+		Endpoint e = new Endpoint();
+		e.setStatus(Endpoint.EndpointStatus.ACTIVE);
+		e.getConnectionType().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-connection-type").setCode(connectionType);
+		e.addPayloadType().setText("hl7-fhir-msg".equals(connectionType) ? "BaRS servicerequest-response" : "FHIR R4 transaction");
+		e.setAddress(address);
+		for (String h : headers) {
+			e.addHeader(h);
+		}
+		HttpResponse<String> created = Http.post(gateway.baseUrl() + "/Endpoint", json(e));
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		String id = Http.parse(created, Endpoint.class).getIdElement().getIdPart();
+		Organization practice = Http.parse(Http.get(gateway.baseUrl() + "/Organization/" + organisation), Organization.class);
+		practice.addEndpoint(new Reference("Endpoint/" + id));
+		HttpResponse<String> put = Http.put(gateway.baseUrl() + "/Organization/" + organisation, json(practice));
+		assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+		return id;
 	}
 
 	static List<Communication> communications(Journey j) {

@@ -8,9 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
-import org.hl7.fhir.r4.model.Endpoint;
-import org.hl7.fhir.r4.model.Organization;
-import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,15 +31,7 @@ class FeedbackRestartIT {
 		gateway = GatewayServer.start("gateway.sandbox=true", "gateway.feedback.require-https=false",
 				"gateway.notifications.delivery.poll-interval=200ms", "gateway.notifications.delivery.initial-backoff=100ms",
 				"gateway.notifications.delivery.max-backoff=500ms", "gateway.notifications.delivery.give-up-after=5m");
-		Endpoint e = new Endpoint();
-		e.setStatus(Endpoint.EndpointStatus.ACTIVE);
-		e.getConnectionType().setSystem("http://terminology.hl7.org/CodeSystem/endpoint-connection-type").setCode("hl7-fhir-msg");
-		e.addPayloadType().setText("BaRS servicerequest-response");
-		e.setAddress(gp.url("/gp/fhir"));
-		HttpResponse<String> created = Http.post(gateway.baseUrl() + "/Endpoint", FeedbackIT.json(e));
-		Organization practice = Http.parse(Http.get(gateway.baseUrl() + "/Organization/ods-A99901"), Organization.class);
-		practice.addEndpoint(new Reference("Endpoint/" + Http.parse(created, Endpoint.class).getIdElement().getIdPart()));
-		assertThat(Http.put(gateway.baseUrl() + "/Organization/ods-A99901", FeedbackIT.json(practice)).statusCode()).isEqualTo(200);
+		FeedbackIT.listEndpoint(gateway, "ods-A99901", "hl7-fhir-msg", gp.url("/gp/fhir"));
 	}
 
 	@AfterAll
