@@ -7,12 +7,15 @@ import ca.uhn.fhir.rest.api.EncodingEnum;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.Endpoint;
 import org.hl7.fhir.r4.model.MessageHeader;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
@@ -23,6 +26,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.spgateway.intake.TestNhsNumbers;
+import org.spgateway.testsupport.Fixtures;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.HookReceiver;
 import org.spgateway.testsupport.Http;
@@ -109,6 +114,29 @@ class FeedbackIT {
 		List<HookReceiver.Received> all = delivered(j);
 		assertThat(all).extracting(r -> r.header("X-Correlation-Id")).containsOnly(j.correlation);
 		assertThat(all).extracting(r -> r.header("X-Request-Id")).doesNotHaveDuplicates();
+	}
+
+	@Test
+	void aSelfReferralIsFedBackToThePersonsRegisteredPractice() {
+		// The person (registered at A99901, which lists a BaRS Endpoint) refers themselves.
+		HttpResponse<String> patient = Http.post(gateway.baseUrl() + "/Patient", Journey.fill(Fixtures.text(Journey.class, "patient.json"),
+				Map.of("NHS", TestNhsNumbers.next())));
+		String patientId = Http.parse(patient, Patient.class).getIdElement().getIdPart();
+		String body = Journey.fill(Fixtures.text(Journey.class, "referral.json"), Map.of("PATIENT", patientId, "REF", "SELF-" + UUID.randomUUID(),
+				"PRACTICE", "A99901")).replaceFirst("\"requester\": \\{[^}]*\\} \\},", "\"requester\": { \"reference\": \"Patient/" + patientId + "\" },");
+		assertThat(body).contains("\"requester\": { \"reference\": \"Patient/");
+		HttpResponse<String> referred = Http.post(gateway.baseUrl() + "/ServiceRequest", body);
+		assertThat(referred.statusCode()).as(referred.body()).isEqualTo(201);
+		String referral = Http.parse(referred, ServiceRequest.class).getIdElement().getIdPart();
+		String task = Http.parse(Http.get(gateway.baseUrl() + "/Task?focus=ServiceRequest/" + referral), Bundle.class).getEntryFirstRep()
+				.getResource().getIdElement().getIdPart();
+		assertThat(Http.patch(gateway.baseUrl() + "/Task/" + task, Journey.example("accept.json"), "application/json-patch+json").statusCode())
+				.isEqualTo(200);
+		Bundle message = parse(gp.await(r -> r.path().startsWith("/gp/") && r.body().contains("ServiceRequest/" + referral), 1,
+				Duration.ofSeconds(30)).get(0).body());
+		Communication said = only(message, Communication.class);
+		assertThat(said.getRecipientFirstRep().getIdentifier().getValue()).isEqualTo("A99901");
+		assertValid(message);
 	}
 
 	@Test
