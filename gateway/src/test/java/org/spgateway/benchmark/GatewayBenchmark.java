@@ -79,6 +79,7 @@ public final class GatewayBenchmark {
 		try (NotificationReceiver receiver = new NotificationReceiver()) {
 			BenchmarkTarget target = new BenchmarkTarget(base, maxClients * 2);
 			receiver.subscribe(target, subscriptions);
+			receiver.listFeedbackEndpoint(target);
 			StringBuilder report = new StringBuilder();
 			report.append("## Benchmark run ").append(Instant.now()).append("\n\n").append(Machine.describe()).append("\n");
 			report.append("Server: `java ").append(server == null ? "(external: " + base + ")" : options.getOrDefault("server-jvm", "-Xms512m -Xmx1g") + " -jar gateway.jar`")
@@ -135,6 +136,7 @@ public final class GatewayBenchmark {
 			if (subscriptions > 0) {
 				receiver.awaitQuiet(10, Duration.parse("PT" + options.getOrDefault("drain", "3m").toUpperCase(Locale.ROOT)));
 				report.append("\n### Notifications\n\n").append(receiver.report(subscriptions)).append(outboxBacklog(target));
+				report.append("\n### Feedback to referrers\n\n").append(receiver.feedbackReport());
 			}
 			System.out.println(report);
 			write(options, report);

@@ -39,7 +39,7 @@ final class GatewayProcess {
 				// Referrals are routed through the service directory: the demo one names the services the scenarios refer to.
 				"--gateway.sandbox=true",
 				// The benchmark's notification receiver listens on plain http on this machine.
-				"--gateway.notifications.require-https=false"));
+				"--gateway.notifications.require-https=false", "--gateway.feedback.require-https=false"));
 		Path log = dataDir.resolve("gateway.log");
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		GatewayProcess gateway = new GatewayProcess(process, port, dataDir);

@@ -7,7 +7,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -21,6 +24,8 @@ import java.util.regex.Pattern;
 final class NotificationReceiver implements AutoCloseable {
 
 	private static final Pattern LAST_UPDATED = Pattern.compile("\"lastUpdated\"\\s*:\\s*\"([^\"]+)\"");
+	/** A feedback message's Bundle.timestamp: when the gateway composed it, in the transaction of the Task change. */
+	private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\"\\s*:\\s*\"([^\"]+)\"");
 
 	private final HttpServer server;
 	private long[] lagMillis = new long[1 << 16];
@@ -29,6 +34,9 @@ final class NotificationReceiver implements AutoCloseable {
 	private long lastNanos;
 	private int drained;
 	private double drainSeconds;
+	private final List<Long> feedbackLagMillis = new ArrayList<>();
+	private long feedbackFirstNanos;
+	private long feedbackLastNanos;
 
 	NotificationReceiver() throws IOException {
 		server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -49,7 +57,59 @@ final class NotificationReceiver implements AutoCloseable {
 			exchange.sendResponseHeaders(200, -1);
 			exchange.close();
 		});
+		server.createContext("/feedback", exchange -> {
+			long arrived = System.nanoTime();
+			long now = System.currentTimeMillis();
+			String body;
+			try (InputStream in = exchange.getRequestBody()) {
+				body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			}
+			Matcher m = TIMESTAMP.matcher(body);
+			recordFeedback(arrived, m.find() ? now - OffsetDateTime.parse(m.group(1)).toInstant().toEpochMilli() : -1);
+			exchange.sendResponseHeaders(200, -1);
+			exchange.close();
+		});
 		server.start();
+	}
+
+	/**
+	 * Lists a BaRS messaging Endpoint for the referring practice A99901, delivering here, so that every
+	 * lifecycle change its referrer hears about (e.g. a Task accepted) is a feedback message to this receiver.
+	 */
+	void listFeedbackEndpoint(BenchmarkTarget target) throws Exception {
+		String endpoint = target.sendOk(target.post("/Endpoint", """
+				{"resourceType":"Endpoint","status":"active",
+				 "connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},
+				 "payloadType":[{"text":"BaRS servicerequest-response"}],"address":"http://127.0.0.1:%d/feedback"}
+				""".formatted(server.getAddress().getPort())));
+		Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(endpoint);
+		if (!id.find()) {
+			throw new IllegalStateException("No Endpoint id in " + endpoint);
+		}
+		String practice = target.sendOk(target.request("/Organization/ods-A99901").GET().build());
+		String listed = practice.replaceFirst("\\{", "{\"endpoint\":[{\"reference\":\"Endpoint/" + id.group(1) + "\"}],");
+		target.sendOk(target.request("/Organization/ods-A99901").header("Content-Type", "application/fhir+json")
+				.PUT(HttpRequest.BodyPublishers.ofString(listed)).build());
+	}
+
+	private synchronized void recordFeedback(long arrivedNanos, long lag) {
+		if (feedbackLagMillis.isEmpty()) {
+			feedbackFirstNanos = arrivedNanos;
+		}
+		feedbackLastNanos = arrivedNanos;
+		feedbackLagMillis.add(lag);
+	}
+
+	synchronized String feedbackReport() {
+		if (feedbackLagMillis.isEmpty()) {
+			return "No feedback messages arrived.\n";
+		}
+		long[] sorted = feedbackLagMillis.stream().mapToLong(Long::longValue).sorted().toArray();
+		double span = Math.max(1e-3, (feedbackLastNanos - feedbackFirstNanos) / 1e9);
+		return String.format(Locale.ROOT, "Referrer A99901 lists a BaRS Endpoint here; %d feedback messages (servicerequest-response) delivered in %.0f s"
+				+ " from the first to the last: %.0f a second. Lag from the message being composed (with its Task change) to its arrival: p50 %d ms,"
+				+ " p99 %d ms, max %d ms.%n", sorted.length, span, sorted.length / span, percentile(sorted, 50), percentile(sorted, 99),
+				sorted[sorted.length - 1]);
 	}
 
 	/** Registers {@code count} Subscriptions on every Task the demo provider X99901 owns, all delivering here. */
