@@ -70,7 +70,8 @@ final class FeedbackComposer {
 				}
 			}
 		}
-		c.addPayload().setContent(new StringType(FeedbackWording.summary(event, task, needs, onwardServices, outcomes == null ? List.of() : outcomes.words())));
+		List<String> outcomeWords = outcomes == null ? List.of() : outcomes.words();
+		c.addPayload().setContent(new StringType(FeedbackWording.summary(event, task, needs, onwardServices, outcomeWords)));
 		for (Resource r : coded) {
 			c.addPayload().setContent(new Reference(r.fhirType() + "/" + r.getIdElement().getIdPart()));
 		}

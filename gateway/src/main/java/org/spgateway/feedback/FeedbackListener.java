@@ -72,7 +72,9 @@ public class FeedbackListener implements ResourceChangeListener {
 
 	@Override
 	public void onChange(StoredResource stored, Resource resource, StoredResource previous) {
-		if (!properties.isEnabled() || !(resource instanceof Task task) || previous == null || task.hasPartOf() || !TaskWorkflowIndex.isReferralTask(task)) {
+		// Feedback is about a referral's own Task changing (not its creation by intake, nor onward Tasks).
+		if (!properties.isEnabled() || !(resource instanceof Task task) || previous == null || task.hasPartOf()
+				|| !TaskWorkflowIndex.isReferralTask(task)) {
 			return;
 		}
 		Task before = (Task) resourceService.getObject().toResource(previous);
@@ -234,7 +236,8 @@ public class FeedbackListener implements ResourceChangeListener {
 			ServiceRequest sr = focus == null ? null : (ServiceRequest) resources.toResource(resources.read("ServiceRequest", focus.id(),
 					AccessScope.UNRESTRICTED));
 			Reference performer = sr == null ? null : sr.getPerformerFirstRep();
-			boolean buddying = sr != null && sr.getOrderDetail().stream().flatMap(d -> d.getCoding().stream()).anyMatch(c -> "buddying".equals(c.getCode()));
+			boolean buddying = sr != null && sr.getOrderDetail().stream().flatMap(d -> d.getCoding().stream())
+					.anyMatch(c -> "buddying".equals(c.getCode()));
 			String name = performer != null && performer.hasDisplay() ? performer.getDisplay() : onward.getDescription();
 			names.add(name + (buddying ? " (with buddying)" : ""));
 		}

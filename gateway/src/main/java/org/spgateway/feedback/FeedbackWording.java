@@ -29,7 +29,8 @@ final class FeedbackWording {
 			case "onward-referral" -> onwardServices.isEmpty() ? "The link worker referred the person on to a community service."
 					: "The link worker referred the person on to: " + String.join("; ", onwardServices) + ".";
 			case "discharged", "ended" -> ("discharged".equals(event) ? "Discharged from social prescribing. " : "Social prescribing support ended"
-					+ reason(task) + ". ") + "Needs and concerns: " + (needs.isEmpty() ? "as referred" : String.join("; ", needs)) + ". Support offered: " + support(task, onwardServices)
+					+ reason(task) + ". ") + "Needs and concerns: " + (needs.isEmpty() ? "as referred" : String.join("; ", needs))
+					+ ". Support offered: " + support(task, onwardServices)
 					+ ". Outcomes: " + (outcomes.isEmpty() ? outcomes(task) : String.join("; ", outcomes)) + ".";
 			default -> provider + ": " + event;
 		};
@@ -50,7 +51,8 @@ final class FeedbackWording {
 		for (Task.TaskOutputComponent o : task.getOutput()) {
 			String type = o.getType().getCodingFirstRep().getCode();
 			if ("signposting".equals(type)) {
-				support.add("signposted to " + (o.getValue() instanceof Reference r ? name(r, "a service in the directory") : o.getValue().primitiveValue()));
+				String service = o.getValue() instanceof Reference r ? name(r, "a service in the directory") : o.getValue().primitiveValue();
+				support.add("signposted to " + service);
 			} else if ("no-onward-connection".equals(type) && o.getValue() instanceof StringType s) {
 				support.add("link worker support only (" + s.getValue() + ")");
 			}
