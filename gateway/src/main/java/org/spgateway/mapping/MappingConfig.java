@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceResources;
 import org.spgateway.resources.ResourceService;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -51,6 +52,15 @@ public class MappingConfig {
 	@Bean
 	InboundMappings inboundMappings(Partners partners, MapEngine mapEngine) {
 		return new InboundMappings(partners, mapEngine);
+	}
+
+	/**
+	 * Partners' inbound maps run on writes as they arrive (ResourceService, for REST and transactions). Registered once every bean
+	 * exists, as write handlers are: the mapping beans depend on ResourceService.
+	 */
+	@Bean
+	SmartInitializingSingleton partnerTranslationRegistration(ResourceService resourceService, InboundMappings inboundMappings, MapEngine mapEngine) {
+		return () -> resourceService.registerTranslation(new PartnerTranslation(inboundMappings, mapEngine));
 	}
 
 	@Bean
