@@ -59,7 +59,8 @@ public class MappingConfig {
 	 * exists, as write handlers are: the mapping beans depend on ResourceService.
 	 */
 	@Bean
-	SmartInitializingSingleton partnerTranslationRegistration(ResourceService resourceService, InboundMappings inboundMappings, MapEngine mapEngine) {
+	SmartInitializingSingleton partnerTranslationRegistration(ResourceService resourceService, InboundMappings inboundMappings,
+			MapEngine mapEngine) {
 		return () -> resourceService.registerTranslation(new PartnerTranslation(inboundMappings, mapEngine));
 	}
 

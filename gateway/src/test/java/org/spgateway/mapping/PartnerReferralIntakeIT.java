@@ -1,16 +1,21 @@
 package org.spgateway.mapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +39,8 @@ class PartnerReferralIntakeIT {
 	private static final String MEADOW_REASON = "https://fhir.meadow-clinical.example/CodeSystem/referral-reason";
 	private static final String MEADOW_SOURCE = "https://fhir.meadow-clinical.example/StructureDefinition/referral-source";
 	private static final String REFERRAL_SOURCE = "https://spgateway.org/fhir/StructureDefinition/sp-referral-source";
-	private static final String MEADOW_REQUESTER = "{ \"identifier\": { \"system\": \"" + ODS + "\", \"value\": \"A99911\" }, \"display\": \"Meadowbank Surgery\" }";
+	private static final String MEADOW_REQUESTER = "{ \"identifier\": { \"system\": \"" + ODS + "\", \"value\": \"A99911\" },"
+			+ " \"display\": \"Meadowbank Surgery\" }";
 
 	private static GatewayServer gateway;
 
@@ -61,7 +67,7 @@ class PartnerReferralIntakeIT {
 		return fill("meadow-transaction.json", Map.of("NHS", nhs, "REF", ref));
 	}
 
-	private static <T extends org.hl7.fhir.r4.model.Resource> List<T> search(String query, Class<T> type) {
+	private static <T extends Resource> List<T> search(String query, Class<T> type) {
 		HttpResponse<String> response = Http.get(gateway.baseUrl() + "/" + query.replace("|", "%7C"));
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return Http.parse(response, Bundle.class).getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(type::isInstance)
@@ -69,17 +75,18 @@ class PartnerReferralIntakeIT {
 	}
 
 	private static String diagnostics(HttpResponse<String> response) {
-		return Http.parse(response, OperationOutcome.class).getIssue().stream().map(OperationOutcome.OperationOutcomeIssueComponent::getDiagnostics)
+		return Http.parse(response, OperationOutcome.class).getIssue().stream()
+				.map(OperationOutcome.OperationOutcomeIssueComponent::getDiagnostics)
 				.reduce("", (a, b) -> a + "\n" + b);
 	}
 
-	/** The referral as stored is the gateway's: SNOMED CT reasons first, Meadow's own codings kept, sp-referral-source, no Meadow extension. */
+	/** The referral as stored is the gateway's: SNOMED CT reasons first, Meadow's codings kept, sp-referral-source, no Meadow extension. */
 	private static void assertCanonical(ServiceRequest stored) {
 		assertThat(stored.getExtensionByUrl(MEADOW_SOURCE)).isNull();
 		assertThat(((Coding) stored.getExtensionByUrl(REFERRAL_SOURCE).getValue()).getCode()).isEqualTo("gp");
 		assertThat(stored.getReasonCode()).hasSize(2);
 		assertThat(stored.getReasonCode().get(0).getCoding()).extracting(Coding::getSystem, Coding::getCode)
-				.containsExactly(org.assertj.core.groups.Tuple.tuple(SNOMED, "44054006"), org.assertj.core.groups.Tuple.tuple(MEADOW_REASON, "DM2"));
+				.containsExactly(tuple(SNOMED, "44054006"), tuple(MEADOW_REASON, "DM2"));
 		assertThat(stored.getReasonCode().get(1).getCodingFirstRep().getSystem()).isEqualTo(SNOMED);
 		assertThat(stored.getReasonCode().get(1).getCodingFirstRep().getCode()).isEqualTo("422650009");
 	}
@@ -167,17 +174,19 @@ class PartnerReferralIntakeIT {
 		String ref = "MDW-A99911-" + UUID.randomUUID();
 		String refused = transaction(nhs, ref).replace("\"resourceType\": \"ServiceRequest\",", """
 				"resourceType": "ServiceRequest",
-				"modifierExtension": [ { "url": "https://fhir.meadow-clinical.example/StructureDefinition/urgent-override", "valueBoolean": true } ],""");
+				"modifierExtension": [ { "url": "https://fhir.meadow-clinical.example/StructureDefinition/urgent", "valueBoolean": true } ],""");
 		HttpResponse<String> response = Http.post(gateway.baseUrl(), refused);
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
 		OperationOutcome outcome = Http.parse(response, OperationOutcome.class);
-		assertThat(diagnostics(response)).contains("The map MeadowGpReferralInbound (https://spgateway.org/fhir/StructureMap/meadow-gp-referral-inbound)"
+		assertThat(diagnostics(response)).contains("The map MeadowGpReferralInbound"
+				+ " (https://spgateway.org/fhir/StructureMap/meadow-gp-referral-inbound)"
 				+ " failed at rule 'noModifierExtensions'");
 		assertThat(outcome.getIssue()).anySatisfy(i -> assertThat(i.getExpression().get(0).getValue()).isEqualTo("Bundle.entry[1].resource"));
 		assertThat(search("ServiceRequest?identifier=" + ref, ServiceRequest.class)).isEmpty();
-		assertThat(search("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|" + nhs, org.hl7.fhir.r4.model.Patient.class)).isEmpty();
+		assertThat(search("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|" + nhs, Patient.class)).isEmpty();
 
-		String rest = fill("meadow-referral.json", Map.of("NHS", nhs, "REF", ref, "REQUESTER", MEADOW_REQUESTER)).replace("\"resourceType\": \"ServiceRequest\",",
+		String rest = fill("meadow-referral.json", Map.of("NHS", nhs, "REF", ref, "REQUESTER", MEADOW_REQUESTER))
+				.replace("\"resourceType\": \"ServiceRequest\",",
 				"\"resourceType\": \"ServiceRequest\", \"modifierExtension\": [ { \"url\": \"https://example.org/x\", \"valueBoolean\": true } ],");
 		HttpResponse<String> byRest = Http.post(gateway.baseUrl() + "/ServiceRequest", rest);
 		assertThat(byRest.statusCode()).as(byRest.body()).isEqualTo(422);
@@ -195,5 +204,60 @@ class PartnerReferralIntakeIT {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
 		String said = diagnostics(response);
 		assertThat(said).contains("Translated by the map MeadowGpReferralInbound").contains("identifier");
+	}
+
+	private static String b64(String json) {
+		return Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+	}
+
+	private static HttpResponse<String> sendMessage(String body) {
+		return Http.post(gateway.baseUrl() + "/$process-message", body, "X-Request-Id", UUID.randomUUID().toString(),
+				"X-Correlation-Id", UUID.randomUUID().toString(),
+				"NHSD-Target-Identifier", b64("{\"system\":\"https://fhir.nhs.uk/Id/dos-service-id\",\"value\":\"9000011\"}"),
+				"NHSD-End-User-Organisation", b64("{\"resourceType\":\"Organization\",\"identifier\":[{\"system\":\"" + ODS
+						+ "\",\"value\":\"A99911\"}],\"name\":\"Meadowbank Surgery\"}"),
+				"NHSD-Requesting-Software", b64("{\"resourceType\":\"Device\",\"deviceName\":[{\"name\":\"Meadow Clinical\",\"type\":"
+						+ "\"manufacturer-name\"}],\"version\":[{\"value\":\"7.1\"}]}"),
+				"Accept", "application/fhir+json; version=1.1.0");
+	}
+
+	@Test
+	void meadowsBarsMessageIsStoredInTheGatewaysShapeAndAResentMessageStoresNothing() {
+		Map<String, String> values = new HashMap<>(Map.of("NHS", TestNhsNumbers.next(), "REF", "MDW-A99911-" + UUID.randomUUID(),
+				"BUNDLE_ID", UUID.randomUUID().toString()));
+		for (String u : List.of("HEADER", "SR", "PATIENT", "PRACTICE")) {
+			values.put("UUID_" + u, UUID.randomUUID().toString());
+		}
+		HttpResponse<String> response = sendMessage(fill("meadow-bars-message.json", values));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		ServiceRequest answered = Http.parse(response, Bundle.class).getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+				.filter(ServiceRequest.class::isInstance).map(ServiceRequest.class::cast).findFirst().orElseThrow();
+		String location = "ServiceRequest/" + answered.getIdElement().getIdPart();
+		assertCanonical(Http.parse(Http.get(gateway.baseUrl() + "/" + location), ServiceRequest.class));
+		queuedTaskFor(location);
+
+		// The same referral in a new message (new Bundle id): BaRS resend of the same referral stores nothing new.
+		values.put("BUNDLE_ID", UUID.randomUUID().toString());
+		values.put("UUID_HEADER", UUID.randomUUID().toString());
+		HttpResponse<String> again = sendMessage(fill("meadow-bars-message.json", values));
+		assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+		assertThat(search("ServiceRequest?identifier=" + values.get("REF"), ServiceRequest.class)).hasSize(1);
+		assertThat(search("Task?focus=" + location, Task.class)).hasSize(1);
+	}
+
+	@Test
+	void meadowsBarsMessageWhoseMapFailsIsRefusedWithTheMapAndRuleAndStoresNothing() {
+		Map<String, String> values = new HashMap<>(Map.of("NHS", TestNhsNumbers.next(), "REF", "MDW-A99911-" + UUID.randomUUID(),
+				"BUNDLE_ID", UUID.randomUUID().toString()));
+		for (String u : List.of("HEADER", "SR", "PATIENT", "PRACTICE")) {
+			values.put("UUID_" + u, UUID.randomUUID().toString());
+		}
+		String body = fill("meadow-bars-message.json", values).replace("\"resourceType\": \"ServiceRequest\",",
+				"\"resourceType\": \"ServiceRequest\", \"modifierExtension\": [ { \"url\": \"https://example.org/x\", \"valueBoolean\": true } ],");
+		HttpResponse<String> response = sendMessage(body);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+		assertThat(response.body()).contains("The map MeadowGpReferralInbound").contains("noModifierExtensions")
+				.contains("Bundle.entry[1].resource");
+		assertThat(search("ServiceRequest?identifier=" + values.get("REF"), ServiceRequest.class)).isEmpty();
 	}
 }
