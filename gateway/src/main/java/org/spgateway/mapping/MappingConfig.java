@@ -43,7 +43,8 @@ public class MappingConfig {
 		List<String> locations = new ArrayList<>(properties.getConformance().getLocations());
 		locations.addAll(properties.getConformance().getAdditionalLocations());
 		Set<String> maps = conformance.ofType(StructureMap.class).stream().map(StructureMap::getUrl).collect(Collectors.toSet());
-		Partners partners = new Partners(new PartnerLoader().load(locations, maps));
+		Set<String> conceptMaps = conformance.ofType(ConceptMap.class).stream().map(ConceptMap::getUrl).collect(Collectors.toSet());
+		Partners partners = new Partners(new PartnerLoader().load(locations, maps, conceptMaps));
 		log.info("Partners: {} ({} maps, {} ConceptMaps loaded)", partners.all().stream().map(PartnerDefinition::id).toList(), maps.size(),
 				conformance.ofType(ConceptMap.class).size());
 		return partners;

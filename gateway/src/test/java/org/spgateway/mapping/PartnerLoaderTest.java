@@ -120,6 +120,6 @@ class PartnerLoaderTest {
 	}
 
 	private List<PartnerDefinition> load() {
-		return new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP));
+		return new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP), Set.of());
 	}
 }
