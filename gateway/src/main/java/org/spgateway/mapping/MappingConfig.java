@@ -66,6 +66,16 @@ public class MappingConfig {
 	}
 
 	@Bean
+	PartnerStatusUpdates partnerStatusUpdates(Partners partners, ConceptMapTranslator conceptMapTranslator, ResourceService resourceService) {
+		return new PartnerStatusUpdates(partners, conceptMapTranslator, resourceService);
+	}
+
+	@Bean
+	PartnerStatusProvider partnerStatusProvider(PartnerStatusUpdates partnerStatusUpdates) {
+		return new PartnerStatusProvider(partnerStatusUpdates);
+	}
+
+	@Bean
 	MappingProvider mappingProvider(MapEngine mapEngine, ConceptMapTranslator conceptMapTranslator, ResourceService resourceService) {
 		return new MappingProvider(mapEngine, conceptMapTranslator, resourceService);
 	}
