@@ -49,6 +49,7 @@ import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.fhir.RequestDeadline;
 import org.spgateway.resources.ResourceService;
+import org.spgateway.resources.IncomingTranslation;
 import org.spgateway.resources.WriteContext;
 import org.spgateway.security.AccessScope;
 import org.spgateway.security.RequestGate;
@@ -153,7 +154,8 @@ public class BarsMessages {
 			String fingerprint = fingerprint(message);
 			String requestId = BarsRequests.callerRequestId(request);
 			transactions.executeWithoutResult(tx -> requests.checkUnused(requestId, fingerprint));
-			ValidationReport report = validator.validateMessage(raw, encoding, ENTRY_PROFILES);
+			// Partner mappings: a referral in a partner's dialect is translated first, and the message validated with its translation.
+			ValidationReport report = validateWithTranslation(request, message, raw, encoding);
 			if (report.hasErrors()) {
 				throw Outcomes.unprocessable(report.issues());
 			}
@@ -186,6 +188,50 @@ public class BarsMessages {
 			return new Answer(500, BarsErrors.outcome(new InternalErrorException("The gateway could not process this message;"
 					+ " nothing was stored. Send it again later; quote request id " + MDC.get(RequestIdFilter.MDC_REQUEST_ID)), toMessage));
 		}
+	}
+
+	/**
+	 * The message's validation. When a partner's inbound map translates its referral (see IncomingTranslation), the message as
+	 * sent is validated with the referral against the base specification only, the referral entry is replaced by its
+	 * translation, and the message is validated again as usual (the referral against sp-bars-referral); otherwise the usual one
+	 * validation of the message as sent.
+	 */
+	private ValidationReport validateWithTranslation(RequestDetails request, Bundle message, String raw, EncodingEnum encoding) {
+		WriteContext context = new WriteContext(request, RequestGate.scopeOf(request), true);
+		Integer index = null;
+		IncomingTranslation.Translation translation = null;
+		for (int i = 0; i < message.getEntry().size() && translation == null; i++) {
+			if (message.getEntry().get(i).getResource() instanceof ServiceRequest sent) {
+				translation = resources.translationOf(sent, context);
+				index = i;
+			}
+		}
+		if (translation == null) {
+			return validator.validateMessage(raw, encoding, ENTRY_PROFILES);
+		}
+		Map<String, String> asSent = new HashMap<>(ENTRY_PROFILES);
+		asSent.put("ServiceRequest", "");
+		ValidationReport sent = validator.validateMessage(raw, encoding, asSent);
+		if (sent.hasErrors()) {
+			return sent;
+		}
+		String at = "Bundle.entry[" + index + "].resource";
+		Resource made;
+		try {
+			made = translation.apply().apply(message.getEntry().get(index).getResource());
+		} catch (BaseServerResponseException failure) {
+			List<ValidationIssue> issues = new ArrayList<>();
+			Outcomes.outcomeOf(failure).getIssue()
+					.forEach(i -> issues.add(new ValidationIssue(i.getSeverity(), i.getCode(), i.getDiagnostics(), at)));
+			return new ValidationReport(issues);
+		}
+		message.getEntry().get(index).setResource(made);
+		List<ValidationIssue> issues = new ArrayList<>();
+		issues.add(new ValidationIssue(IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "Translated by " + translation.by()
+				+ " into the gateway's referral, which was validated and is what was processed", at));
+		issues.addAll(validator.validateMessage(fhirContext.newJsonParser().encodeResourceToString(message), EncodingEnum.JSON, ENTRY_PROFILES)
+				.issues());
+		return new ValidationReport(issues);
 	}
 
 	private Bundle parse(String raw, EncodingEnum encoding) {

@@ -5,6 +5,7 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.StructureMap;
+import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.mapping.PartnerDefinition.Direction;
 import org.spgateway.mapping.PartnerDefinition.Message;
 
@@ -14,7 +15,7 @@ import org.spgateway.mapping.PartnerDefinition.Message;
  * from a partner with no inbound map for that kind of message, is returned as it is.
  *
  * <p>Until authentication says who the caller is, the sender of a referral is the organisation its
- * requester names by identifier.
+ * requester names by identifier, or else the sending user's organisation (NHSD-End-User-Organisation).
  */
 public class InboundMappings {
 
@@ -28,13 +29,24 @@ public class InboundMappings {
 
 	/** The partner that speaks for the organisation that requested this referral, if any. */
 	public Optional<PartnerDefinition> senderOf(ServiceRequest referral) {
-		if (!referral.hasRequester() || !referral.getRequester().hasIdentifier()) {
-			return Optional.empty();
+		return senderOf(referral, null);
+	}
+
+	/**
+	 * The partner that sent this referral: the one speaking for the organisation its requester names by identifier, else the one
+	 * speaking for the sending user's organisation ({@code endUserOds}, the ODS code in NHSD-End-User-Organisation; may be null).
+	 */
+	public Optional<PartnerDefinition> senderOf(ServiceRequest referral, String endUserOds) {
+		if (referral.hasRequester() && referral.getRequester().hasIdentifier()) {
+			Identifier requester = referral.getRequester().getIdentifier();
+			if (requester.hasSystem() && requester.hasValue()) {
+				Optional<PartnerDefinition> partner = partners.forOrganization(requester.getSystem(), requester.getValue());
+				if (partner.isPresent()) {
+					return partner;
+				}
+			}
 		}
-		Identifier requester = referral.getRequester().getIdentifier();
-		return requester.hasSystem() && requester.hasValue()
-				? partners.forOrganization(requester.getSystem(), requester.getValue())
-				: Optional.empty();
+		return endUserOds == null ? Optional.empty() : partners.forOrganization(NhsIdentifiers.ODS_ORGANIZATION, endUserOds);
 	}
 
 	/**

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceResources;
 import org.spgateway.resources.ResourceService;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -42,7 +43,8 @@ public class MappingConfig {
 		List<String> locations = new ArrayList<>(properties.getConformance().getLocations());
 		locations.addAll(properties.getConformance().getAdditionalLocations());
 		Set<String> maps = conformance.ofType(StructureMap.class).stream().map(StructureMap::getUrl).collect(Collectors.toSet());
-		Partners partners = new Partners(new PartnerLoader().load(locations, maps));
+		Set<String> conceptMaps = conformance.ofType(ConceptMap.class).stream().map(ConceptMap::getUrl).collect(Collectors.toSet());
+		Partners partners = new Partners(new PartnerLoader().load(locations, maps, conceptMaps));
 		log.info("Partners: {} ({} maps, {} ConceptMaps loaded)", partners.all().stream().map(PartnerDefinition::id).toList(), maps.size(),
 				conformance.ofType(ConceptMap.class).size());
 		return partners;
@@ -51,6 +53,26 @@ public class MappingConfig {
 	@Bean
 	InboundMappings inboundMappings(Partners partners, MapEngine mapEngine) {
 		return new InboundMappings(partners, mapEngine);
+	}
+
+	/**
+	 * Partners' inbound maps run on writes as they arrive (ResourceService, for REST and transactions). Registered once every bean
+	 * exists, as write handlers are: the mapping beans depend on ResourceService.
+	 */
+	@Bean
+	SmartInitializingSingleton partnerTranslationRegistration(ResourceService resourceService, InboundMappings inboundMappings,
+			MapEngine mapEngine) {
+		return () -> resourceService.registerTranslation(new PartnerTranslation(inboundMappings, mapEngine));
+	}
+
+	@Bean
+	PartnerStatusUpdates partnerStatusUpdates(Partners partners, ConceptMapTranslator conceptMapTranslator, ResourceService resourceService) {
+		return new PartnerStatusUpdates(partners, conceptMapTranslator, resourceService);
+	}
+
+	@Bean
+	PartnerStatusProvider partnerStatusProvider(PartnerStatusUpdates partnerStatusUpdates) {
+		return new PartnerStatusProvider(partnerStatusUpdates);
 	}
 
 	@Bean

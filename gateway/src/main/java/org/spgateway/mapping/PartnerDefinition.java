@@ -59,8 +59,11 @@ public record PartnerDefinition(String id, String source, String name, Role role
 	/** An organisation the partner speaks for, by identifier (an ODS code for NHS organisations). */
 	public record OrganizationIdentifier(String system, String value) {}
 
-	/** The StructureMap (canonical URL) that translates one kind of message in one direction. */
-	public record MapUse(Direction direction, Message message, String structureMap) {}
+	/**
+	 * What translates one kind of message in one direction: a StructureMap, or (for a status-update in the partner's own words) a
+	 * ConceptMap; canonical URLs, exactly one of the two.
+	 */
+	public record MapUse(Direction direction, Message message, String structureMap, String conceptMap) {}
 
 	/**
 	 * How the gateway delivers to the partner.
@@ -79,8 +82,15 @@ public record PartnerDefinition(String id, String source, String name, Role role
 		}
 	}
 
-	/** The map for a kind of message in a direction, if the partner has one (without one, the gateway's own shape is used). */
+	/** The StructureMap for a kind of message in a direction, if the partner has one (without one, the gateway's own shape is used). */
 	public Optional<String> mapFor(Direction direction, Message message) {
-		return maps.stream().filter(m -> m.direction() == direction && m.message() == message).map(MapUse::structureMap).findFirst();
+		return maps.stream().filter(m -> m.direction() == direction && m.message() == message).map(MapUse::structureMap)
+				.filter(url -> url != null).findFirst();
+	}
+
+	/** The ConceptMap that translates a kind of message in a direction, if the partner names one. */
+	public Optional<String> conceptMapFor(Direction direction, Message message) {
+		return maps.stream().filter(m -> m.direction() == direction && m.message() == message).map(MapUse::conceptMap)
+				.filter(url -> url != null).findFirst();
 	}
 }

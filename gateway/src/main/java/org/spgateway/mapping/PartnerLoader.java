@@ -50,14 +50,15 @@ class PartnerLoader {
 
 	/**
 	 * @param structureMaps the canonical URLs of the StructureMaps loaded, which descriptors may name
+	 * @param conceptMaps   the canonical URLs of the ConceptMaps loaded (a status-update can be words translated by a ConceptMap)
 	 */
-	List<PartnerDefinition> load(List<String> locations, Set<String> structureMaps) {
+	List<PartnerDefinition> load(List<String> locations, Set<String> structureMaps, Set<String> conceptMaps) {
 		List<PartnerDefinition> partners = new ArrayList<>();
 		Map<String, PartnerDefinition> byId = new HashMap<>();
 		Map<String, PartnerDefinition> byOrganization = new HashMap<>();
 		for (String location : locations) {
 			for (ConformanceLoader.Source file : ConformanceLoader.list(location, "/" + DESCRIPTOR)) {
-				PartnerDefinition partner = read(file, structureMaps);
+				PartnerDefinition partner = read(file, structureMaps, conceptMaps);
 				PartnerDefinition clash = byId.putIfAbsent(partner.id(), partner);
 				if (clash != null) {
 					throw new ConformanceException(file.name(), "is a second partner named " + partner.id() + " (the first is " + clash.source() + ")");
@@ -79,7 +80,7 @@ class PartnerLoader {
 		return NhsIdentifiers.canonicalSystem(system) + "|" + value;
 	}
 
-	private PartnerDefinition read(ConformanceLoader.Source file, Set<String> structureMaps) {
+	private PartnerDefinition read(ConformanceLoader.Source file, Set<String> structureMaps, Set<String> conceptMaps) {
 		String name = file.name().replace('\\', '/');
 		String[] parts = name.split("/");
 		String id = parts.length >= 2 ? parts[parts.length - 2] : "";
@@ -111,14 +112,20 @@ class PartnerLoader {
 		List<MapUse> maps = d.maps() == null ? List.of() : d.maps();
 		Set<String> seen = new HashSet<>();
 		for (MapUse use : maps) {
-			problems.require(use != null && use.direction() != null && use.message() != null && notBlank(use.structureMap()),
-					"has a map without a direction, a message and a structureMap");
+			problems.require(use != null && use.direction() != null && use.message() != null
+					&& (notBlank(use.structureMap()) != notBlank(use.conceptMap())),
+					"has a map without a direction, a message and either a structureMap or a conceptMap");
 			problems.require(directions.contains(use.direction()), "has an " + use.direction().name().toLowerCase() + " map but does not list "
 					+ use.direction().name().toLowerCase() + " in its directions");
 			problems.require(seen.add(use.direction() + "/" + use.message()), "has two " + use.direction().name().toLowerCase() + " maps for "
 					+ use.message().name().toLowerCase().replace('_', '-'));
-			problems.require(structureMaps.contains(use.structureMap()), "names the StructureMap " + use.structureMap()
-					+ ", which is not loaded: put its .map file in the partner's folder");
+			if (notBlank(use.structureMap())) {
+				problems.require(structureMaps.contains(use.structureMap()), "names the StructureMap " + use.structureMap()
+						+ ", which is not loaded: put its .map file in the partner's folder");
+			} else {
+				problems.require(conceptMaps.contains(use.conceptMap()), "names the ConceptMap " + use.conceptMap()
+						+ ", which is not loaded: put its .json file in the partner's folder");
+			}
 		}
 		Delivery delivery = d.delivery();
 		problems.require(delivery != null && delivery.channel() != null,

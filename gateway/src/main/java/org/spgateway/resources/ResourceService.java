@@ -9,11 +9,14 @@ import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.util.UrlUtil;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Resource;
 import org.spgateway.fhir.Outcomes;
@@ -43,6 +46,8 @@ public class ResourceService {
 	private final List<ResourceChangeListener> listeners;
 	private final java.util.Map<String, ResourceWriteHandler> handlers = new java.util.concurrent.ConcurrentHashMap<>();
 	private final Set<String> readOnlyTypes;
+	/** Partner mappings, registered once every bean exists (they depend on this service); null until then or without any. */
+	private volatile IncomingTranslation incomingTranslation;
 	private final int maxIncludes;
 	private final int maxIncludeIterations;
 
@@ -73,6 +78,59 @@ public class ResourceService {
 			throw Outcomes.unprocessable(report.issues());
 		}
 		return new IncomingResource(resource, report.issues());
+	}
+
+	/**
+	 * As {@link #accept(String, EncodingEnum, String)}, for a create or update that may come in a partner's dialect. Partner
+	 * mappings (see {@link IncomingTranslation}): such a body is checked as sent against the base specification only, translated,
+	 * and the translation is validated in full and is what the write handler gets.
+	 */
+	public IncomingResource accept(String body, EncodingEnum encoding, String expectedType, WriteContext context) {
+		Resource resource = parse(body, encoding, expectedType);
+		IncomingTranslation.Translation translation = translationOf(resource, context);
+		if (translation == null) {
+			ValidationReport report = validator.validate(body, encoding, expectedType, null);
+			if (report.hasErrors()) {
+				throw Outcomes.unprocessable(report.issues());
+			}
+			return new IncomingResource(resource, report.issues());
+		}
+		ValidationReport sent = validator.validateAsSent(body, encoding, expectedType);
+		if (sent.hasErrors()) {
+			throw Outcomes.unprocessable(sent.issues());
+		}
+		Resource translated = translation.apply().apply(resource);
+		List<ValidationIssue> issues = validateTranslated(translated, translation);
+		if (issues.stream().anyMatch(ValidationIssue::isError)) {
+			throw Outcomes.unprocessable(issues);
+		}
+		return new IncomingResource(translated, issues);
+	}
+
+	/** Lets partner mappings translate incoming writes (see {@link IncomingTranslation}); at most one. */
+	public void registerTranslation(IncomingTranslation translation) {
+		if (incomingTranslation != null && incomingTranslation != translation) {
+			throw new IllegalStateException("Two incoming translations: " + incomingTranslation + " and " + translation);
+		}
+		incomingTranslation = translation;
+	}
+
+	/** How an incoming create or update in a partner's dialect is translated, or null when it is in the gateway's shape. */
+	public IncomingTranslation.Translation translationOf(Resource parsed, WriteContext context) {
+		IncomingTranslation translation = incomingTranslation;
+		return translation == null || context == null ? null : translation.find(parsed, context);
+	}
+
+	/**
+	 * The validation of a translated resource, in full (base, declared and required profiles), after a note saying what
+	 * translated it: the issues are about the translation, not the body as sent.
+	 */
+	public List<ValidationIssue> validateTranslated(Resource translated, IncomingTranslation.Translation translation) {
+		List<ValidationIssue> issues = new ArrayList<>();
+		issues.add(new ValidationIssue(IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "Translated by " + translation.by()
+						+ " into the gateway's " + translated.fhirType() + ", which was validated and is what was processed", translated.fhirType()));
+		issues.addAll(validator.validate(translated, null).issues());
+		return issues;
 	}
 
 	public Resource parse(String body, EncodingEnum encoding, String expectedType) {

@@ -36,7 +36,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 	@Create
 	public MethodOutcome create(@ResourceParam String body, @ResourceParam EncodingEnum encoding, @ConditionalUrlParam String ifNoneExist,
 			RequestDetails request) {
-		IncomingResource incoming = service.accept(body, encoding, typeName);
+		IncomingResource incoming = service.accept(body, encoding, typeName, context(request));
 		return MethodOutcomes.of(service.create(typeName, incoming, ifNoneExist, context(request)));
 	}
 
@@ -48,7 +48,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 			throw Outcomes.invalid("PUT needs the id of the " + typeName + " to update (PUT " + typeName + "/[id]) or search criteria"
 					+ " that find it (PUT " + typeName + "?identifier=...)", null);
 		}
-		IncomingResource incoming = service.accept(body, encoding, typeName);
+		IncomingResource incoming = service.accept(body, encoding, typeName, context(request));
 		WriteOutcome outcome = criteria
 				? service.conditionalUpdate(typeName, conditionalUrl, incoming, context(request))
 				: service.update(typeName, id.getIdPart(), incoming, expectedVersion(id), context(request));

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
@@ -31,6 +32,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.resources.IncomingResource;
+import org.spgateway.resources.IncomingTranslation;
 import org.spgateway.resources.ResourcePatcher;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.resources.WriteContext;
@@ -79,7 +81,9 @@ public class TransactionProcessor {
 		for (int i = 0; i < bundle.getEntry().size(); i++) {
 			entries.add(Entry.of(i, bundle.getEntry().get(i)));
 		}
-		ValidationReport report = validator.validate(rawBody, encoding, "Bundle", null);
+		// Partner mappings: entries in a partner's dialect are translated here, before anything else sees them (see translated()).
+		WriteContext translationContext = new WriteContext(request, RequestGate.scopeOf(request), true, new HashMap<>());
+		ValidationReport report = translated(bundle, entries, rawBody, encoding, translationContext);
 		Map<Integer, List<ValidationIssue>> byEntry = new HashMap<>();
 		List<ValidationIssue> bundleLevel = new ArrayList<>();
 		for (ValidationIssue issue : report.issues()) {
@@ -103,6 +107,60 @@ public class TransactionProcessor {
 			throw Outcomes.unprocessable(bundleLevel);
 		}
 		return batch(entries, byEntry, prefer, new WriteContext(request, RequestGate.scopeOf(request), true, new HashMap<>()));
+	}
+
+	/**
+	 * The Bundle's validation, with partner mappings ({@link IncomingTranslation}): an entry a partner's
+	 * inbound map translates is checked as sent against the base specification only, then replaced (in {@code entries} and the
+	 * Bundle) by its translation, which is validated in full, its issues pointing into the entry. A map that fails is an error of
+	 * that entry (a transaction is then refused whole, a batch entry on its own). Without such entries this is the usual one
+	 * validation of the Bundle as sent.
+	 */
+	private ValidationReport translated(Bundle bundle, List<Entry> entries, String rawBody, EncodingEnum encoding, WriteContext context) {
+		Map<Integer, IncomingTranslation.Translation> found = new TreeMap<>();
+		for (Entry e : entries) {
+			if ((e.method == HTTPVerb.POST || e.method == HTTPVerb.PUT) && e.resource != null) {
+				IncomingTranslation.Translation translation = service.translationOf(e.resource, context);
+				if (translation != null) {
+					found.put(e.index, translation);
+				}
+			}
+		}
+		if (found.isEmpty()) {
+			return validator.validate(rawBody, encoding, "Bundle", null);
+		}
+		Map<String, String> baseOnly = new HashMap<>();
+		found.keySet().forEach(i -> baseOnly.put(entries.get(i).resource.fhirType(), ""));
+		ValidationReport sent = validator.validateMessage(rawBody, encoding, baseOnly);
+		List<ValidationIssue> issues = new ArrayList<>();
+		for (ValidationIssue issue : sent.issues()) {
+			Integer index = Entry.indexOf(issue.expression());
+			// A translated entry's warnings as sent would repeat as the translation's; its errors stand.
+			if (index == null || !found.containsKey(index) || issue.isError()) {
+				issues.add(issue);
+			}
+		}
+		for (Entry e : entries) {
+			String at = "Bundle.entry[" + e.index + "].resource";
+			IncomingTranslation.Translation translation = found.get(e.index);
+			boolean failedAsSent = sent.errors().stream().anyMatch(i -> Integer.valueOf(e.index).equals(Entry.indexOf(i.expression())));
+			if (translation != null && !failedAsSent) {
+				try {
+					Resource made = translation.apply().apply(e.resource);
+					Entry replaced = e.withResource(made);
+					entries.set(e.index, replaced);
+					bundle.getEntry().get(e.index).setResource(made);
+					service.validateTranslated(made, translation).forEach(i -> issues.add(i.under(at)));
+				} catch (BaseServerResponseException failure) {
+					Outcomes.outcomeOf(failure).getIssue().forEach(i -> issues.add(new ValidationIssue(i.getSeverity(), i.getCode(),
+							"Bundle.entry[" + e.index + "]: " + i.getDiagnostics(), at)));
+				}
+			} else if (translation == null && e.resource != null && baseOnly.containsKey(e.resource.fhirType())) {
+				// Another entry of a type validated as sent without the gateway's profile: that profile still applies to this one.
+				service.validate(e.resource, null).issues().stream().filter(ValidationIssue::isError).forEach(i -> issues.add(i.under(at)));
+			}
+		}
+		return new ValidationReport(issues);
 	}
 
 	/**
@@ -493,6 +551,11 @@ public class TransactionProcessor {
 			this.resource = resource;
 			this.ifNoneExist = ifNoneExist;
 			this.ifMatch = ifMatch;
+		}
+
+		/** The same entry holding another resource (its translation from a partner's dialect). */
+		Entry withResource(Resource translated) {
+			return new Entry(index, method, url, fullUrl, translated, ifNoneExist, ifMatch);
 		}
 
 		static Entry of(int index, BundleEntryComponent component) {

@@ -159,6 +159,18 @@ public class ResourceValidator {
 		return run(body.getBytes(StandardCharsets.UTF_8), format, "Bundle", null, chosen);
 	}
 
+	/**
+	 * Validates a request body as received against the FHIR base specification and the profiles it declares, but not the
+	 * gateway's required profile for its type: a partner's dialect before its inbound map translates it (the translation is
+	 * then validated in full).
+	 */
+	public ValidationReport validateAsSent(String body, EncodingEnum encoding, String resourceType) {
+		FhirFormat format = encoding == EncodingEnum.XML ? FhirFormat.XML : FhirFormat.JSON;
+		Map<String, StructureDefinition> baseOnly = new HashMap<>();
+		baseOnly.put(resourceType, null);
+		return run(body.getBytes(StandardCharsets.UTF_8), format, resourceType, null, baseOnly);
+	}
+
 	/** Validates a resource the gateway holds in memory (e.g. the result of a patch). */
 	public ValidationReport validate(IBaseResource resource, String extraProfile) {
 		String json = fhirContext.newJsonParser().encodeResourceToString(resource);
@@ -198,7 +210,9 @@ public class ResourceValidator {
 					if (ENTRY_BY_ENTRY_BUNDLE_TYPES.contains(bundleType)) {
 						validateEntryByEntry(validator, element, fragment.getErrors(), entryProfiles);
 					} else {
-						validator.validate(null, fragment.getErrors(), null, element, profiles(element.fhirType(), extra));
+						// A type named in entryProfiles with no profile is validated against the base specification only (validateAsSent).
+						boolean baseOnly = entryProfiles.containsKey(element.fhirType()) && entryProfiles.get(element.fhirType()) == null;
+						validator.validate(null, fragment.getErrors(), null, element, baseOnly ? List.of() : profiles(element.fhirType(), extra));
 					}
 				}
 				messages.addAll(fragment.getErrors());

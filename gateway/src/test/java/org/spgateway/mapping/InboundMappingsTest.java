@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.ConceptMap;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
@@ -22,7 +23,8 @@ class InboundMappingsTest {
 	private static InboundMappings inbound() {
 		LoadedMappings shipped = LoadedMappings.shipped();
 		Set<String> maps = shipped.conformance.ofType(StructureMap.class).stream().map(StructureMap::getUrl).collect(Collectors.toSet());
-		Partners partners = new Partners(new PartnerLoader().load(List.of("classpath:profiles", "classpath:mappings"), maps));
+		Set<String> conceptMaps = shipped.conformance.ofType(ConceptMap.class).stream().map(ConceptMap::getUrl).collect(Collectors.toSet());
+		Partners partners = new Partners(new PartnerLoader().load(List.of("classpath:profiles", "classpath:mappings"), maps, conceptMaps));
 		return new InboundMappings(partners, shipped.engine);
 	}
 

@@ -113,6 +113,25 @@ class PartnerLoaderTest {
 		assertThatThrownBy(this::load).hasMessageContaining("a partner's folder name is its id");
 	}
 
+	@Test
+	void aStatusUpdateMayBeTranslatedByALoadedConceptMapInsteadOfAStructureMap() throws IOException {
+		String words = "https://example.org/ConceptMap/words";
+		write("lakeside", VALID.replace("structureMap: https://example.org/StructureMap/inbound", "conceptMap: " + words));
+		PartnerDefinition partner = new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP), Set.of(words)).get(0);
+		assertThat(partner.conceptMapFor(Direction.INBOUND, Message.STATUS_UPDATE)).contains(words);
+		assertThat(partner.mapFor(Direction.INBOUND, Message.STATUS_UPDATE)).isEmpty();
+		assertThatThrownBy(this::load).isInstanceOf(ConformanceException.class)
+				.hasMessageContaining("names the ConceptMap " + words + ", which is not loaded");
+	}
+
+	@Test
+	void aMapEntryNamingBothAStructureMapAndAConceptMapIsRefused() throws IOException {
+		write("lakeside", VALID.replace("structureMap: https://example.org/StructureMap/inbound",
+				"structureMap: https://example.org/StructureMap/inbound\n    conceptMap: https://example.org/ConceptMap/words"));
+		assertThatThrownBy(this::load).isInstanceOf(ConformanceException.class)
+				.hasMessageContaining("either a structureMap or a conceptMap");
+	}
+
 	private void write(String partner, String text) throws IOException {
 		Path file = folder.resolve(partner).resolve(PartnerLoader.DESCRIPTOR);
 		Files.createDirectories(file.getParent());
@@ -120,6 +139,6 @@ class PartnerLoaderTest {
 	}
 
 	private List<PartnerDefinition> load() {
-		return new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP));
+		return new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP), Set.of());
 	}
 }
