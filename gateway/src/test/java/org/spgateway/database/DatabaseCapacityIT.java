@@ -146,6 +146,15 @@ class DatabaseCapacityIT {
 			HttpResponse<String> refusedTransaction = Http.post(gateway.baseUrl(), Http.json(transaction));
 			assertThat(refusedTransaction.statusCode()).as(refusedTransaction.body()).isEqualTo(503);
 
+			// A batch's entries stand alone: each is answered 503 in the batch-response, which itself is 200.
+			Bundle batch = transaction.copy().setType(Bundle.BundleType.BATCH);
+			HttpResponse<String> batchAnswer = Http.post(gateway.baseUrl(), Http.json(batch));
+			assertThat(batchAnswer.statusCode()).as(batchAnswer.body()).isEqualTo(200);
+			for (Bundle.BundleEntryComponent entry : Http.parse(batchAnswer, Bundle.class).getEntry()) {
+				assertThat(entry.getResponse().getStatus()).isEqualTo("503 Service Unavailable");
+				assertThat(((OperationOutcome) entry.getResponse().getOutcome()).getIssueFirstRep().getCode()).isEqualTo(IssueType.NOSTORE);
+			}
+
 			HttpResponse<String> read = Http.get(gateway.baseUrl() + "/Patient/" + before.getIdElement().getIdPart());
 			assertThat(read.statusCode()).as("reading still works").isEqualTo(200);
 		} finally {
