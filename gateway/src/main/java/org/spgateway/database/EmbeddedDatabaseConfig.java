@@ -23,7 +23,7 @@ import org.springframework.context.annotation.Configuration;
  * With no {@code spring.datasource.url}, the gateway runs its own PostgreSQL from the zonky binaries,
  * keeping the cluster under {@code gateway.data-dir} so data survives restarts. A configured URL
  * switches this off and Spring Boot's ordinary DataSource takes over; the same Flyway migrations run
- * on both.
+ * on both. {@link EmbeddedPostmaster} starts the server again if it stops while the gateway runs.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
@@ -32,7 +32,7 @@ public class EmbeddedDatabaseConfig {
 	private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabaseConfig.class);
 
 	@Bean(destroyMethod = "close")
-	EmbeddedPostgres embeddedPostgres(GatewayProperties properties) throws IOException {
+	EmbeddedPostmaster embeddedPostgres(GatewayProperties properties) throws IOException {
 		GatewayProperties.EmbeddedDb settings = properties.getEmbeddedDb();
 		Path dataDir = properties.getDataDir().toAbsolutePath().normalize();
 		Path clusterDir = dataDir.resolve("postgres");
@@ -41,7 +41,7 @@ public class EmbeddedDatabaseConfig {
 		Files.createDirectories(runtimeDir);
 		StalePostmaster.stopIfRunning(clusterDir, settings.getStartupWait());
 		log.info("Starting embedded PostgreSQL with its data in {}", clusterDir);
-		EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+		EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
 				.setDataDirectory(clusterDir)
 				.setCleanDataDirectory(false)
 				.setOverrideWorkingDirectory(runtimeDir.toFile())
@@ -54,18 +54,19 @@ public class EmbeddedDatabaseConfig {
 				.setServerConfig("max_connections", "200")
 				.setServerConfig("listen_addresses", "localhost")
 				// The gateway closes the server itself, after the application context has drained.
-				.setRegisterShutdownHook(false)
-				.start();
-		ensureDatabase(postgres.getPostgresDatabase(), settings.getDatabaseName());
-		log.info("Embedded PostgreSQL ready at {}", postgres.getJdbcUrl("postgres", settings.getDatabaseName()));
+				.setRegisterShutdownHook(false);
+		EmbeddedPostmaster postgres = new EmbeddedPostmaster(builder, clusterDir);
+		ensureDatabase(postgres.adminDataSource(), settings.getDatabaseName());
+		log.info("Embedded PostgreSQL ready at {}", postgres.jdbcUrl(settings.getDatabaseName()));
 		return postgres;
 	}
 
 	@Bean
 	@ConfigurationProperties("spring.datasource.hikari")
-	HikariDataSource dataSource(EmbeddedPostgres postgres, GatewayProperties properties) {
+	HikariDataSource dataSource(EmbeddedPostmaster postgres, GatewayProperties properties) {
 		HikariDataSource dataSource = new HikariDataSource();
-		dataSource.setJdbcUrl(postgres.getJdbcUrl("postgres", properties.getEmbeddedDb().getDatabaseName()));
+		// The port stays the same when the watch starts the server again, so this URL stays right.
+		dataSource.setJdbcUrl(postgres.jdbcUrl(properties.getEmbeddedDb().getDatabaseName()));
 		dataSource.setUsername("postgres");
 		return dataSource;
 	}

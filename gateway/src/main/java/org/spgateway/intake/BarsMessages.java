@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.r4.model.Base;
@@ -43,6 +44,7 @@ import org.hl7.fhir.r4.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.spgateway.database.DatabaseFaults;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.NhsIdentifiers;
@@ -139,8 +141,20 @@ public class BarsMessages {
 		this.softwareVersion = softwareVersion;
 	}
 
-	/** The HTTP answer: status and a FHIR resource (a message Bundle when processed, an OperationOutcome when refused). */
-	public record Answer(int status, Resource body) {}
+	/**
+	 * The HTTP answer: status and a FHIR resource (a message Bundle when processed, an OperationOutcome when refused), and
+	 * headers a refusal carries (Retry-After on a 503).
+	 */
+	public record Answer(int status, Resource body, Map<String, List<String>> headers) {
+
+		Answer(int status, Resource body) {
+			this(status, body, Map.of());
+		}
+
+		static Answer refused(BaseServerResponseException e, Map<Integer, Integer> toMessage) {
+			return new Answer(e.getStatusCode(), BarsErrors.outcome(e, toMessage), Map.copyOf(e.getResponseHeaders()));
+		}
+	}
 
 	public Answer process(RequestDetails request, byte[] body, EncodingEnum encoding) {
 		String bundleId = null;
@@ -177,11 +191,16 @@ public class BarsMessages {
 				throw e;
 			}
 		} catch (BaseServerResponseException e) {
-			return new Answer(e.getStatusCode(), BarsErrors.outcome(e, toMessage));
+			return Answer.refused(e, toMessage);
 		} catch (RuntimeException e) {
 			if (RequestDeadline.cutOff(e)) {
-				BaseServerResponseException late = RequestDeadline.exceeded();
-				return new Answer(late.getStatusCode(), BarsErrors.outcome(late, toMessage));
+				return Answer.refused(RequestDeadline.exceeded(), toMessage);
+			}
+			Optional<DatabaseFaults.Fault> fault = DatabaseFaults.of(e);
+			if (fault.isPresent()) {
+				// The database's fault, not the message's: 503 with Retry-After; the sender sends the same message again later.
+				log.warn("A BaRS message was refused: database {} (SQLSTATE {})", fault.get(), DatabaseFaults.sqlState(e));
+				return Answer.refused(DatabaseFaults.answer(fault.get()), toMessage);
 			}
 			// The request id (in every log line) finds the message; its messages may quote the payload, so they are redacted.
 			log.error("A BaRS message could not be processed", LogSafe.redacted(e));

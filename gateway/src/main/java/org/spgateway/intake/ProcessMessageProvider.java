@@ -41,6 +41,7 @@ public class ProcessMessageProvider implements SystemProvider {
 				: fhirContext.newJsonParser().encodeResourceToString(answer.body());
 		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
 		response.setStatus(answer.status());
+		answer.headers().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
 		response.setContentType((xml ? Constants.CT_FHIR_XML_NEW : Constants.CT_FHIR_JSON_NEW) + ";charset=UTF-8");
 		response.setContentLength(bytes.length);
 		response.getOutputStream().write(bytes);

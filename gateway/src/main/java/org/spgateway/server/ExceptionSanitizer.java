@@ -8,6 +8,8 @@ import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
@@ -15,6 +17,7 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.spgateway.database.DatabaseFaults;
 import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.fhir.RequestDeadline;
@@ -22,7 +25,8 @@ import org.spgateway.fhir.RequestDeadline;
 /**
  * Makes sure no stack trace or internal detail ever reaches a caller: unexpected failures become a
  * 500 OperationOutcome that quotes the request id (the exception goes to the log, its messages
- * redacted), a request over its time budget is 503, and HAPI's internal message codes are dropped from
+ * redacted), a request over its time budget is 503, so is one the database could not serve (down, every
+ * connection busy, disk full: see {@link DatabaseFaults}), and HAPI's internal message codes are dropped from
  * the diagnostics callers read.
  */
 @Interceptor
@@ -50,6 +54,16 @@ public class ExceptionSanitizer {
 		if (RequestDeadline.cutOff(exception)) {
 			log.warn("Request stopped: a database statement outlived the request's time budget");
 			return RequestDeadline.exceeded();
+		}
+		if (known instanceof DatabaseFaults.Unavailable) {
+			return known;
+		}
+		Optional<DatabaseFaults.Fault> fault = DatabaseFaults.of(exception);
+		if (fault.isPresent()) {
+			// Not a bug: one line per request, without the stack, so an outage does not bury the log.
+			log.warn("Request refused: database {} (SQLSTATE {}, {})", fault.get().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+					DatabaseFaults.sqlState(exception), rootClass(exception));
+			return DatabaseFaults.answer(fault.get());
 		}
 		if (known == null || known.getStatusCode() >= 500) {
 			// The class and stack frames find the fault; the messages may quote the payload, so they are redacted.

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spgateway.database.DatabaseFaults;
 import org.spgateway.fhir.LogSafe;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -33,6 +35,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class SearchReindexer implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(SearchReindexer.class);
+	/** How long re-indexing waits before trying again when the database is down or every connection is busy. */
+	private static final Duration RETRY_AFTER_DATABASE_FAULT = Duration.ofSeconds(5);
 	private static final String LOCK = "SELECT pg_try_advisory_lock(hashtextextended('search-reindex', 0))";
 	private static final String UNLOCK = "SELECT pg_advisory_unlock(hashtextextended('search-reindex', 0))";
 
@@ -108,6 +112,33 @@ public class SearchReindexer implements SmartLifecycle {
 	// ---------------------------------------------------------------- work
 
 	private void run() {
+		while (running) {
+			try {
+				reindexOnce();
+				return;
+			} catch (RuntimeException | SQLException e) {
+				if (DatabaseFaults.of(e).isEmpty()) {
+					// Health and log show the failure's class and a redacted message: a stored resource's values may be quoted in it.
+					status = "failed: " + e.getClass().getSimpleName() + ": " + LogSafe.message(e.getMessage());
+					log.error("Re-indexing stored resources failed; searches on changed parameters may miss them until a restart finishes it",
+							LogSafe.redacted(e));
+					return;
+				}
+				// The database is down or busy: not this work's fault. Batches already done are recorded; carry on when it is back.
+				status = "waiting for the database";
+				log.warn("Re-indexing stored resources paused: the database is unavailable (SQLSTATE {}); trying again in {} s",
+						DatabaseFaults.sqlState(e), RETRY_AFTER_DATABASE_FAULT.toSeconds());
+				try {
+					Thread.sleep(RETRY_AFTER_DATABASE_FAULT.toMillis());
+				} catch (InterruptedException ie) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+		}
+	}
+
+	private void reindexOnce() throws SQLException {
 		// The advisory lock belongs to a session, so one connection holds it for the whole run.
 		try (Connection lockHolder = jdbc.getDataSource().getConnection()) {
 			if (!advisory(lockHolder, LOCK)) {
@@ -120,11 +151,6 @@ public class SearchReindexer implements SmartLifecycle {
 			} finally {
 				advisory(lockHolder, UNLOCK);
 			}
-		} catch (RuntimeException | SQLException e) {
-			// Health and log show the failure's class and a redacted message: a stored resource's values may be quoted in it.
-			status = "failed: " + e.getClass().getSimpleName() + ": " + LogSafe.message(e.getMessage());
-			log.error("Re-indexing stored resources failed; searches on changed parameters may miss them until a restart finishes it",
-					LogSafe.redacted(e));
 		}
 	}
 

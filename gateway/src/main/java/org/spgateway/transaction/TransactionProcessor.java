@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.hl7.fhir.r4.model.Binary;
@@ -30,6 +31,9 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spgateway.database.DatabaseFaults;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.resources.IncomingResource;
 import org.spgateway.resources.IncomingTranslation;
@@ -56,6 +60,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * reports each entry's outcome.
  */
 public class TransactionProcessor {
+
+	private static final Logger log = LoggerFactory.getLogger(TransactionProcessor.class);
 
 	private final FhirContext fhirContext;
 	private final ResourceService service;
@@ -427,9 +433,14 @@ public class TransactionProcessor {
 
 	private Bundle batch(List<Entry> entries, Map<Integer, List<ValidationIssue>> issues, PreferReturnEnum prefer, WriteContext context) {
 		BundleEntryComponent[] responses = new BundleEntryComponent[entries.size()];
+		// Once the database has failed, the entries after it are answered as it was, rather than each waiting for it again.
+		BaseServerResponseException databaseFault = null;
 		for (Entry e : entries) {
 			List<ValidationIssue> entryIssues = issues.getOrDefault(e.index, List.of());
 			try {
+				if (databaseFault != null) {
+					throw databaseFault;
+				}
 				if (entryIssues.stream().anyMatch(ValidationIssue::isError)) {
 					throw Outcomes.unprocessable(entryIssues);
 				}
@@ -451,13 +462,25 @@ public class TransactionProcessor {
 					return apply(e, entryIssues, prefer, context);
 				});
 			} catch (BaseServerResponseException ex) {
-				OperationOutcome outcome = Outcomes.outcomeOf(ex);
-				BundleEntryComponent failed = new BundleEntryComponent();
-				failed.getResponse().setStatus(ex.getStatusCode() + " " + reason(ex.getStatusCode())).setOutcome(outcome);
-				responses[e.index] = failed;
+				responses[e.index] = failedEntry(ex);
+			} catch (RuntimeException ex) {
+				// Entries before this one are committed, so a database fault is this entry's answer (503), not the batch's.
+				Optional<DatabaseFaults.Fault> fault = DatabaseFaults.of(ex);
+				if (fault.isEmpty()) {
+					throw ex;
+				}
+				log.warn("Batch entry {} refused: database {} (SQLSTATE {})", e.index, fault.get(), DatabaseFaults.sqlState(ex));
+				databaseFault = DatabaseFaults.answer(fault.get());
+				responses[e.index] = failedEntry(databaseFault);
 			}
 		}
 		return response(BundleType.BATCHRESPONSE, responses);
+	}
+
+	private static BundleEntryComponent failedEntry(BaseServerResponseException ex) {
+		BundleEntryComponent failed = new BundleEntryComponent();
+		failed.getResponse().setStatus(ex.getStatusCode() + " " + reason(ex.getStatusCode())).setOutcome(Outcomes.outcomeOf(ex));
+		return failed;
 	}
 
 	// ---------------------------------------------------------------- responses
@@ -504,6 +527,7 @@ public class TransactionProcessor {
 			case 409 -> "Conflict";
 			case 412 -> "Precondition Failed";
 			case 422 -> "Unprocessable Entity";
+			case 503 -> "Service Unavailable";
 			default -> status >= 500 ? "Internal Server Error" : "Error";
 		};
 	}

@@ -3,6 +3,7 @@ package org.spgateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -16,8 +17,12 @@ import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 
-/** Stopping the gateway lets a request already in flight finish; its writes are complete, not partial. */
+/**
+ * Stopping the gateway lets a request already in flight finish; its writes are complete, not partial.
+ * A request that outlasts the shutdown grace is cut off: its transaction rolls back and the stop ends.
+ */
 class GracefulShutdownIT {
 
 	static final String SYSTEM = "https://example.org/shutdown-test";
@@ -40,6 +45,58 @@ class GracefulShutdownIT {
 					}
 				}
 			};
+		}
+	}
+
+	static final String OVERRUN = "https://example.org/shutdown-overrun-test";
+	static final CountDownLatch SLEEPING = new CountDownLatch(1);
+
+	/** A write that, once stored in its transaction, runs a statement far longer than the shutdown grace. */
+	@Configuration(proxyBeanMethods = false)
+	static class OverrunTheGrace {
+		@Bean
+		ResourceChangeListener sleepInsideTheTransaction(JdbcTemplate jdbc) {
+			return (stored, resource, previous) -> {
+				if (resource instanceof Patient p && p.getIdentifier().stream().map(Identifier::getSystem).anyMatch(OVERRUN::equals)) {
+					SLEEPING.countDown();
+					jdbc.execute("SELECT pg_sleep(120)");
+				}
+			};
+		}
+	}
+
+	@Test
+	void aRequestOverrunningTheShutdownGraceIsCutOffItsTransactionRolledBackAndTheStopEnds() throws Exception {
+		GatewayServer gateway = GatewayServer.startWith(new Class<?>[] {OverrunTheGrace.class},
+				"spring.lifecycle.timeout-per-shutdown-phase=2s", "gateway.limits.request-timeout=300s");
+		String tag = UUID.randomUUID().toString();
+		Patient patient = new Patient();
+		patient.addIdentifier().setSystem(OVERRUN).setValue(tag);
+		patient.addName().setFamily("Overrun").addGiven("Grace");
+		CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
+			try {
+				return Http.post(gateway.baseUrl() + "/Patient", Http.json(patient));
+			} catch (IllegalStateException cutOff) {
+				return null;
+			}
+		});
+		assertThat(SLEEPING.await(60, TimeUnit.SECONDS)).as("the write is inside its transaction").isTrue();
+
+		long started = System.nanoTime();
+		CompletableFuture.runAsync(gateway::stop).get(60, TimeUnit.SECONDS);
+		Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+		// The grace (2 s), Tomcat's wait for its threads (5 s) and closing the pool, which aborts connections still in use.
+		assertThat(took).as("the stop is bounded, not held by the 120 s statement").isLessThan(Duration.ofSeconds(30));
+		HttpResponse<String> answer = inFlight.get(60, TimeUnit.SECONDS);
+		assertThat(answer == null || answer.statusCode() >= 500).as("the cut-off request was not answered as a success").isTrue();
+
+		GatewayServer again = GatewayServer.startOn(gateway.jdbcUrl());
+		try {
+			Bundle found = Http.parse(Http.get(again.baseUrl() + "/Patient?identifier=" + OVERRUN + "|" + tag), Bundle.class);
+			assertThat(found.getEntry()).as("the cut-off transaction rolled back").isEmpty();
+		} finally {
+			again.stop();
 		}
 	}
 
