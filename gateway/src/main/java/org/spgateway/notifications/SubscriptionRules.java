@@ -14,6 +14,8 @@ import org.hl7.fhir.r4.model.Subscription;
 import org.hl7.fhir.r4.model.Subscription.SubscriptionChannelType;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.outbox.OutboundMessage;
+import org.spgateway.security.OutboundAddressRules;
+import org.spgateway.security.OutboundRefusals;
 import org.spgateway.store.SearchParameterRegistry;
 import org.spgateway.store.SearchRequestParser;
 import org.spgateway.validation.ValidationIssue;
@@ -38,18 +40,27 @@ public class SubscriptionRules {
 	private final SearchRequestParser parser;
 	private final Set<String> subscribableTypes;
 	private final boolean requireHttps;
+	private final OutboundAddressRules addresses;
 
-	public SubscriptionRules(SearchParameterRegistry registry, SearchRequestParser parser, Set<String> subscribableTypes, boolean requireHttps) {
+	public SubscriptionRules(SearchParameterRegistry registry, SearchRequestParser parser, Set<String> subscribableTypes, boolean requireHttps,
+			OutboundAddressRules addresses) {
 		this.registry = registry;
 		this.parser = parser;
 		this.subscribableTypes = subscribableTypes;
 		this.requireHttps = requireHttps;
+		this.addresses = addresses;
 	}
 
 	/** Reads a Subscription the gateway is about to store; a 422 listing every problem if it cannot serve it. */
 	public NotifiableSubscription check(Subscription subscription, String id, int version) {
 		List<ValidationIssue> issues = new ArrayList<>();
 		NotifiableSubscription result = read(subscription, id, version, issues);
+		// Only for a version being written: a stored Subscription whose host has since moved inward is caught at delivery.
+		String endpoint = endpoint(subscription.getChannel(), new ArrayList<>());
+		ValidationIssue refused = endpoint == null ? null : OutboundRefusals.check(addresses, URI.create(endpoint), "Subscription.channel.endpoint");
+		if (refused != null) {
+			issues.add(refused);
+		}
 		if (!issues.isEmpty()) {
 			throw Outcomes.unprocessable(issues);
 		}

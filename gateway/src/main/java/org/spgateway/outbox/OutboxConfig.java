@@ -1,6 +1,7 @@
 package org.spgateway.outbox;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.spgateway.security.OutboundAddressRules;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
@@ -34,10 +35,10 @@ public class OutboxConfig {
 	@Bean
 	OutboxDispatcher outboxDispatcher(OutboxStore store, OutboxProperties settings, OutboxSignal signal,
 			ObjectProvider<OutboxChannelOwner> owners, TransactionTemplate transactions, OutboxMetrics metrics,
-			ObjectProvider<BuildProperties> build) {
+			ObjectProvider<BuildProperties> build, OutboundAddressRules addresses) {
 		BuildProperties b = build.getIfAvailable();
 		String userAgent = "sp-gateway/" + (b != null ? b.getVersion() : "development");
-		HttpDelivery http = new HttpDelivery(settings.getConnectTimeout(), settings.getRequestTimeout(), userAgent);
+		HttpDelivery http = new HttpDelivery(settings.getConnectTimeout(), settings.getRequestTimeout(), userAgent, addresses);
 		return new OutboxDispatcher(store, http, settings, signal, owners.orderedStream().toList(), transactions, metrics);
 	}
 
