@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceResources;
 import org.spgateway.resources.ResourceService;
+import org.spgateway.security.HeaderSecretRecords;
 import org.spgateway.security.OutboundAddressRules;
 import org.spgateway.store.ResourceStore;
 import org.spgateway.validation.ResourceValidator;
@@ -55,8 +56,8 @@ public class DirectoryConfig {
 	}
 
 	@Bean
-	EndpointWriteHandler endpointWriteHandler(ResourceService resources, OutboundAddressRules addresses) {
-		return new EndpointWriteHandler(resources, addresses);
+	EndpointWriteHandler endpointWriteHandler(ResourceService resources, OutboundAddressRules addresses, HeaderSecretRecords secrets) {
+		return new EndpointWriteHandler(resources, addresses, secrets);
 	}
 
 	@Bean

@@ -13,6 +13,7 @@ import org.spgateway.resources.ResourceService;
 import org.spgateway.resources.ResourceWriteHandler;
 import org.spgateway.resources.WriteContext;
 import org.spgateway.resources.WriteOutcome;
+import org.spgateway.security.HeaderSecretRecords;
 import org.spgateway.security.OutboundAddressRules;
 import org.spgateway.security.OutboundRefusals;
 import org.spgateway.validation.ValidationIssue;
@@ -20,19 +21,23 @@ import org.spgateway.validation.ValidationIssue;
 /**
  * Writes of Endpoint, whichever way they arrive. An organisation's Endpoint is where the gateway sends
  * feedback, so an http(s) address must be one the gateway may call ({@link OutboundAddressRules});
- * other schemes are stored as they are, as the gateway never calls them.
+ * other schemes are stored as they are, as the gateway never calls them. Header values (the
+ * referrer's own credentials for feedback delivery) are write-only ({@link HeaderSecretRecords}).
  */
 public class EndpointWriteHandler implements ResourceWriteHandler {
 
 	private static final String TYPE = "Endpoint";
 	private static final String ADDRESS = "Endpoint.address";
+	private static final String HEADERS = "Endpoint.header";
 
 	private final ResourceService resources;
 	private final OutboundAddressRules addresses;
+	private final HeaderSecretRecords secrets;
 
-	public EndpointWriteHandler(ResourceService resources, OutboundAddressRules addresses) {
+	public EndpointWriteHandler(ResourceService resources, OutboundAddressRules addresses, HeaderSecretRecords secrets) {
 		this.resources = resources;
 		this.addresses = addresses;
+		this.secrets = secrets;
 	}
 
 	@Override
@@ -43,12 +48,16 @@ public class EndpointWriteHandler implements ResourceWriteHandler {
 	@Override
 	public WriteOutcome create(IncomingResource incoming, String ifNoneExist, WriteContext context) {
 		refuseUnsafe(incoming.resource());
-		return resources.createDirect(TYPE, incoming, ifNoneExist);
+		// The id is fixed first: the header values are kept under it before the Endpoint is stored.
+		String id = incoming.newId();
+		secrets.protectOrRefuse(TYPE, id, ((Endpoint) incoming.resource()).getHeader(), HEADERS);
+		return resources.createDirect(TYPE, new IncomingResource(incoming.resource(), incoming.warnings(), id, incoming.method()), ifNoneExist);
 	}
 
 	@Override
 	public WriteOutcome update(String id, IncomingResource incoming, Integer expectedVersion, WriteContext context) {
 		refuseUnsafe(incoming.resource());
+		secrets.protectOrRefuse(TYPE, id, ((Endpoint) incoming.resource()).getHeader(), HEADERS);
 		return resources.updateDirect(TYPE, id, incoming, expectedVersion);
 	}
 

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
 import org.spgateway.outbox.Outbox;
 import org.spgateway.resources.ResourceService;
+import org.spgateway.security.HeaderSecretRecords;
 import org.spgateway.security.OutboundAddressRules;
 import org.spgateway.server.ServedResourceTypes;
 import org.spgateway.store.ResourceStore;
@@ -25,10 +26,10 @@ public class NotificationsConfig {
 
 	@Bean
 	SubscriptionRules subscriptionRules(SearchParameterRegistry registry, SearchRequestParser parser, NotificationProperties properties,
-			OutboundAddressRules addresses) {
+			OutboundAddressRules addresses, HeaderSecretRecords secrets) {
 		// Only types written through the API change, so only they can be subscribed to.
 		return new SubscriptionRules(registry, parser, Set.copyOf(ServedResourceTypes.WRITABLE), properties.isRequireHttps(),
-				addresses);
+				addresses, secrets::reveal);
 	}
 
 	@Bean(destroyMethod = "close")
@@ -53,8 +54,8 @@ public class NotificationsConfig {
 	}
 
 	@Bean
-	SubscriptionWriteHandler subscriptionWriteHandler(ResourceService resources) {
-		return new SubscriptionWriteHandler(resources);
+	SubscriptionWriteHandler subscriptionWriteHandler(ResourceService resources, HeaderSecretRecords secrets) {
+		return new SubscriptionWriteHandler(resources, secrets);
 	}
 
 	@Bean

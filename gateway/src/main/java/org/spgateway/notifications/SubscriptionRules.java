@@ -41,14 +41,22 @@ public class SubscriptionRules {
 	private final Set<String> subscribableTypes;
 	private final boolean requireHttps;
 	private final OutboundAddressRules addresses;
+	private final HeaderValues headerValues;
+
+	/** Puts a stored Subscription's write-only header values back for delivery (security.HeaderSecretRecords#reveal). */
+	@FunctionalInterface
+	public interface HeaderValues {
+		List<String> reveal(String type, String id, List<String> headers);
+	}
 
 	public SubscriptionRules(SearchParameterRegistry registry, SearchRequestParser parser, Set<String> subscribableTypes, boolean requireHttps,
-			OutboundAddressRules addresses) {
+			OutboundAddressRules addresses, HeaderValues headerValues) {
 		this.registry = registry;
 		this.parser = parser;
 		this.subscribableTypes = subscribableTypes;
 		this.requireHttps = requireHttps;
 		this.addresses = addresses;
+		this.headerValues = headerValues;
 	}
 
 	/** Reads a Subscription the gateway is about to store; a 422 listing every problem if it cannot serve it. */
@@ -83,6 +91,11 @@ public class SubscriptionRules {
 		String endpoint = endpoint(channel, issues);
 		String payload = payload(channel, issues);
 		List<OutboundMessage.Header> headers = headersOf(channel, issues);
+		if (id != null && !headers.isEmpty()) {
+			List<String> revealed = headerValues.reveal("Subscription", id, headers.stream().map(h -> h.name() + ": " + h.value()).toList());
+			headers = revealed.stream().map(h -> new OutboundMessage.Header(h.substring(0, h.indexOf(':')).trim(),
+					h.substring(h.indexOf(':') + 1).trim())).toList();
+		}
 		Instant end = subscription.hasEnd() ? subscription.getEnd().toInstant() : null;
 		boolean on = subscription.getStatus() == Subscription.SubscriptionStatus.REQUESTED
 				|| subscription.getStatus() == Subscription.SubscriptionStatus.ACTIVE;

@@ -2,6 +2,7 @@ package org.spgateway.outbox;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.spgateway.security.OutboundAddressRules;
+import org.spgateway.security.SecretCipher;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
@@ -13,8 +14,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class OutboxConfig {
 
 	@Bean
-	OutboxStore outboxStore(JdbcTemplate jdbcTemplate) {
-		return new OutboxStore(jdbcTemplate);
+	OutboxStore outboxStore(JdbcTemplate jdbcTemplate, SecretCipher cipher) {
+		return new OutboxStore(jdbcTemplate, cipher);
 	}
 
 	@Bean

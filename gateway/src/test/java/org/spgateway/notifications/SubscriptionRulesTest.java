@@ -19,7 +19,7 @@ class SubscriptionRulesTest {
 	/** Address rules that resolve names as the machine does; example.org does not resolve here, and unresolved names are accepted. */
 	static final OutboundAddressRules OPEN = new OutboundAddressRules(InetAddress::getAllByName, List.of(), List.of(), false, null, Set::of);
 
-	static final SubscriptionRules STRICT = new SubscriptionRules(SearchSetup.REGISTRY, SearchSetup.PARSER, SearchSetup.TYPES, true, OPEN);
+	static final SubscriptionRules STRICT = new SubscriptionRules(SearchSetup.REGISTRY, SearchSetup.PARSER, SearchSetup.TYPES, true, OPEN, (type, id, h) -> h);
 
 	static Subscription subscription() {
 		Subscription s = new Subscription();
@@ -49,7 +49,7 @@ class SubscriptionRulesTest {
 		OperationOutcome oo = outcome(s);
 		assertThat(oo.getIssueFirstRep().getExpression().get(0).getValue()).isEqualTo("Subscription.channel.endpoint");
 		assertThat(oo.getIssueFirstRep().getDiagnostics()).contains("https");
-		SubscriptionRules relaxed = new SubscriptionRules(SearchSetup.REGISTRY, SearchSetup.PARSER, SearchSetup.TYPES, false, OPEN);
+		SubscriptionRules relaxed = new SubscriptionRules(SearchSetup.REGISTRY, SearchSetup.PARSER, SearchSetup.TYPES, false, OPEN, (type, id, h) -> h);
 		assertThat(relaxed.check(s, "s1", 1).endpoint()).isEqualTo("http://provider.example.org/hooks/sp");
 	}
 
