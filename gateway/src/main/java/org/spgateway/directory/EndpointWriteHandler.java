@@ -51,7 +51,8 @@ public class EndpointWriteHandler implements ResourceWriteHandler {
 		// The id is fixed first: the header values are kept under it before the Endpoint is stored.
 		String id = incoming.newId();
 		secrets.protectOrRefuse(TYPE, id, ((Endpoint) incoming.resource()).getHeader(), HEADERS);
-		return resources.createDirect(TYPE, new IncomingResource(incoming.resource(), incoming.warnings(), id, incoming.method()), ifNoneExist);
+		IncomingResource withId = new IncomingResource(incoming.resource(), incoming.warnings(), id, incoming.method());
+		return resources.createDirect(TYPE, withId, ifNoneExist);
 	}
 
 	@Override

@@ -49,8 +49,8 @@ public class SubscriptionRules {
 		List<String> reveal(String type, String id, List<String> headers);
 	}
 
-	public SubscriptionRules(SearchParameterRegistry registry, SearchRequestParser parser, Set<String> subscribableTypes, boolean requireHttps,
-			OutboundAddressRules addresses, HeaderValues headerValues) {
+	public SubscriptionRules(SearchParameterRegistry registry, SearchRequestParser parser, Set<String> subscribableTypes,
+			boolean requireHttps, OutboundAddressRules addresses, HeaderValues headerValues) {
 		this.registry = registry;
 		this.parser = parser;
 		this.subscribableTypes = subscribableTypes;
@@ -65,7 +65,8 @@ public class SubscriptionRules {
 		NotifiableSubscription result = read(subscription, id, version, issues);
 		// Only for a version being written: a stored Subscription whose host has since moved inward is caught at delivery.
 		String endpoint = endpoint(subscription.getChannel(), new ArrayList<>());
-		ValidationIssue refused = endpoint == null ? null : OutboundRefusals.check(addresses, URI.create(endpoint), "Subscription.channel.endpoint");
+		ValidationIssue refused = endpoint == null ? null
+				: OutboundRefusals.check(addresses, URI.create(endpoint), "Subscription.channel.endpoint");
 		if (refused != null) {
 			issues.add(refused);
 		}
@@ -92,7 +93,8 @@ public class SubscriptionRules {
 		String payload = payload(channel, issues);
 		List<OutboundMessage.Header> headers = headersOf(channel, issues);
 		if (id != null && !headers.isEmpty()) {
-			List<String> revealed = headerValues.reveal("Subscription", id, headers.stream().map(h -> h.name() + ": " + h.value()).toList());
+			List<String> masked = headers.stream().map(h -> h.name() + ": " + h.value()).toList();
+			List<String> revealed = headerValues.reveal("Subscription", id, masked);
 			headers = revealed.stream().map(h -> new OutboundMessage.Header(h.substring(0, h.indexOf(':')).trim(),
 					h.substring(h.indexOf(':') + 1).trim())).toList();
 		}

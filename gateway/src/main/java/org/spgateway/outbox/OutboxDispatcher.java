@@ -195,8 +195,8 @@ public class OutboxDispatcher implements SmartLifecycle {
 				// A header or URL the HTTP client refuses: a permanent problem, retried until give-up like any other.
 				// Its message may quote the header, so the recorded error names only the class of reason.
 				log.debug("Outbox: message {} could not be built: {}", m.id(), e.getMessage());
-				result = new HttpDelivery.Result(false, null, "Could not deliver: the request could not be built (a header or the URL is not valid HTTP)",
-						null);
+				String error = "Could not deliver: the request could not be built (a header or the URL is not valid HTTP)";
+				result = new HttpDelivery.Result(false, null, error, null);
 			}
 			record(m, result, System.nanoTime() - started);
 		} catch (InterruptedException e) {

@@ -264,8 +264,8 @@ public class OutboxStore {
 	private List<OutboundMessage.Header> headers(String json) {
 		try {
 			List<OutboundMessage.Header> stored = JSON.readValue(json, HEADERS);
-			return stored.stream().map(h -> SecretCipher.isSealed(h.value()) ? new OutboundMessage.Header(h.name(), cipher.decrypt(h.value())) : h)
-					.toList();
+			return stored.stream()
+					.map(h -> SecretCipher.isSealed(h.value()) ? new OutboundMessage.Header(h.name(), cipher.decrypt(h.value())) : h).toList();
 		} catch (JsonProcessingException e) {
 			throw new IllegalStateException("Unreadable outbox headers", e);
 		}

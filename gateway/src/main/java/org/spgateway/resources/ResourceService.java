@@ -409,7 +409,8 @@ public class ResourceService {
 		if (recordedTypes.contains(type)) {
 			// The trail of who did what must not be editable by those it records; only createNow (the gateway itself) writes it.
 			String diagnostics = type + " resources are the gateway's own record of what happened and are read-only through the API";
-			throw new MethodNotAllowedException(diagnostics, Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED, diagnostics, null));
+			throw new MethodNotAllowedException(diagnostics,
+					Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED, diagnostics, null));
 		}
 	}
 

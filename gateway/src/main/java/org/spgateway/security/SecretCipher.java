@@ -71,7 +71,8 @@ public class SecretCipher {
 			Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
 			cipher.init(Cipher.ENCRYPT_MODE, keys.get(currentId), new GCMParameterSpec(TAG_BITS, iv));
 			byte[] sealed = cipher.doFinal(plain.getBytes(StandardCharsets.UTF_8));
-			return currentId + ":" + Base64.getEncoder().encodeToString(ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed).array());
+			byte[] all = ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed).array();
+			return currentId + ":" + Base64.getEncoder().encodeToString(all);
 		} catch (GeneralSecurityException e) {
 			throw new IllegalStateException("Could not encrypt a secret", e);
 		}
@@ -95,7 +96,8 @@ public class SecretCipher {
 			cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, IV_BYTES));
 			return new String(cipher.doFinal(all, IV_BYTES, all.length - IV_BYTES), StandardCharsets.UTF_8);
 		} catch (GeneralSecurityException e) {
-			throw new IllegalStateException("A secret could not be decrypted: it was changed, or encrypted with another key of the same id", e);
+			throw new IllegalStateException("A secret could not be decrypted: it was changed, or encrypted with another key of the same id",
+					e);
 		}
 	}
 }

@@ -139,6 +139,19 @@ class HeaderSecretsIT {
 	}
 
 	@Test
+	void aNotificationAboutASubscriptionChangeShowsItsHeadersMasked() {
+		String watchedUrl = receiver.url("/watched-" + UUID.randomUUID());
+		Subscription watcher = subscription(ods(), "/watcher");
+		watcher.setCriteria("Subscription?url=" + watchedUrl);
+		create(watcher);
+		Subscription watched = subscription(ods(), "/unused", "Authorization: " + TOKEN);
+		watched.getChannel().setEndpoint(watchedUrl);
+		String id = create(watched).getIdElement().getIdPart();
+		HookReceiver.Received got = receiver.await(r -> r.path().equals("/watcher/Subscription/" + id), 1, WAIT).get(0);
+		assertThat(got.body()).contains("Authorization: ***").doesNotContain(TOKEN);
+	}
+
+	@Test
 	void aMaskWithNothingStoredBehindItIsRefused() {
 		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/Subscription", Http.json(subscription(ods(), "/none", "Authorization: ***")));
 		OperationOutcome outcome = Errors.outcome(response, 422);
