@@ -8,6 +8,8 @@ import org.slf4j.LoggerFactory;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceResources;
 import org.spgateway.resources.ResourceService;
+import org.spgateway.security.HeaderSecretRecords;
+import org.spgateway.security.OutboundAddressRules;
 import org.spgateway.store.ResourceStore;
 import org.spgateway.validation.ResourceValidator;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -51,6 +53,11 @@ public class DirectoryConfig {
 	@Bean
 	DirectoryRecords practitionerRoleRecords(FhirContext fhirContext, ResourceService resources, ResourceStore store, ServiceDirectory directory) {
 		return new DirectoryRecords("PractitionerRole", fhirContext, resources, store, directory);
+	}
+
+	@Bean
+	EndpointWriteHandler endpointWriteHandler(ResourceService resources, OutboundAddressRules addresses, HeaderSecretRecords secrets) {
+		return new EndpointWriteHandler(resources, addresses, secrets);
 	}
 
 	@Bean

@@ -7,6 +7,7 @@ import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.outbox.Outbox;
 import org.spgateway.outcomes.OutcomeSummary;
 import org.spgateway.resources.ResourceService;
+import org.spgateway.security.HeaderSecretRecords;
 import org.spgateway.store.ResourceStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
@@ -25,8 +26,8 @@ public class FeedbackConfig {
 	}
 
 	@Bean
-	FeedbackRoutes feedbackRoutes(ResourceService resources, ServiceDirectory directory) {
-		return new FeedbackRoutes(resources, directory);
+	FeedbackRoutes feedbackRoutes(ResourceService resources, ServiceDirectory directory, HeaderSecretRecords secrets) {
+		return new FeedbackRoutes(resources, directory, secrets);
 	}
 
 	@Bean

@@ -1,6 +1,7 @@
 package org.spgateway.feedback;
 
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.Endpoint;
 import org.hl7.fhir.r4.model.Organization;
@@ -9,10 +10,12 @@ import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.StringType;
 import org.spgateway.directory.DirectoryOrganization;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.security.AccessScope;
+import org.spgateway.security.HeaderSecretRecords;
 import org.spgateway.store.LocalReference;
 import org.spgateway.store.StoredResource;
 
@@ -25,10 +28,12 @@ final class FeedbackRoutes {
 
 	private final ResourceService resources;
 	private final ServiceDirectory directory;
+	private final HeaderSecretRecords secrets;
 
-	FeedbackRoutes(ResourceService resources, ServiceDirectory directory) {
+	FeedbackRoutes(ResourceService resources, ServiceDirectory directory, HeaderSecretRecords secrets) {
 		this.resources = resources;
 		this.directory = directory;
+		this.secrets = secrets;
 	}
 
 	FeedbackRoute of(ServiceRequest referral) {
@@ -52,6 +57,12 @@ final class FeedbackRoutes {
 					best = e;
 				}
 			}
+		}
+		if (best != null && best.hasHeader()) {
+			// The stored Endpoint shows its header values masked; delivery needs the real ones.
+			List<String> stored = best.getHeader().stream().map(StringType::getValue).toList();
+			List<String> revealed = secrets.reveal("Endpoint", best.getIdElement().getIdPart(), stored);
+			best.setHeader(revealed.stream().map(StringType::new).toList());
 		}
 		Reference recipient = requester.hasReference() && requester.getReference().startsWith("Patient/") ? organisation : requester;
 		return best == null ? FeedbackRoute.polling(recipient, organisation) : FeedbackRoute.to(recipient, organisation, best);

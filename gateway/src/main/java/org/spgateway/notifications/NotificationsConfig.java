@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
 import org.spgateway.outbox.Outbox;
 import org.spgateway.resources.ResourceService;
+import org.spgateway.security.HeaderSecretRecords;
+import org.spgateway.security.OutboundAddressRules;
 import org.spgateway.server.ServedResourceTypes;
 import org.spgateway.store.ResourceStore;
 import org.spgateway.store.SearchIndexer;
@@ -23,9 +25,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class NotificationsConfig {
 
 	@Bean
-	SubscriptionRules subscriptionRules(SearchParameterRegistry registry, SearchRequestParser parser, NotificationProperties properties) {
+	SubscriptionRules subscriptionRules(SearchParameterRegistry registry, SearchRequestParser parser, NotificationProperties properties,
+			OutboundAddressRules addresses, HeaderSecretRecords secrets) {
 		// Only types written through the API change, so only they can be subscribed to.
-		return new SubscriptionRules(registry, parser, Set.copyOf(ServedResourceTypes.WRITABLE), properties.isRequireHttps());
+		return new SubscriptionRules(registry, parser, Set.copyOf(ServedResourceTypes.WRITABLE), properties.isRequireHttps(),
+				addresses, secrets::reveal);
 	}
 
 	@Bean(destroyMethod = "close")
@@ -50,8 +54,8 @@ public class NotificationsConfig {
 	}
 
 	@Bean
-	SubscriptionWriteHandler subscriptionWriteHandler(ResourceService resources) {
-		return new SubscriptionWriteHandler(resources);
+	SubscriptionWriteHandler subscriptionWriteHandler(ResourceService resources, HeaderSecretRecords secrets) {
+		return new SubscriptionWriteHandler(resources, secrets);
 	}
 
 	@Bean

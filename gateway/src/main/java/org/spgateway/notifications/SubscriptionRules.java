@@ -14,6 +14,8 @@ import org.hl7.fhir.r4.model.Subscription;
 import org.hl7.fhir.r4.model.Subscription.SubscriptionChannelType;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.outbox.OutboundMessage;
+import org.spgateway.security.OutboundAddressRules;
+import org.spgateway.security.OutboundRefusals;
 import org.spgateway.store.SearchParameterRegistry;
 import org.spgateway.store.SearchRequestParser;
 import org.spgateway.validation.ValidationIssue;
@@ -38,18 +40,36 @@ public class SubscriptionRules {
 	private final SearchRequestParser parser;
 	private final Set<String> subscribableTypes;
 	private final boolean requireHttps;
+	private final OutboundAddressRules addresses;
+	private final HeaderValues headerValues;
 
-	public SubscriptionRules(SearchParameterRegistry registry, SearchRequestParser parser, Set<String> subscribableTypes, boolean requireHttps) {
+	/** Puts a stored Subscription's write-only header values back for delivery (security.HeaderSecretRecords#reveal). */
+	@FunctionalInterface
+	public interface HeaderValues {
+		List<String> reveal(String type, String id, List<String> headers);
+	}
+
+	public SubscriptionRules(SearchParameterRegistry registry, SearchRequestParser parser, Set<String> subscribableTypes,
+			boolean requireHttps, OutboundAddressRules addresses, HeaderValues headerValues) {
 		this.registry = registry;
 		this.parser = parser;
 		this.subscribableTypes = subscribableTypes;
 		this.requireHttps = requireHttps;
+		this.addresses = addresses;
+		this.headerValues = headerValues;
 	}
 
 	/** Reads a Subscription the gateway is about to store; a 422 listing every problem if it cannot serve it. */
 	public NotifiableSubscription check(Subscription subscription, String id, int version) {
 		List<ValidationIssue> issues = new ArrayList<>();
 		NotifiableSubscription result = read(subscription, id, version, issues);
+		// Only for a version being written: a stored Subscription whose host has since moved inward is caught at delivery.
+		String endpoint = endpoint(subscription.getChannel(), new ArrayList<>());
+		ValidationIssue refused = endpoint == null ? null
+				: OutboundRefusals.check(addresses, URI.create(endpoint), "Subscription.channel.endpoint");
+		if (refused != null) {
+			issues.add(refused);
+		}
 		if (!issues.isEmpty()) {
 			throw Outcomes.unprocessable(issues);
 		}
@@ -72,6 +92,12 @@ public class SubscriptionRules {
 		String endpoint = endpoint(channel, issues);
 		String payload = payload(channel, issues);
 		List<OutboundMessage.Header> headers = headersOf(channel, issues);
+		if (id != null && !headers.isEmpty()) {
+			List<String> masked = headers.stream().map(h -> h.name() + ": " + h.value()).toList();
+			List<String> revealed = headerValues.reveal("Subscription", id, masked);
+			headers = revealed.stream().map(h -> new OutboundMessage.Header(h.substring(0, h.indexOf(':')).trim(),
+					h.substring(h.indexOf(':') + 1).trim())).toList();
+		}
 		Instant end = subscription.hasEnd() ? subscription.getEnd().toInstant() : null;
 		boolean on = subscription.getStatus() == Subscription.SubscriptionStatus.REQUESTED
 				|| subscription.getStatus() == Subscription.SubscriptionStatus.ACTIVE;

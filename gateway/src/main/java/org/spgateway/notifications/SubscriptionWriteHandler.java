@@ -7,21 +7,27 @@ import org.spgateway.resources.ResourceService;
 import org.spgateway.resources.ResourceWriteHandler;
 import org.spgateway.resources.WriteContext;
 import org.spgateway.resources.WriteOutcome;
+import org.spgateway.security.HeaderSecretRecords;
 
 /**
  * Creates and updates of Subscription. The gateway sets a subscription up as it stores it (criteria
  * compiled, channel checked, registered for matching) so {@code requested} becomes {@code active}
  * at once; no handshake is sent (R4 rest-hook defines none). The checks themselves run for every
- * stored version in {@link SubscriptionLifecycle}, whichever way it was written.
+ * stored version in {@link SubscriptionLifecycle}, whichever way it was written. Header values are
+ * write-only: stored encrypted apart from the resource ({@link HeaderSecretRecords}), shown as {@code ***}.
  */
 public class SubscriptionWriteHandler implements ResourceWriteHandler {
 
 	private static final String TYPE = "Subscription";
 
-	private final ResourceService resources;
+	private static final String HEADERS = "Subscription.channel.header";
 
-	public SubscriptionWriteHandler(ResourceService resources) {
+	private final ResourceService resources;
+	private final HeaderSecretRecords secrets;
+
+	public SubscriptionWriteHandler(ResourceService resources, HeaderSecretRecords secrets) {
 		this.resources = resources;
+		this.secrets = secrets;
 	}
 
 	@Override
@@ -31,13 +37,19 @@ public class SubscriptionWriteHandler implements ResourceWriteHandler {
 
 	@Override
 	public WriteOutcome create(IncomingResource incoming, String ifNoneExist, WriteContext context) {
-		activate((Subscription) incoming.resource());
-		return resources.createDirect(TYPE, incoming, ifNoneExist);
+		Subscription subscription = (Subscription) incoming.resource();
+		activate(subscription);
+		// The id is fixed first: the header values are kept under it before the Subscription is stored.
+		String id = incoming.newId();
+		secrets.protectOrRefuse(TYPE, id, subscription.getChannel().getHeader(), HEADERS);
+		return resources.createDirect(TYPE, new IncomingResource(subscription, incoming.warnings(), id, incoming.method()), ifNoneExist);
 	}
 
 	@Override
 	public WriteOutcome update(String id, IncomingResource incoming, Integer expectedVersion, WriteContext context) {
-		activate((Subscription) incoming.resource());
+		Subscription subscription = (Subscription) incoming.resource();
+		activate(subscription);
+		secrets.protectOrRefuse(TYPE, id, subscription.getChannel().getHeader(), HEADERS);
 		return resources.updateDirect(TYPE, id, incoming, expectedVersion);
 	}
 

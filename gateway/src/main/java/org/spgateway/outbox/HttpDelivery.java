@@ -13,13 +13,30 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spgateway.security.OutboundAddressRules;
+import org.spgateway.security.OutboundRefusals;
 
 /**
  * One HTTP attempt of an outbox message. Success is any 2xx answer; redirects are not followed (a
  * receiver that moved updates its registration, and credentials must not follow a redirect
  * elsewhere). The response body is read and dropped; only its status and Retry-After matter.
+ *
+ * <p>The receiver's host is checked against {@link OutboundAddressRules} before every attempt, as DNS
+ * may have changed since the address was registered. The HTTP client resolves the name again to
+ * connect; both lookups go through the JVM's address cache (30 s by default), so they see the same
+ * answer unless the cache entry expires between them.
+ *
+ * <p>Errors are recorded on the receiver's resource (Subscription.error, Communication.statusReason),
+ * which its registrant reads: they name a class of reason (address refused, connection failed,
+ * timeout, TLS, HTTP status) and never the socket's own message, which would let a caller tell open,
+ * closed and non-TLS ports apart. The socket detail goes to the debug log for operators.
  */
 public class HttpDelivery {
+
+	private static final Logger log = LoggerFactory.getLogger(HttpDelivery.class);
 
 	public static final String REQUEST_ID = "X-Request-Id";
 	public static final String CORRELATION_ID = "X-Correlation-Id";
@@ -27,8 +44,9 @@ public class HttpDelivery {
 	private final HttpClient client;
 	private final Duration requestTimeout;
 	private final String userAgent;
+	private final OutboundAddressRules addresses;
 
-	public HttpDelivery(Duration connectTimeout, Duration requestTimeout, String userAgent) {
+	public HttpDelivery(Duration connectTimeout, Duration requestTimeout, String userAgent, OutboundAddressRules addresses) {
 		this.client = HttpClient.newBuilder()
 				.connectTimeout(connectTimeout)
 				.followRedirects(HttpClient.Redirect.NEVER)
@@ -37,6 +55,7 @@ public class HttpDelivery {
 				.build();
 		this.requestTimeout = requestTimeout;
 		this.userAgent = userAgent;
+		this.addresses = addresses;
 	}
 
 	/**
@@ -51,6 +70,11 @@ public class HttpDelivery {
 	/** Sends a message with a fresh request id; throws InterruptedException only when the instance is stopping. */
 	public Result send(OutboxStore.Claimed message, String requestId) throws InterruptedException {
 		URI uri = URI.create(message.url());
+		String target = message.method() + " " + describe(uri);
+		OutboundAddressRules.Verdict verdict = addresses.check(uri);
+		if (!verdict.allowed()) {
+			return failed(target, OutboundRefusals.atDelivery(verdict));
+		}
 		HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout);
 		for (OutboundMessage.Header header : message.headers()) {
 			request.header(header.name(), header.value());
@@ -64,35 +88,48 @@ public class HttpDelivery {
 		} else {
 			request.method(message.method(), HttpRequest.BodyPublishers.noBody());
 		}
-		String target = message.method() + " " + describe(uri);
 		HttpResponse<Void> response;
 		try {
 			response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
 		} catch (HttpConnectTimeoutException e) {
-			return new Result(false, null, "Could not connect for " + target + ": timed out", null);
+			return failed(target, "connection timed out", e);
 		} catch (HttpTimeoutException e) {
-			return new Result(false, null, "No answer to " + target + " within " + requestTimeout.toSeconds() + " s", null);
+			return failed(target, "timeout: no answer within " + requestTimeout.toSeconds() + " s", e);
 		} catch (ConnectException e) {
-			return new Result(false, null, "Could not connect for " + target + ": " + reason(e, "connection refused"), null);
+			return failed(target, "connection failed", e);
 		} catch (IOException e) {
-			return new Result(false, null, target + " failed: " + reason(e, e.getClass().getSimpleName()), null);
+			return failed(target, tls(e) ? "TLS failed (no secure connection could be set up)" : "connection failed", e);
 		}
 		int status = response.statusCode();
 		if (status >= 200 && status < 300) {
 			return new Result(true, status, null, null);
 		}
 		String note = status >= 300 && status < 400 ? " (redirects are not followed; register the new address)" : "";
-		return new Result(false, status, "HTTP " + status + " from " + target + note, retryAfter(response));
+		return new Result(false, status, "Could not deliver " + target + ": HTTP " + status + note, retryAfter(response));
+	}
+
+	private static Result failed(String target, String reason) {
+		return new Result(false, null, "Could not deliver " + target + ": " + reason, null);
+	}
+
+	private static Result failed(String target, String reason, IOException e) {
+		log.debug("Outbox: {} failed: {}", target, e.toString());
+		return failed(target, reason);
+	}
+
+	/** Whether the connection failed in the TLS layer (handshake, certificate, a plain-http port); the client may wrap it. */
+	private static boolean tls(Throwable e) {
+		for (Throwable t = e; t != null; t = t.getCause()) {
+			if (t instanceof SSLException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Scheme, host, port and path: never the query string, which may carry a receiver's secrets. */
 	static String describe(URI uri) {
 		return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "") + (uri.getRawPath() == null ? "" : uri.getRawPath());
-	}
-
-	private static String reason(Exception e, String fallback) {
-		String message = e.getMessage();
-		return message == null || message.isBlank() ? fallback : message;
 	}
 
 	private static Duration retryAfter(HttpResponse<?> response) {

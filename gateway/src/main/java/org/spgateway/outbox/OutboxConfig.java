@@ -1,6 +1,8 @@
 package org.spgateway.outbox;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.spgateway.security.OutboundAddressRules;
+import org.spgateway.security.SecretCipher;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
@@ -12,8 +14,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class OutboxConfig {
 
 	@Bean
-	OutboxStore outboxStore(JdbcTemplate jdbcTemplate) {
-		return new OutboxStore(jdbcTemplate);
+	OutboxStore outboxStore(JdbcTemplate jdbcTemplate, SecretCipher cipher) {
+		return new OutboxStore(jdbcTemplate, cipher);
 	}
 
 	@Bean
@@ -34,10 +36,10 @@ public class OutboxConfig {
 	@Bean
 	OutboxDispatcher outboxDispatcher(OutboxStore store, OutboxProperties settings, OutboxSignal signal,
 			ObjectProvider<OutboxChannelOwner> owners, TransactionTemplate transactions, OutboxMetrics metrics,
-			ObjectProvider<BuildProperties> build) {
+			ObjectProvider<BuildProperties> build, OutboundAddressRules addresses) {
 		BuildProperties b = build.getIfAvailable();
 		String userAgent = "sp-gateway/" + (b != null ? b.getVersion() : "development");
-		HttpDelivery http = new HttpDelivery(settings.getConnectTimeout(), settings.getRequestTimeout(), userAgent);
+		HttpDelivery http = new HttpDelivery(settings.getConnectTimeout(), settings.getRequestTimeout(), userAgent, addresses);
 		return new OutboxDispatcher(store, http, settings, signal, owners.orderedStream().toList(), transactions, metrics);
 	}
 

@@ -193,7 +193,10 @@ public class OutboxDispatcher implements SmartLifecycle {
 				result = http.send(m, requestId);
 			} catch (IllegalArgumentException e) {
 				// A header or URL the HTTP client refuses: a permanent problem, retried until give-up like any other.
-				result = new HttpDelivery.Result(false, null, "The request could not be built: " + e.getMessage(), null);
+				// Its message may quote the header, so the recorded error names only the class of reason.
+				log.debug("Outbox: message {} could not be built: {}", m.id(), e.getMessage());
+				String error = "Could not deliver: the request could not be built (a header or the URL is not valid HTTP)";
+				result = new HttpDelivery.Result(false, null, error, null);
 			}
 			record(m, result, System.nanoTime() - started);
 		} catch (InterruptedException e) {

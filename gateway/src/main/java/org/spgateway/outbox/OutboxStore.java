@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.spgateway.security.SecretCipher;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -26,8 +27,12 @@ public class OutboxStore {
 
 	private final JdbcTemplate jdbc;
 
-	public OutboxStore(JdbcTemplate jdbc) {
+	private final SecretCipher cipher;
+
+	/** @param cipher encrypts the header values rows hold: partners' own tokens, never stored in the clear */
+	public OutboxStore(JdbcTemplate jdbc, SecretCipher cipher) {
 		this.jdbc = jdbc;
+		this.cipher = cipher;
 	}
 
 	/** A message an instance has claimed for one delivery attempt. */
@@ -151,7 +156,7 @@ public class OutboxStore {
 				+ " FROM due WHERE o.id = due.id"
 				+ " RETURNING o.id, o.channel, o.ordering_key, o.subject, o.method, o.url, o.headers, o.content_type, o.body,"
 				+ " o.correlation_id, o.attempts, o.claim_token",
-				OutboxStore::claimed, limit, instance, lease.toMillis());
+				this::claimed, limit, instance, lease.toMillis());
 	}
 
 	/**
@@ -235,7 +240,7 @@ public class OutboxStore {
 
 	// ---------------------------------------------------------------- internals
 
-	private static Claimed claimed(ResultSet rs, int row) throws SQLException {
+	private Claimed claimed(ResultSet rs, int row) throws SQLException {
 		return new Claimed(rs.getLong("id"), rs.getString("channel"), rs.getString("ordering_key"), rs.getString("subject"),
 				rs.getString("method"), rs.getString("url"), headers(rs.getString("headers")), rs.getString("content_type"),
 				rs.getString("body"), rs.getString("correlation_id"), rs.getInt("attempts"), rs.getObject("claim_token", UUID.class));
@@ -245,17 +250,22 @@ public class OutboxStore {
 		return t == null ? null : t.toInstant();
 	}
 
-	private static String headersJson(List<OutboundMessage.Header> headers) {
+	private String headersJson(List<OutboundMessage.Header> headers) {
 		try {
-			return JSON.writeValueAsString(headers == null ? List.of() : headers);
+			List<OutboundMessage.Header> sealed = headers == null ? List.of()
+					: headers.stream().map(h -> new OutboundMessage.Header(h.name(), cipher.encrypt(h.value()))).toList();
+			return JSON.writeValueAsString(sealed);
 		} catch (JsonProcessingException e) {
 			throw new IllegalStateException(e);
 		}
 	}
 
-	private static List<OutboundMessage.Header> headers(String json) {
+	/** Rows written before header values were encrypted hold them in the clear, and are read as they are. */
+	private List<OutboundMessage.Header> headers(String json) {
 		try {
-			return JSON.readValue(json, HEADERS);
+			List<OutboundMessage.Header> stored = JSON.readValue(json, HEADERS);
+			return stored.stream()
+					.map(h -> SecretCipher.isSealed(h.value()) ? new OutboundMessage.Header(h.name(), cipher.decrypt(h.value())) : h).toList();
 		} catch (JsonProcessingException e) {
 			throw new IllegalStateException("Unreadable outbox headers", e);
 		}

@@ -46,14 +46,15 @@ public class ResourceService {
 	private final List<ResourceChangeListener> listeners;
 	private final java.util.Map<String, ResourceWriteHandler> handlers = new java.util.concurrent.ConcurrentHashMap<>();
 	private final Set<String> readOnlyTypes;
+	private final Set<String> recordedTypes;
 	/** Partner mappings, registered once every bean exists (they depend on this service); null until then or without any. */
 	private volatile IncomingTranslation incomingTranslation;
 	private final int maxIncludes;
 	private final int maxIncludeIterations;
 
 	public ResourceService(FhirContext fhirContext, ResourceValidator validator, ResourceStore store, SearchRequestParser searchParser,
-			TransactionTemplate transactions, List<ResourceChangeListener> listeners, Set<String> readOnlyTypes, int maxIncludes,
-			int maxIncludeIterations) {
+			TransactionTemplate transactions, List<ResourceChangeListener> listeners, Set<String> readOnlyTypes, Set<String> recordedTypes,
+			int maxIncludes, int maxIncludeIterations) {
 		this.fhirContext = fhirContext;
 		this.validator = validator;
 		this.store = store;
@@ -61,6 +62,7 @@ public class ResourceService {
 		this.transactions = transactions;
 		this.listeners = listeners;
 		this.readOnlyTypes = readOnlyTypes;
+		this.recordedTypes = recordedTypes;
 		this.maxIncludes = maxIncludes;
 		this.maxIncludeIterations = maxIncludeIterations;
 	}
@@ -459,6 +461,12 @@ public class ResourceService {
 	private void checkWritable(String type) {
 		if (readOnlyTypes.contains(type)) {
 			throw new MethodNotAllowedException(type + " resources are loaded from the gateway's profiles/ and mappings/ folders and are read-only through the API");
+		}
+		if (recordedTypes.contains(type)) {
+			// The trail of who did what must not be editable by those it records; only createNow (the gateway itself) writes it.
+			String diagnostics = type + " resources are the gateway's own record of what happened and are read-only through the API";
+			throw new MethodNotAllowedException(diagnostics,
+					Outcomes.single(IssueSeverity.ERROR, IssueType.NOTSUPPORTED, diagnostics, null));
 		}
 	}
 

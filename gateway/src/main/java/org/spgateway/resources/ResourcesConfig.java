@@ -3,6 +3,7 @@ package org.spgateway.resources;
 import ca.uhn.fhir.context.FhirContext;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import java.util.Set;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.server.ServedResourceTypes;
 import org.spgateway.store.ResourceStore;
@@ -25,6 +26,7 @@ public class ResourcesConfig {
 	ResourceService resourceService(FhirContext fhirContext, ResourceValidator validator, ResourceStore store, SearchRequestParser parser,
 			TransactionTemplate transactions, ObjectProvider<ResourceChangeListener> listeners, GatewayProperties properties) {
 		return new ResourceService(fhirContext, validator, store, parser, transactions, listeners.orderedStream().toList(), ServedResourceTypes.readOnly(),
+				Set.copyOf(ServedResourceTypes.RECORDED),
 				properties.getSearch().getMaxIncludes(), properties.getSearch().getMaxIncludeIterations());
 	}
 

@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spgateway.config.GatewayProperties;
@@ -84,9 +85,11 @@ public class FhirServerConfig {
 
 		List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
 		for (String type : ServedResourceTypes.WRITABLE) {
-			providers.add(new ResourceProvider(fhirContext, service, type, properties.getSearch(), patcher));
+			if (!ServedResourceTypes.RECORDED.contains(type)) {
+				providers.add(new ResourceProvider(fhirContext, service, type, properties.getSearch(), patcher));
+			}
 		}
-		for (String type : ServedResourceTypes.READ_ONLY) {
+		for (String type : Stream.concat(ServedResourceTypes.RECORDED.stream(), ServedResourceTypes.READ_ONLY.stream()).toList()) {
 			providers.add(new ReadOnlyResourceProvider(fhirContext, service, type, properties.getSearch()));
 		}
 		server.setResourceProviders(providers);

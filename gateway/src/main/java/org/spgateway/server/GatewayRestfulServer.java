@@ -145,9 +145,12 @@ class GatewayRestfulServer extends RestfulServer {
 			super.throwUnknownFhirOperationException(request, requestPath, requestType);
 			return;
 		}
-		boolean readOnly = ServedResourceTypes.readOnly().contains(type);
+		boolean recorded = ServedResourceTypes.RECORDED.contains(type);
+		boolean readOnly = recorded || ServedResourceTypes.readOnly().contains(type);
 		String diagnostics;
-		if (readOnly && WRITES.contains(requestType)) {
+		if (recorded && WRITES.contains(requestType)) {
+			diagnostics = type + " resources are the gateway's own record of what happened and are read-only through the API";
+		} else if (readOnly && WRITES.contains(requestType)) {
 			diagnostics = type + " resources are loaded from the gateway's profiles/ and mappings/ folders and are read-only through the API";
 		} else if (requestType == RequestTypeEnum.DELETE) {
 			diagnostics = "DELETE is not supported: the gateway keeps every record; mark a resource entered-in-error instead";

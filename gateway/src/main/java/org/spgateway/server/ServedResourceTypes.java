@@ -15,6 +15,13 @@ public final class ServedResourceTypes {
 			// What a BaRS referral message carries as the sender's context (intake.SenderContext).
 			"CarePlan", "RelatedPerson", "Location", "MedicationStatement");
 
+	/**
+	 * Written by the gateway itself (the intake, workflow and feedback Provenance, the audit trail): read and
+	 * searched through the API, never created, updated or patched there. Also in {@link #WRITABLE}, which
+	 * lists every type held in the resource store.
+	 */
+	public static final List<String> RECORDED = List.of("AuditEvent", "Provenance");
+
 	/** Loaded from profiles/ and mappings/ at start-up; read and searched only. */
 	public static final List<String> READ_ONLY = List.of(
 			"StructureDefinition", "CodeSystem", "ValueSet", "ConceptMap", "StructureMap", "SearchParameter", "ImplementationGuide",

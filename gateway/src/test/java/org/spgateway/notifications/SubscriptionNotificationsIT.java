@@ -305,7 +305,7 @@ class SubscriptionNotificationsIT {
 			createTask(ods);
 
 			Subscription errored = awaitStatus(subId, Subscription.SubscriptionStatus.ERROR);
-			assertThat(errored.getError()).contains("Could not connect");
+			assertThat(errored.getError()).contains("Could not deliver").contains("connection failed").doesNotContainIgnoringCase("refused:");
 
 			failing.up();
 			errored.setStatus(Subscription.SubscriptionStatus.REQUESTED);

@@ -4,16 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.net.InetAddress;
 import java.util.List;
+import java.util.Set;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Subscription;
 import org.junit.jupiter.api.Test;
 import org.spgateway.outbox.OutboundMessage;
+import org.spgateway.security.OutboundAddressRules;
 
 /** What a Subscription must be for the gateway to serve it. */
 class SubscriptionRulesTest {
 
-	static final SubscriptionRules STRICT = new SubscriptionRules(SearchSetup.REGISTRY, SearchSetup.PARSER, SearchSetup.TYPES, true);
+	/** Address rules that resolve names as the machine does; example.org does not resolve here, and unresolved names are accepted. */
+	static final OutboundAddressRules OPEN = new OutboundAddressRules(InetAddress::getAllByName, List.of(), List.of(), false, null, Set::of);
+
+	static final SubscriptionRules STRICT = new SubscriptionRules(SearchSetup.REGISTRY, SearchSetup.PARSER, SearchSetup.TYPES, true, OPEN, (type, id, h) -> h);
 
 	static Subscription subscription() {
 		Subscription s = new Subscription();
@@ -43,7 +49,7 @@ class SubscriptionRulesTest {
 		OperationOutcome oo = outcome(s);
 		assertThat(oo.getIssueFirstRep().getExpression().get(0).getValue()).isEqualTo("Subscription.channel.endpoint");
 		assertThat(oo.getIssueFirstRep().getDiagnostics()).contains("https");
-		SubscriptionRules relaxed = new SubscriptionRules(SearchSetup.REGISTRY, SearchSetup.PARSER, SearchSetup.TYPES, false);
+		SubscriptionRules relaxed = new SubscriptionRules(SearchSetup.REGISTRY, SearchSetup.PARSER, SearchSetup.TYPES, false, OPEN, (type, id, h) -> h);
 		assertThat(relaxed.check(s, "s1", 1).endpoint()).isEqualTo("http://provider.example.org/hooks/sp");
 	}
 

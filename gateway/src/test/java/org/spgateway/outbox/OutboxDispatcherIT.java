@@ -34,6 +34,8 @@ class OutboxDispatcherIT {
 	static final IParser JSON = GatewayServer.fhirContext().newJsonParser();
 	static final String[] SETTINGS = {
 		"gateway.notifications.require-https=false",
+		// The receivers listen on this machine: loopback is allowed here explicitly, as an operator would for an internal receiver.
+		"gateway.outbound.allowed-cidrs=127.0.0.0/8,::1/128",
 		"gateway.notifications.subscription-refresh=200ms",
 		"gateway.notifications.delivery.poll-interval=200ms",
 		"gateway.notifications.delivery.initial-backoff=100ms",

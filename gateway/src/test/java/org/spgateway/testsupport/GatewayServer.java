@@ -19,6 +19,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class GatewayServer implements AutoCloseable {
 
+	/** The gateway.secrets.key every test gateway gets (32 bytes, base64), so tests can read what it encrypted. */
+	public static final String TEST_SECRETS_KEY = "c3AtZ2F0ZXdheS10ZXN0LXNlY3JldHMta2V5LTMyYiE=";
+
 	private static final FhirContext FHIR = FhirContext.forR4Cached();
 
 	private final Map<String, String> properties;
@@ -66,6 +69,8 @@ public final class GatewayServer implements AutoCloseable {
 
 	private static GatewayServer boot(Map<String, String> properties, Class<?>[] extraConfiguration, String... extraProperties) {
 		properties.put("server.port", "0");
+		// A fixed test key, as an operator sets one; tests of the key itself override it.
+		properties.put("gateway.secrets.key", TEST_SECRETS_KEY);
 		properties.put("gateway.validation.warm-up", "0s");
 		properties.put("spring.datasource.hikari.maximum-pool-size", "8");
 		properties.put("logging.level.root", "WARN");
