@@ -5,17 +5,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spgateway.testsupport.GatewayServer;
 
-/** The secrets key at start-up: required outside the sandbox, generated once and kept by a sandbox. */
+/**
+ * The secrets key at start-up: required for a gateway on an external database, generated once and kept beside
+ * the data by a sandbox and by the embedded default.
+ */
 class SecretsKeyIT {
 
 	@Test
-	void withoutAKeyOutsideTheSandboxTheGatewayDoesNotStartAndSaysWhatToDo() {
+	void withoutAKeyOnAnExternalDatabaseTheGatewayDoesNotStartAndSaysWhatToDo() {
 		assertThatThrownBy(() -> GatewayServer.start("gateway.secrets.key="))
 				.rootCause().hasMessageContaining("gateway.secrets.key is not set").hasMessageContaining("openssl rand -base64 32");
+	}
+
+	@Test
+	void theReadmesEmbeddedStartWithoutAKeyGeneratesAnOwnerOnlyKeyBesideItsData(@TempDir Path dataDir) throws Exception {
+		try (GatewayServer gateway = GatewayServer.startEmbedded(dataDir, "gateway.secrets.key=")) {
+			assertThat(gateway.baseUrl()).isNotBlank();
+		}
+		Path key = dataDir.resolve("secrets.key");
+		assertThat(key).exists();
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
 	}
 
 	@Test
