@@ -163,11 +163,14 @@ public final class HookReceiver implements AutoCloseable {
 					received.add(new Received(exchange.getRequestMethod(), path, headers, body, Instant.now()));
 				}
 			}
+			// Done with this request before the sender can see the answer: decrementing after it would let the
+			// sender's next, correctly sequential, request count as an overlap on a busy machine.
+			running.decrementAndGet();
 			exchange.sendResponseHeaders(answer, -1);
 		} catch (InterruptedException e) {
+			running.decrementAndGet();
 			Thread.currentThread().interrupt();
 		} finally {
-			running.decrementAndGet();
 			exchange.close();
 		}
 	}
