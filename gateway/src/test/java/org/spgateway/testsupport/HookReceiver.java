@@ -150,6 +150,7 @@ public final class HookReceiver implements AutoCloseable {
 		if (running.incrementAndGet() > 1) {
 			overlaps.incrementAndGet();
 		}
+		boolean finished = false;
 		try (InputStream in = exchange.getRequestBody()) {
 			String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
 			Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -165,12 +166,15 @@ public final class HookReceiver implements AutoCloseable {
 			}
 			// Done with this request before the sender can see the answer: decrementing after it would let the
 			// sender's next, correctly sequential, request count as an overlap on a busy machine.
+			finished = true;
 			running.decrementAndGet();
 			exchange.sendResponseHeaders(answer, -1);
 		} catch (InterruptedException e) {
-			running.decrementAndGet();
 			Thread.currentThread().interrupt();
 		} finally {
+			if (!finished) {
+				running.decrementAndGet();
+			}
 			exchange.close();
 		}
 	}
