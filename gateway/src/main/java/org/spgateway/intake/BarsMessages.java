@@ -198,7 +198,9 @@ public class BarsMessages {
 		try {
 			parsed = (Resource) parser.parseResource(raw);
 		} catch (DataFormatException e) {
-			throw Outcomes.invalid("The body could not be read as FHIR: " + e.getMessage().replaceFirst("^HAPI-\\d+: ", ""), null);
+			// BaRS answers are built here, not by the server's exception sanitizer: drop HAPI's code and its class name.
+			throw Outcomes.invalid("The body could not be read as FHIR: "
+					+ e.getMessage().replaceFirst("^HAPI-\\d+: ", "").replaceFirst("^DataFormatException at ", "at "), null);
 		}
 		if (!(parsed instanceof Bundle bundle) || bundle.getType() != Bundle.BundleType.MESSAGE) {
 			throw Outcomes.invalid("$process-message takes a Bundle of type message; the body is " + (parsed instanceof Bundle b

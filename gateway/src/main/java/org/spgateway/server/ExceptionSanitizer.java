@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.method.OperationParameter;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
@@ -31,9 +32,13 @@ public class ExceptionSanitizer {
 	private static final Logger log = LoggerFactory.getLogger(ExceptionSanitizer.class);
 	private static final Pattern HAPI_CODE = Pattern.compile("HAPI-\\d+: ");
 	/** A qualified exception class and its colon at the start of a wrapped message. */
-	private static final Pattern QUALIFIED_EXCEPTION = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)(?::\\s*)?");
+	private static final Pattern QUALIFIED_EXCEPTION = Pattern.compile("\\b(?:[a-z][a-z0-9_]*+\\.)++[A-Z][A-Za-z0-9_$]*(?:Exception|Error)(?::\\s*)?");
+	/** An unqualified exception class as a library's message starts with it ("DataFormatException at [row,col]: ..."). */
+	private static final Pattern BARE_EXCEPTION = Pattern.compile("\\b[A-Z][A-Za-z0-9_]*Exception\\b(?::\\s*|\\s+at\\s+)?");
+	/** Diagnostics longer than this quote a payload at length; they are cut before any pattern runs over them. */
+	private static final int MAX_DIAGNOSTICS = 4000;
 	/** Any other qualified Java name: package segments, then a class name (URLs have slashes, so they do not match). */
-	private static final Pattern QUALIFIED_CLASS = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.){2,}([A-Z][A-Za-z0-9_]*)(?:\\$[A-Za-z0-9_]+)*");
+	private static final Pattern QUALIFIED_CLASS = Pattern.compile("\\b(?:[a-z][a-z0-9_]*+\\.){2,}+([A-Z][A-Za-z0-9_]*)(?:\\$[A-Za-z0-9_]+)*");
 
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException sanitize(RequestDetails request, Throwable exception) {
@@ -42,6 +47,11 @@ public class ExceptionSanitizer {
 		if (badValue != null) {
 			// HAPI parses operation parameters before any provider runs: a value it cannot read is the caller's mistake.
 			String message = "A request parameter could not be read: " + plain(String.valueOf(badValue.getMessage()));
+			return new InvalidRequestException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, message, null));
+		}
+		if (badOperationNumber(exception)) {
+			// HAPI converts operation parameters (_count of $overdue, $reviews-due ...) before any provider runs.
+			String message = "A parameter of this operation must be a whole number (e.g. _count=20)";
 			return new InvalidRequestException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, message, null));
 		}
 		if (known instanceof RequestDeadline.TimedOut) {
@@ -76,8 +86,10 @@ public class ExceptionSanitizer {
 	 * {@code java.util.ArrayList}), which mean nothing to a caller and describe the gateway's insides.
 	 */
 	static String plain(String diagnostics) {
-		String plain = HAPI_CODE.matcher(diagnostics).replaceAll("");
+		String cut = diagnostics.length() > MAX_DIAGNOSTICS ? diagnostics.substring(0, MAX_DIAGNOSTICS) + "…" : diagnostics;
+		String plain = HAPI_CODE.matcher(cut).replaceAll("");
 		plain = QUALIFIED_EXCEPTION.matcher(plain).replaceAll("");
+		plain = BARE_EXCEPTION.matcher(plain).replaceAll("");
 		return QUALIFIED_CLASS.matcher(plain).replaceAll("$1");
 	}
 
@@ -87,6 +99,19 @@ public class ExceptionSanitizer {
 			root = root.getCause();
 		}
 		return root.getClass().getSimpleName();
+	}
+
+	/** A number HAPI could not convert while reading an operation's parameters from the URL. */
+	private static boolean badOperationNumber(Throwable exception) {
+		boolean number = false;
+		boolean operationParameter = false;
+		for (Throwable t = exception; t != null && t.getCause() != t; t = t.getCause()) {
+			number |= t instanceof NumberFormatException;
+			for (StackTraceElement frame : t.getStackTrace()) {
+				operationParameter |= frame.getClassName().equals(OperationParameter.class.getName());
+			}
+		}
+		return number && operationParameter;
 	}
 
 	private static DataFormatException badValue(Throwable exception) {
