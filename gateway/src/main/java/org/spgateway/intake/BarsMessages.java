@@ -46,6 +46,7 @@ import org.slf4j.MDC;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.NhsIdentifiers;
+import org.spgateway.fhir.LibraryMessages;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.fhir.RequestDeadline;
 import org.spgateway.resources.ResourceService;
@@ -198,9 +199,8 @@ public class BarsMessages {
 		try {
 			parsed = (Resource) parser.parseResource(raw);
 		} catch (DataFormatException e) {
-			// BaRS answers are built here, not by the server's exception sanitizer: drop HAPI's code and its class name.
-			throw Outcomes.invalid("The body could not be read as FHIR: "
-					+ e.getMessage().replaceFirst("^HAPI-\\d+: ", "").replaceFirst("^DataFormatException at ", "at "), null);
+			// BaRS answers are built here, not by the server's exception sanitizer: drop HAPI's codes and Java names.
+			throw Outcomes.invalid("The body could not be read as FHIR: " + LibraryMessages.plain(String.valueOf(e.getMessage())), null);
 		}
 		if (!(parsed instanceof Bundle bundle) || bundle.getType() != Bundle.BundleType.MESSAGE) {
 			throw Outcomes.invalid("$process-message takes a Bundle of type message; the body is " + (parsed instanceof Bundle b

@@ -9,13 +9,14 @@ import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.method.OperationParameter;
-import java.util.regex.Pattern;
+import ca.uhn.fhir.rest.server.method.ResourceParameter;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.spgateway.fhir.LibraryMessages;
 import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.fhir.RequestDeadline;
@@ -30,16 +31,6 @@ import org.spgateway.fhir.RequestDeadline;
 public class ExceptionSanitizer {
 
 	private static final Logger log = LoggerFactory.getLogger(ExceptionSanitizer.class);
-	private static final Pattern HAPI_CODE = Pattern.compile("HAPI-\\d+: ");
-	/** A qualified exception class and its colon at the start of a wrapped message. */
-	private static final Pattern QUALIFIED_EXCEPTION = Pattern.compile("\\b(?:[a-z][a-z0-9_]*+\\.)++[A-Z][A-Za-z0-9_$]*(?:Exception|Error)(?::\\s*)?");
-	/** An unqualified exception class as a library's message starts with it ("DataFormatException at [row,col]: ..."). */
-	private static final Pattern BARE_EXCEPTION = Pattern.compile("\\b[A-Z][A-Za-z0-9_]*Exception\\b(?::\\s*|\\s+at\\s+)?");
-	/** Diagnostics longer than this quote a payload at length; they are cut before any pattern runs over them. */
-	private static final int MAX_DIAGNOSTICS = 4000;
-	/** Any other qualified Java name: package segments, then a class name (URLs have slashes, so they do not match). */
-	private static final Pattern QUALIFIED_CLASS = Pattern.compile("\\b(?:[a-z][a-z0-9_]*+\\.){2,}+([A-Z][A-Za-z0-9_]*)(?:\\$[A-Za-z0-9_]+)*");
-
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException sanitize(RequestDetails request, Throwable exception) {
 		BaseServerResponseException known = exception instanceof BaseServerResponseException b ? b : null;
@@ -47,6 +38,12 @@ public class ExceptionSanitizer {
 		if (badValue != null) {
 			// HAPI parses operation parameters before any provider runs: a value it cannot read is the caller's mistake.
 			String message = "A request parameter could not be read: " + plain(String.valueOf(badValue.getMessage()));
+			return new InvalidRequestException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, message, null));
+		}
+		if (known == null && thrownBy(exception, ResourceParameter.class, "loadResourceFromRequest")) {
+			// HAPI's parser fails with NullPointerException on some wrongly typed JSON (an extension that is not an object).
+			String message = "The body could not be read as FHIR: an element has a value of the wrong kind (e.g. a number or true"
+					+ " where an object belongs)";
 			return new InvalidRequestException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, message, null));
 		}
 		if (badOperationNumber(exception)) {
@@ -80,17 +77,9 @@ public class ExceptionSanitizer {
 		return known;
 	}
 
-	/**
-	 * Diagnostics as a caller should read them: without HAPI's message codes, and without the Java
-	 * exception and class names libraries put in their messages ({@code org.hl7...FHIRLexerException: },
-	 * {@code java.util.ArrayList}), which mean nothing to a caller and describe the gateway's insides.
-	 */
+	/** Diagnostics as a caller should read them (see {@link LibraryMessages#plain}). */
 	static String plain(String diagnostics) {
-		String cut = diagnostics.length() > MAX_DIAGNOSTICS ? diagnostics.substring(0, MAX_DIAGNOSTICS) + "…" : diagnostics;
-		String plain = HAPI_CODE.matcher(cut).replaceAll("");
-		plain = QUALIFIED_EXCEPTION.matcher(plain).replaceAll("");
-		plain = BARE_EXCEPTION.matcher(plain).replaceAll("");
-		return QUALIFIED_CLASS.matcher(plain).replaceAll("$1");
+		return LibraryMessages.plain(diagnostics);
 	}
 
 	private static String rootClass(Throwable exception) {
@@ -99,6 +88,18 @@ public class ExceptionSanitizer {
 			root = root.getCause();
 		}
 		return root.getClass().getSimpleName();
+	}
+
+	/** Whether the method named, of the class given, is on the stack of the exception or one of its causes. */
+	private static boolean thrownBy(Throwable exception, Class<?> type, String method) {
+		for (Throwable t = exception; t != null && t.getCause() != t; t = t.getCause()) {
+			for (StackTraceElement frame : t.getStackTrace()) {
+				if (frame.getClassName().equals(type.getName()) && frame.getMethodName().equals(method)) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	/** A number HAPI could not convert while reading an operation's parameters from the URL. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.method.OperationParameter;
+import ca.uhn.fhir.rest.server.method.ResourceParameter;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -93,6 +94,17 @@ class ExceptionSanitizerTest {
 		BaseServerResponseException answer = new ExceptionSanitizer().sanitize(null, failure);
 		assertThat(answer.getStatusCode()).isEqualTo(400);
 		assertThat(((OperationOutcome) answer.getOperationOutcome()).getIssueFirstRep().getDiagnostics()).contains("whole number");
+		assertThat(log.list).isEmpty();
+	}
+
+	@Test
+	void aParserThatFailsOnABodyIs400() {
+		// Found by FuzzIT: HAPI's JSON parser throws NullPointerException for an extension that is true instead of an object.
+		NullPointerException failure = new NullPointerException("Cannot invoke getAsString()");
+		failure.setStackTrace(new StackTraceElement[] {new StackTraceElement("ca.uhn.fhir.parser.JsonParser", "parseExtension", null, 1501),
+			new StackTraceElement(ResourceParameter.class.getName(), "loadResourceFromRequest", null, 209)});
+		BaseServerResponseException answer = new ExceptionSanitizer().sanitize(null, failure);
+		assertThat(answer.getStatusCode()).isEqualTo(400);
 		assertThat(log.list).isEmpty();
 	}
 
