@@ -99,7 +99,7 @@ class DocumentedRequestsIT {
 	}
 
 	private static void run(DocumentedRequest request, Map<String, String> replacements) {
-		assumeTrue(request.skip() == null, () -> "Not run: " + request.skip());
+		assumeTrue(request.skip() == null, () -> "Not run: " + request.label() + ": " + request.skip());
 		String url = "http://localhost:" + gateway.port() + replace(request.path(), replacements);
 		List<String> headers = new ArrayList<>();
 		request.headers().forEach((name, value) -> {
