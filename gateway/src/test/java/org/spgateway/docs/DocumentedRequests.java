@@ -30,7 +30,7 @@ final class DocumentedRequests {
 	private static final Pattern FENCE = Pattern.compile("^\\s*```(\\S*)\\s*$");
 	private static final Pattern REQUEST_LINE = Pattern.compile("^(GET|POST|PUT|PATCH|DELETE) ((?:/fhir|\\[base\\])\\S*)(?: HTTP/1\\.1)?(?:\\s+.*)?$");
 	private static final Pattern STATUS_LINE = Pattern.compile("^HTTP/1\\.1 (\\d{3}).*$");
-	private static final Pattern INLINE_STATUS = Pattern.compile("^(?:HTTP/1\\.1 )?(\\d{3})(?: [A-Z][A-Za-z ]*)?$");
+	private static final Pattern INLINE_STATUS = Pattern.compile("^(?:HTTP/1\\.1 )?(\\d{3})(?: [A-Z][A-Za-z ]*)?(?:\\s*\\(.*\\))?$");
 	private static final Pattern HEADER = Pattern.compile("^([A-Za-z][A-Za-z0-9-]*):\\s*(.*)$");
 	private static final Pattern MARKER = Pattern.compile("<!--\\s*docs-test:\\s*skip,?\\s*(.*?)\\s*-->");
 	private static final Pattern B64_VARIABLE = Pattern.compile("^(\\w+)=\\$\\(b64 '(.*)'\\)$");
