@@ -48,6 +48,7 @@ import org.spgateway.database.DatabaseFaults;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.NhsIdentifiers;
+import org.spgateway.fhir.LibraryMessages;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.fhir.RequestDeadline;
 import org.spgateway.resources.ResourceService;
@@ -263,7 +264,8 @@ public class BarsMessages {
 		try {
 			parsed = (Resource) parser.parseResource(raw);
 		} catch (DataFormatException e) {
-			throw Outcomes.invalid("The body could not be read as FHIR: " + e.getMessage().replaceFirst("^HAPI-\\d+: ", ""), null);
+			// BaRS answers are built here, not by the server's exception sanitizer: drop HAPI's codes and Java names.
+			throw Outcomes.invalid("The body could not be read as FHIR: " + LibraryMessages.plain(String.valueOf(e.getMessage())), null);
 		}
 		if (!(parsed instanceof Bundle bundle) || bundle.getType() != Bundle.BundleType.MESSAGE) {
 			throw Outcomes.invalid("$process-message takes a Bundle of type message; the body is " + (parsed instanceof Bundle b

@@ -27,6 +27,9 @@ public class ResourcePatcher {
 
 	private static final ObjectMapper JSON = new ObjectMapper();
 	private static final List<String> JSON_PATCH_OPS = List.of("add", "remove", "replace", "move", "copy", "test");
+	private static final Pattern HAPI_CODE = Pattern.compile("HAPI-\\d+: ");
+	private static final Pattern QUALIFIED_NAME = Pattern.compile("\\b(?:[a-z][a-z0-9_]*+\\.)++[A-Z][A-Za-z0-9_$]*+: ");
+	private static final int MAX_MESSAGE = 1000;
 	private static final Pattern JAVA_NAME = Pattern.compile("\\b(?:java|javax|jakarta|com|org|ca)\\.[a-z]");
 
 	private final FhirContext fhirContext;
@@ -137,7 +140,10 @@ public class ResourcePatcher {
 		if (message == null) {
 			return "";
 		}
-		String plain = message.replaceAll("HAPI-\\d+: ", "").replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*: ", "").trim();
+		// A message can quote the caller's whole value (hundreds of kB): cut it first, and match Java names from
+		// word starts without backtracking, or the clean-up itself pins a core (a 300 kB value took minutes).
+		String cut = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "…" : message;
+		String plain = QUALIFIED_NAME.matcher(HAPI_CODE.matcher(cut).replaceAll("")).replaceAll("").trim();
 		return JAVA_NAME.matcher(plain).find() ? "" : plain;
 	}
 }

@@ -10,7 +10,8 @@ import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import ca.uhn.fhir.rest.server.method.OperationParameter;
+import ca.uhn.fhir.rest.server.method.ResourceParameter;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.spgateway.database.DatabaseFaults;
+import org.spgateway.fhir.LibraryMessages;
 import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.fhir.RequestDeadline;
@@ -33,12 +35,6 @@ import org.spgateway.fhir.RequestDeadline;
 public class ExceptionSanitizer {
 
 	private static final Logger log = LoggerFactory.getLogger(ExceptionSanitizer.class);
-	private static final Pattern HAPI_CODE = Pattern.compile("HAPI-\\d+: ");
-	/** A qualified exception class and its colon at the start of a wrapped message. */
-	private static final Pattern QUALIFIED_EXCEPTION = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)(?::\\s*)?");
-	/** Any other qualified Java name: package segments, then a class name (URLs have slashes, so they do not match). */
-	private static final Pattern QUALIFIED_CLASS = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.){2,}([A-Z][A-Za-z0-9_]*)(?:\\$[A-Za-z0-9_]+)*");
-
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException sanitize(RequestDetails request, Throwable exception) {
 		BaseServerResponseException known = exception instanceof BaseServerResponseException b ? b : null;
@@ -46,6 +42,17 @@ public class ExceptionSanitizer {
 		if (badValue != null) {
 			// HAPI parses operation parameters before any provider runs: a value it cannot read is the caller's mistake.
 			String message = "A request parameter could not be read: " + plain(String.valueOf(badValue.getMessage()));
+			return new InvalidRequestException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, message, null));
+		}
+		if (known == null && thrownBy(exception, ResourceParameter.class, "loadResourceFromRequest")) {
+			// HAPI's parser fails with NullPointerException on some wrongly typed JSON (an extension that is not an object).
+			String message = "The body could not be read as FHIR: an element has a value of the wrong kind (e.g. a number or true"
+					+ " where an object belongs)";
+			return new InvalidRequestException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, message, null));
+		}
+		if (badOperationNumber(exception)) {
+			// HAPI converts operation parameters (_count of $overdue, $reviews-due ...) before any provider runs.
+			String message = "A parameter of this operation must be a whole number (e.g. _count=20)";
 			return new InvalidRequestException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.INVALID, message, null));
 		}
 		if (known instanceof RequestDeadline.TimedOut) {
@@ -84,15 +91,9 @@ public class ExceptionSanitizer {
 		return known;
 	}
 
-	/**
-	 * Diagnostics as a caller should read them: without HAPI's message codes, and without the Java
-	 * exception and class names libraries put in their messages ({@code org.hl7...FHIRLexerException: },
-	 * {@code java.util.ArrayList}), which mean nothing to a caller and describe the gateway's insides.
-	 */
+	/** Diagnostics as a caller should read them (see {@link LibraryMessages#plain}). */
 	static String plain(String diagnostics) {
-		String plain = HAPI_CODE.matcher(diagnostics).replaceAll("");
-		plain = QUALIFIED_EXCEPTION.matcher(plain).replaceAll("");
-		return QUALIFIED_CLASS.matcher(plain).replaceAll("$1");
+		return LibraryMessages.plain(diagnostics);
 	}
 
 	private static String rootClass(Throwable exception) {
@@ -101,6 +102,31 @@ public class ExceptionSanitizer {
 			root = root.getCause();
 		}
 		return root.getClass().getSimpleName();
+	}
+
+	/** Whether the method named, of the class given, is on the stack of the exception or one of its causes. */
+	private static boolean thrownBy(Throwable exception, Class<?> type, String method) {
+		for (Throwable t = exception; t != null && t.getCause() != t; t = t.getCause()) {
+			for (StackTraceElement frame : t.getStackTrace()) {
+				if (frame.getClassName().equals(type.getName()) && frame.getMethodName().equals(method)) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	/** A number HAPI could not convert while reading an operation's parameters from the URL. */
+	private static boolean badOperationNumber(Throwable exception) {
+		boolean number = false;
+		boolean operationParameter = false;
+		for (Throwable t = exception; t != null && t.getCause() != t; t = t.getCause()) {
+			number |= t instanceof NumberFormatException;
+			for (StackTraceElement frame : t.getStackTrace()) {
+				operationParameter |= frame.getClassName().equals(OperationParameter.class.getName());
+			}
+		}
+		return number && operationParameter;
 	}
 
 	private static DataFormatException badValue(Throwable exception) {

@@ -132,7 +132,9 @@ class GatewayRestfulServer extends RestfulServer {
 
 	/** PostgreSQL cannot hold U+0000 in text, and no FHIR id or search value may contain it. */
 	static String nulCharacter(String path, String query) {
-		String where = path != null && path.contains("%00") ? "URL path" : query != null && query.contains("%00") ? "query string" : null;
+		// HAPI decodes a path's id once more after the container has: %2500 reaches the store as NUL too.
+		boolean inPath = path != null && (path.contains("%00") || path.contains("%2500"));
+		String where = inPath ? "URL path" : query != null && query.contains("%00") ? "query string" : null;
 		return where == null ? null
 				: "The " + where + " contains %00 (the NUL character), which no FHIR id or search value may contain";
 	}

@@ -219,6 +219,11 @@ public class ResourceValidator {
 			}
 		} catch (IOException e) {
 			throw new IllegalStateException("Could not read content for validation", e);
+		} catch (NumberFormatException e) {
+			// Found by FuzzIT: the validator reads an integer with Integer.valueOf and fails on one out of range
+			// (XML value="-2147483649"), which the lenient parser before it let through. That is the caller's value, not a fault.
+			return new ValidationReport(List.of(ValidationIssue.error(IssueType.VALUE,
+					"An integer value is outside the range FHIR allows (-2147483648 to 2147483647)", null)));
 		} finally {
 			release(pooled);
 		}

@@ -115,6 +115,18 @@ class BadInputIT {
 	}
 
 	@Test
+	void anIntegerOutOfRangeInXmlIsRefusedNot500() {
+		// Found by FuzzIT (seed 99): the validator failed with NumberFormatException on it.
+		String marker = UUID.randomUUID().toString();
+		String xml = "<Observation xmlns=\"http://hl7.org/fhir\"><identifier><system value=\"" + MARKER_SYSTEM + "\"/><value value=\"" + marker
+				+ "\"/></identifier>"
+				+ "<status value=\"final\"/><code><text value=\"x\"/></code><valueInteger value=\"-2147483649\"/></Observation>";
+		OperationOutcome outcome = Errors.outcome(Http.post(base + "/Observation", xml, "Content-Type", "application/fhir+xml"), 422);
+		assertThat(outcome.getIssueFirstRep().getDiagnostics()).contains("outside the range");
+		assertThat(stored("Observation", marker)).isFalse();
+	}
+
+	@Test
 	void aHugeDecimalInATransactionOrValidateIsRefusedAtOnce() {
 		String marker = UUID.randomUUID().toString();
 		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":" + patient(marker, "Ok")

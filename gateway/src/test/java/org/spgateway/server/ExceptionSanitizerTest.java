@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.method.OperationParameter;
+import ca.uhn.fhir.rest.server.method.ResourceParameter;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -68,6 +70,42 @@ class ExceptionSanitizerTest {
 				.isEqualTo("The patch could not be applied: Error @1, 9");
 		String profile = "Profile https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient at Patient.identifier.system (fhir.nhs.uk)";
 		assertThat(ExceptionSanitizer.plain(profile)).isEqualTo(profile);
+	}
+
+	@Test
+	void aLibrarysBareExceptionNameNeverReachesTheCaller() {
+		assertThat(ExceptionSanitizer.plain("The body could not be read as FHIR: DataFormatException at [[row,col]: [62,9]]: bad"))
+				.isEqualTo("The body could not be read as FHIR: [[row,col]: [62,9]]: bad");
+	}
+
+	@Test
+	void aDiagnosticQuotingAHugeValueIsCutAndCleanedInMilliseconds() {
+		long started = System.nanoTime();
+		String plain = ExceptionSanitizer.plain("Invalid value " + "x".repeat(300_000) + " a.b.c.D");
+		assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1_000);
+		assertThat(plain.length()).isLessThan(4_100);
+	}
+
+	@Test
+	void anOperationParameterThatIsNotANumberIs400() {
+		IllegalArgumentException failure = new IllegalArgumentException(new NumberFormatException("For input string: \"1e999999\""));
+		failure.setStackTrace(new StackTraceElement[] {
+			new StackTraceElement(OperationParameter.class.getName(), "translateQueryParametersIntoServerArgumentForGet", null, 392)});
+		BaseServerResponseException answer = new ExceptionSanitizer().sanitize(null, failure);
+		assertThat(answer.getStatusCode()).isEqualTo(400);
+		assertThat(((OperationOutcome) answer.getOperationOutcome()).getIssueFirstRep().getDiagnostics()).contains("whole number");
+		assertThat(log.list).isEmpty();
+	}
+
+	@Test
+	void aParserThatFailsOnABodyIs400() {
+		// Found by FuzzIT: HAPI's JSON parser throws NullPointerException for an extension that is true instead of an object.
+		NullPointerException failure = new NullPointerException("Cannot invoke getAsString()");
+		failure.setStackTrace(new StackTraceElement[] {new StackTraceElement("ca.uhn.fhir.parser.JsonParser", "parseExtension", null, 1501),
+			new StackTraceElement(ResourceParameter.class.getName(), "loadResourceFromRequest", null, 209)});
+		BaseServerResponseException answer = new ExceptionSanitizer().sanitize(null, failure);
+		assertThat(answer.getStatusCode()).isEqualTo(400);
+		assertThat(log.list).isEmpty();
 	}
 
 	@Test
