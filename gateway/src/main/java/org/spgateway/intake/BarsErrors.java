@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.StringType;
+import org.spgateway.fhir.BarsErrorCodes;
 import org.spgateway.fhir.Outcomes;
 
 /**
@@ -32,15 +33,7 @@ final class BarsErrors {
 
 	/** The BaRS error code for an HTTP status. */
 	static String code(int status) {
-		return switch (status) {
-			case 400 -> "REC_BAD_REQUEST";
-			case 404 -> "REC_NOT_FOUND";
-			case 405 -> "REC_METHOD_NOT_ALLOWED";
-			case 406 -> "REC_NOT_SUPPORTED";
-			case 409, 412 -> "REC_CONFLICT";
-			case 413, 422 -> "REC_UNPROCESSABLE_ENTITY";
-			default -> status >= 500 ? "REC_SERVER_ERROR" : "REC_BAD_REQUEST";
-		};
+		return BarsErrorCodes.code(status);
 	}
 
 	/**

@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.spgateway.fhir.BarsErrorCodes;
 
 /** Writes an OperationOutcome from outside HAPI (servlet filters), in the format the caller asked for. */
 final class ErrorResponses {
@@ -15,6 +16,10 @@ final class ErrorResponses {
 
 	static void write(FhirContext fhirContext, HttpServletRequest request, HttpServletResponse response, int status, OperationOutcome outcome)
 			throws IOException {
+		if (BarsErrorCodes.isBars(request.getRequestURI())) {
+			// A BaRS sender reads the error code in details, whichever layer refused its message.
+			BarsErrorCodes.apply(outcome, status);
+		}
 		String format = request.getParameter(Constants.PARAM_FORMAT);
 		String accept = request.getHeader(Constants.HEADER_ACCEPT);
 		boolean xml = (format != null && format.contains("xml")) || (format == null && accept != null && accept.contains("xml") && !accept.contains("json"));

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.spgateway.database.DatabaseFaults;
+import org.spgateway.fhir.BarsErrorCodes;
 import org.spgateway.fhir.LibraryMessages;
 import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.Outcomes;
@@ -37,6 +38,16 @@ public class ExceptionSanitizer {
 	private static final Logger log = LoggerFactory.getLogger(ExceptionSanitizer.class);
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException sanitize(RequestDetails request, Throwable exception) {
+		BaseServerResponseException answer = sanitized(request, exception);
+		if (answer != null && request != null && BarsErrorCodes.isBars(request.getRequestPath() == null ? null : "/" + request.getRequestPath())) {
+			// Refused before $process-message ran (content type, Accept, HAPI's own parsing): still in BaRS's terms.
+			OperationOutcome outcome = Outcomes.outcomeOf(answer);
+			answer.setOperationOutcome(BarsErrorCodes.apply(outcome, answer.getStatusCode()));
+		}
+		return answer;
+	}
+
+	private BaseServerResponseException sanitized(RequestDetails request, Throwable exception) {
 		BaseServerResponseException known = exception instanceof BaseServerResponseException b ? b : null;
 		DataFormatException badValue = badValue(exception);
 		if (badValue != null) {
