@@ -17,8 +17,9 @@ import org.spgateway.testsupport.Http;
 import org.spgateway.workflow.Journey;
 
 /**
- * The loop closes across outages: the GP system is down while the referral is worked and the gateway
- * restarts in between; once both are up, every feedback message arrives, in order, once.
+ * The loop closes across outages: the GP systems are down while referrals are worked and the gateway
+ * restarts in between; once both are up, every feedback message (BaRS to A99901, a FHIR REST transaction
+ * to A99902) arrives, in order, once.
  */
 class FeedbackRestartIT {
 
@@ -32,6 +33,7 @@ class FeedbackRestartIT {
 				"gateway.notifications.delivery.poll-interval=200ms", "gateway.notifications.delivery.initial-backoff=100ms",
 				"gateway.notifications.delivery.max-backoff=500ms", "gateway.notifications.delivery.give-up-after=5m");
 		FeedbackIT.listEndpoint(gateway, "ods-A99901", "hl7-fhir-msg", gp.url("/gp/fhir"));
+		FeedbackIT.listEndpoint(gateway, "ods-A99902", "hl7-fhir-rest", gp.url("/rest/fhir"));
 	}
 
 	@AfterAll
@@ -44,7 +46,9 @@ class FeedbackRestartIT {
 	void feedbackWrittenWhileTheGpSystemIsDownArrivesInOrderOnceAfterAGatewayRestart() {
 		Journey j = Journey.referredByRest(gateway);
 		String task = j.task();
+		Journey rest = Journey.referredByRest(gateway, "A99902");
 		gp.down();
+		rest.step(rest.task(), "accept.json");
 		j.step(task, "accept.json");
 		j.step(task, "first-appointment-booked.json");
 		j.step(task, "did-not-attend.json");
@@ -64,5 +68,10 @@ class FeedbackRestartIT {
 		List<String> events = gp.received(r -> r.path().startsWith("/gp/") && r.body().contains("ServiceRequest/" + j.referral)).stream()
 				.map(r -> FeedbackIT.event(GatewayServer.fhirContext().newJsonParser().parseResource(Bundle.class, r.body()))).toList();
 		assertThat(events).containsExactly("accepted", "did-not-attend", "discharged");
+		// The FHIR REST referrer's transaction arrived once too, after the same outage and restart.
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(gp.received(r -> r.path().equals("/rest/fhir")
+				&& r.body().contains("ServiceRequest/" + rest.referral))).hasSize(1));
+		assertThat(rest.search("Communication?based-on=ServiceRequest/" + rest.referral, Communication.class)).extracting(Communication::getStatus)
+				.containsExactly(Communication.CommunicationStatus.COMPLETED);
 	}
 }
