@@ -2,6 +2,7 @@ package org.spgateway.directory;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,6 +51,8 @@ public class ServiceDirectory {
 	static final String RESPONSE_TIME = SD + "sp-response-time";
 	static final String REFERRAL_ROUTE = SD + "sp-referral-route";
 	private static final int PAGE = 500;
+	/** How long a lookup waits for the reload after a change through this instance. */
+	private static final Duration CHANGE_WAIT = Duration.ofSeconds(2);
 
 	private final FhirContext fhirContext;
 	private final ResourceService resources;
@@ -129,8 +132,10 @@ public class ServiceDirectory {
 
 	/**
 	 * The current snapshot. The thread that finds it out of date reloads it (so a client sees its own
-	 * directory change on its next request); others meanwhile keep using the previous snapshot rather
-	 * than wait, since they may hold database connections the reload itself needs.
+	 * directory change on its next request). After a change through this instance, others wait a short
+	 * while for that reload, so a referral sent just after a service was added is routed to it; a periodic
+	 * check never makes anyone wait. The wait is bounded, since a waiting request may hold a database
+	 * connection the reload itself needs: past it, the previous snapshot serves.
 	 */
 	private Snapshot current() {
 		Snapshot s = snapshot;
@@ -141,13 +146,22 @@ public class ServiceDirectory {
 		}
 		if (s == null) {
 			reloadLock.lock();
-		} else if (!reloadLock.tryLock()) {
+		} else if (!(changed ? lockWithin(CHANGE_WAIT) : reloadLock.tryLock())) {
 			return s;
 		}
 		try {
 			return reload(!changed);
 		} finally {
 			reloadLock.unlock();
+		}
+	}
+
+	private boolean lockWithin(Duration wait) {
+		try {
+			return reloadLock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 
