@@ -63,6 +63,15 @@ public final class FeedbackEvents {
 		}
 	}
 
+	/**
+	 * Whether this Task's status or step could produce an event at all: most lifecycle steps do not, and
+	 * then the previous version need not be read to compare.
+	 */
+	public boolean mayProduce(Task after) {
+		return events.containsKey(TASK_STATUS + "|" + after.getStatus().toCode()) || after.getBusinessStatus().getCoding().stream()
+				.anyMatch(step -> events.containsKey(step.getSystem() + "|" + step.getCode()));
+	}
+
 	/** The events a Task change produces, the status's first; empty when the referrer need not hear of it. */
 	public List<String> of(Task before, Task after) {
 		Set<String> found = new LinkedHashSet<>();

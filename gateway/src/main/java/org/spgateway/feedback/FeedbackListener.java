@@ -17,6 +17,7 @@ import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spgateway.fhir.Codes;
 import org.spgateway.outbox.Outbox;
 import org.spgateway.outcomes.OutcomeSummary;
 import org.spgateway.outbox.OutboundMessage;
@@ -75,6 +76,10 @@ public class FeedbackListener implements ResourceChangeListener {
 		// Feedback is about a referral's own Task changing (not its creation by intake, nor onward Tasks).
 		if (!properties.isEnabled() || !(resource instanceof Task task) || previous == null || task.hasPartOf()
 				|| !TaskWorkflowIndex.isReferralTask(task)) {
+			return;
+		}
+		if (!events.mayProduce(task)) {
+			// The common step (assessed, plan agreed, review ...): nothing to tell, no need to parse the previous version.
 			return;
 		}
 		Task before = (Task) resourceService.getObject().toResource(previous);
@@ -214,11 +219,11 @@ public class FeedbackListener implements ResourceChangeListener {
 	/** The referral's reasons in words: its codes, and the Conditions it refers to. */
 	private static List<String> needs(ResourceService resources, ServiceRequest referral) {
 		List<String> needs = new ArrayList<>();
-		referral.getReasonCode().forEach(cc -> needs.add(FeedbackWording.text(cc)));
+		referral.getReasonCode().forEach(cc -> needs.add(Codes.text(cc)));
 		for (Reference ref : referral.getReasonReference()) {
 			Resource r = readQuietly(resources, ref);
 			if (r instanceof Condition condition) {
-				needs.add(FeedbackWording.text(condition.getCode()));
+				needs.add(Codes.text(condition.getCode()));
 			} else if (ref.hasDisplay()) {
 				needs.add(ref.getDisplay());
 			}

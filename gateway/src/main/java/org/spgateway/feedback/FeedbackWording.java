@@ -66,13 +66,6 @@ final class FeedbackWording {
 				+ " baseline, latest and change)";
 	}
 
-	static String text(CodeableConcept cc) {
-		if (cc.hasText()) {
-			return cc.getText();
-		}
-		return cc.getCoding().stream().map(c -> c.hasDisplay() ? c.getDisplay() : c.getCode()).collect(Collectors.joining(", "));
-	}
-
 	private static String name(Reference ref, String otherwise) {
 		if (ref == null) {
 			return otherwise;

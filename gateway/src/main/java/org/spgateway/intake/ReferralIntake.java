@@ -36,6 +36,7 @@ import org.hl7.fhir.r4.model.Task;
 import org.spgateway.directory.EligibilityRules;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.directory.ServiceListing;
+import org.spgateway.fhir.Codes;
 import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.intake.ReferralResolver.Found;
@@ -124,7 +125,7 @@ public class ReferralIntake implements ResourceWriteHandler {
 		Instant deadline = now.plus(service.responseTime() != null ? service.responseTime() : settings.getDefaultResponseTime());
 		Task task = ReferralTasks.newTask(referral, referralId, service, now, deadline, decision.triage(), a.flags, parentTask(referral));
 		StoredResource storedTask = resources.createNow(task, taskId, List.of()).stored();
-		resources.createNow(ReferralProvenance.of(List.of(versioned(stored.stored()), versioned(storedTask)), true, now, referral.getRequester(),
+		resources.createNow(ReferralProvenance.of(List.of(new Reference(stored.stored().versionedId()), new Reference(storedTask.versionedId())), true, now, referral.getRequester(),
 				a.referrer == null ? null : a.referrer.reference(), sendingOrganisation(message), message), ResourceStore.newId(), List.of());
 
 		issues.add(new ValidationIssue(IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "Referral accepted for " + service.label() + ": Task/" + taskId
@@ -585,10 +586,6 @@ public class ReferralIntake implements ResourceWriteHandler {
 		return null;
 	}
 
-	private static Reference versioned(StoredResource stored) {
-		return new Reference(stored.type() + "/" + stored.id() + "/_history/" + stored.version());
-	}
-
 	private Reference sendingOrganisation(MessageContext message) {
 		String ods = message.isBars() && message.message().senderOds() != null ? message.message().senderOds() : message.endUserOrganisation();
 		if (ods == null) {
@@ -670,7 +667,7 @@ public class ReferralIntake implements ResourceWriteHandler {
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 		List<ValidationIssue> issues = new ArrayList<>(incoming.warnings());
 		WriteOutcome stored = resources.updateNow(current, next, expectedVersion, incoming.method(), incoming.warnings());
-		List<Reference> targets = new ArrayList<>(List.of(versioned(stored.stored())));
+		List<Reference> targets = new ArrayList<>(List.of(new Reference(stored.stored().versionedId())));
 		// The Task is always written with the referral; without it there is no provider to tell.
 		StoredResource taskStored = store.lockCurrent("Task", record.taskId()).orElse(null);
 		if (taskStored != null) {
@@ -686,11 +683,11 @@ public class ReferralIntake implements ResourceWriteHandler {
 					issues.add(new ValidationIssue(IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "Referral withdrawn: the provider's Task/"
 							+ record.taskId() + " is cancelled (" + reason + ")", "ServiceRequest.status"));
 				} else {
-					ReferralTasks.referralChanged(task, "ServiceRequest/" + id + "/_history/" + stored.stored().version(), now);
+					ReferralTasks.referralChanged(task, stored.stored().versionedId(), now);
 					issues.add(new ValidationIssue(IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "Referral changed: stored as version "
 							+ stored.stored().version() + "; the provider's Task/" + record.taskId() + " notes the change", "ServiceRequest"));
 				}
-				targets.add(versioned(resources.updateNow(taskStored, task, null, "PUT", List.of()).stored()));
+				targets.add(new Reference(resources.updateNow(taskStored, task, null, "PUT", List.of()).stored().versionedId()));
 			}
 		}
 		Reference referrer = next.getRequester();
@@ -790,7 +787,7 @@ public class ReferralIntake implements ResourceWriteHandler {
 	private static String cancellationReason(ServiceRequest previous, ServiceRequest next, ServiceRequestStatus after, MessageContext message) {
 		Extension reason = next.getExtensionByUrl(STATUS_REASON);
 		if (reason != null && reason.getValue() instanceof CodeableConcept cc) {
-			String text = ReferralTasks.text(cc);
+			String text = Codes.text(cc);
 			if (!text.isBlank()) {
 				return "Cancelled by the referrer: " + text;
 			}

@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.spgateway.directory.EligibilityRules;
 import org.spgateway.directory.ServiceListing;
+import org.spgateway.fhir.Codes;
 
 /**
  * The provider's work item for a referral, on the HL7 Gravity closed-loop pattern: a fulfil Task for
@@ -68,7 +69,7 @@ final class ReferralTasks {
 		for (Flag flag : flags) {
 			if (flag.getStatus() == Flag.FlagStatus.ACTIVE) {
 				task.addNote(new Annotation().setTimeElement(new org.hl7.fhir.r4.model.DateTimeType(Date.from(now)))
-						.setText("Risk or safeguarding flag sent with the referral: " + text(flag.getCode())));
+						.setText("Risk or safeguarding flag sent with the referral: " + Codes.text(flag.getCode())));
 			}
 		}
 		return task;
@@ -87,15 +88,5 @@ final class ReferralTasks {
 		task.setLastModified(Date.from(now));
 		task.addNote(new Annotation().setTimeElement(new org.hl7.fhir.r4.model.DateTimeType(Date.from(now)))
 				.setText("The referrer changed the referral (now " + referralVersion + "); review the changes before continuing"));
-	}
-
-	static String text(CodeableConcept cc) {
-		if (cc == null) {
-			return "(no code)";
-		}
-		if (cc.hasText()) {
-			return cc.getText();
-		}
-		return cc.getCoding().stream().map(c -> c.hasDisplay() ? c.getDisplay() : c.getCode()).collect(Collectors.joining(", "));
 	}
 }

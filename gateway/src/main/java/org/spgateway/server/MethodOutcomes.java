@@ -30,7 +30,7 @@ final class MethodOutcomes {
 		if (outcome.created()) {
 			StoredResource stored = outcome.stored();
 			request.getResponse().addHeader(Constants.HEADER_LOCATION,
-					request.getFhirServerBase() + "/" + stored.type() + "/" + stored.id() + "/_history/" + stored.version());
+					request.getFhirServerBase() + "/" + stored.versionedId());
 		}
 		return of(outcome);
 	}

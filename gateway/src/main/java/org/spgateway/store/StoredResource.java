@@ -8,6 +8,11 @@ public record StoredResource(long pk, String type, String id, int version, Insta
 	public static final String ORIGIN_API = "api";
 	public static final String ORIGIN_CONFORMANCE = "conformance";
 
+	/** {@code Type/id/_history/n}: this very version, as Provenance targets name it. */
+	public String versionedId() {
+		return type + "/" + id + "/_history/" + version;
+	}
+
 	public String versionlessId() {
 		return type + "/" + id;
 	}

@@ -490,7 +490,7 @@ public class TransactionProcessor {
 		BundleEntryComponent entry = new BundleEntryComponent();
 		entry.getResponse()
 				.setStatus(status)
-				.setLocation(stored.type() + "/" + stored.id() + "/_history/" + stored.version())
+				.setLocation(stored.versionedId())
 				.setEtag("W/\"" + stored.version() + "\"")
 				.setLastModified(java.util.Date.from(stored.lastUpdated()));
 		if (prefer == PreferReturnEnum.REPRESENTATION) {

@@ -104,11 +104,11 @@ public class TaskLifecycle implements ResourceWriteHandler {
 			listOnwardReferrals(id, after);
 		}
 		WriteOutcome stored = resources.updateNow(current, after, null, incoming.method(), incoming.warnings());
-		List<Reference> targets = new ArrayList<>(List.of(versioned(stored.stored())));
+		List<Reference> targets = new ArrayList<>(List.of(new Reference(stored.stored().versionedId())));
 		if (closing) {
 			StoredResource closed = closure.follow(after, record.serviceRequestId());
 			if (closed != null) {
-				targets.add(versioned(closed));
+				targets.add(new Reference(closed.versionedId()));
 			}
 		}
 		resources.createNow(TaskProvenance.of(targets, after, now, actor.who(), actor.onBehalfOf()), ResourceStore.newId(), List.of());
@@ -146,10 +146,6 @@ public class TaskLifecycle implements ResourceWriteHandler {
 	private static String stripVersion(String reference) {
 		LocalReference local = LocalReference.parse(reference);
 		return local == null ? reference : local.versionless();
-	}
-
-	private static Reference versioned(StoredResource stored) {
-		return new Reference(stored.type() + "/" + stored.id() + "/_history/" + stored.version());
 	}
 
 	/** Who acts, and for whom. */
