@@ -14,17 +14,30 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 public class RequestGate {
 
 	private static final String SCOPE_KEY = RequestGate.class.getName() + ".scope";
+	private static final String CALLER_KEY = RequestGate.class.getName() + ".caller";
 
 	private final AccessPolicy policy;
+	private final CallerResolver callers;
 
-	public RequestGate(AccessPolicy policy) {
+	public RequestGate(AccessPolicy policy, CallerResolver callers) {
 		this.policy = policy;
+		this.callers = callers;
 	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
 	public boolean admit(RequestDetails request) {
+		Caller caller = callers.resolve(request);
+		if (caller != null) {
+			request.getUserData().put(CALLER_KEY, caller);
+		}
 		request.getUserData().put(SCOPE_KEY, policy.authorize(request));
 		return true;
+	}
+
+	/** The authenticated caller of a request, or null for an unauthenticated (public) request. */
+	public static Caller callerOf(RequestDetails request) {
+		Object caller = request == null ? null : request.getUserData().get(CALLER_KEY);
+		return caller instanceof Caller c ? c : null;
 	}
 
 	/** The scope attached to a request. Fails closed: a request that bypassed the gate sees nothing. */

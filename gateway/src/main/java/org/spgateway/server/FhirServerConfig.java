@@ -19,6 +19,7 @@ import org.spgateway.conformance.ConformanceStoreSync;
 import org.spgateway.resources.ResourcePatcher;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.security.AccessPolicy;
+import org.spgateway.security.CallerResolver;
 import org.spgateway.security.RequestGate;
 import org.spgateway.store.ResourceStore;
 import org.spgateway.store.SearchParameterRegistry;
@@ -46,11 +47,17 @@ public class FhirServerConfig {
 		return new AccessPolicy();
 	}
 
+	/** Until authentication lands: nobody is identified. */
 	@Bean
-	RequestGate requestGate(AccessPolicy policy) {
+	CallerResolver callerResolver() {
+		return request -> null;
+	}
+
+	@Bean
+	RequestGate requestGate(AccessPolicy policy, CallerResolver callers) {
 		log.warn("SECURITY: no authentication is configured; every caller is admitted with full access."
 				+ " Do not expose this gateway to untrusted networks.");
-		return new RequestGate(policy);
+		return new RequestGate(policy, callers);
 	}
 
 	@Bean
