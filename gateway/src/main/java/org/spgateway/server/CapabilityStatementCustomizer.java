@@ -64,8 +64,8 @@ public class CapabilityStatementCustomizer {
 			if (transactions && !batches) {
 				rest.addInteraction().setCode(CapabilityStatement.SystemRestfulInteraction.BATCH);
 			}
-			rest.getSecurity().setCors(false).setDescription("No authentication is configured in this release: every caller is"
-					+ " admitted. Do not expose this server to untrusted networks.");
+			// rest.security's service, token endpoint and description: SmartCapabilities.
+			rest.getSecurity().setCors(false);
 			for (CapabilityStatementRestResourceComponent resource : rest.getResource()) {
 				describe(resource);
 			}

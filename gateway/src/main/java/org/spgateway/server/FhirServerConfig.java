@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spgateway.authentication.InteractionGate;
+import org.spgateway.authentication.SmartCapabilities;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceResources;
 import org.spgateway.conformance.ConformanceStoreSync;
@@ -47,16 +49,9 @@ public class FhirServerConfig {
 		return new AccessPolicy();
 	}
 
-	/** Until authentication lands: nobody is identified. */
-	@Bean
-	CallerResolver callerResolver() {
-		return request -> null;
-	}
-
+	/** The caller comes from the verified access token and the client's binding (authentication package). */
 	@Bean
 	RequestGate requestGate(AccessPolicy policy, CallerResolver callers) {
-		log.warn("SECURITY: no authentication is configured; every caller is admitted with full access."
-				+ " Do not expose this gateway to untrusted networks.");
 		return new RequestGate(policy, callers);
 	}
 
@@ -70,7 +65,7 @@ public class FhirServerConfig {
 
 	@Bean
 	RestfulServer fhirRestfulServer(FhirContext fhirContext, ResourceService service, ResourcePatcher patcher, GatewayProperties properties,
-			RequestGate requestGate, SearchParameterRegistry registry, ConformanceResources conformance,
+			RequestGate requestGate, InteractionGate interactionGate, SmartCapabilities smartCapabilities, SearchParameterRegistry registry, ConformanceResources conformance,
 			ObjectProvider<BuildProperties> buildProperties, ObjectProvider<SystemProvider> systemProviders,
 			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry) {
 		RestfulServer server = new GatewayRestfulServer(fhirContext);
@@ -103,9 +98,11 @@ public class FhirServerConfig {
 		server.registerProviders(new ArrayList<>(systemProviders.orderedStream().toList()));
 
 		server.registerInterceptor(requestGate);
+		server.registerInterceptor(interactionGate);
 		server.registerInterceptor(new FhirRequestMetrics(meterRegistry));
 		server.registerInterceptor(new ExceptionSanitizer());
 		server.registerInterceptor(new CapabilityStatementCustomizer(registry, conformance, "Social Prescribing FHIR Gateway", version));
+		server.registerInterceptor(smartCapabilities);
 		server.registerInterceptor(new OpenApiInterceptor());
 		ResponseHighlighterInterceptor highlighter = new ResponseHighlighterInterceptor();
 		highlighter.setShowRequestHeaders(false);

@@ -179,7 +179,7 @@ class FuzzIT {
 		HttpResponse<String> answer;
 		long started = System.nanoTime();
 		try {
-			answer = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			answer = CLIENT.send(Http.withDefaultAuthorization(request.build()), HttpResponse.BodyHandlers.ofString());
 		} catch (HttpTimeoutException e) {
 			return c.label() + ": no answer within " + TIME_BOUND.toSeconds() + " s";
 		} catch (IOException e) {

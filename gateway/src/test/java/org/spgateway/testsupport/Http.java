@@ -15,15 +15,40 @@ public final class Http {
 
 	private Http() {}
 
+	/**
+	 * Sends a request. One to a running test gateway that names no Authorization of its own carries the gateway's
+	 * default token ({@link GatewayServer#defaultAuthorization()}), so tests that are not about authentication need
+	 * not think about it.
+	 */
 	public static HttpResponse<String> send(HttpRequest.Builder request) {
 		try {
-			return CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+			return CLIENT.send(withDefaultAuthorization(request.timeout(Duration.ofSeconds(60)).build()), HttpResponse.BodyHandlers.ofString());
 		} catch (IOException e) {
 			throw new IllegalStateException(e);
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(e);
 		}
+	}
+
+	/** The request as given, or a copy carrying its gateway's default Authorization (see {@link #send}). */
+	public static HttpRequest withDefaultAuthorization(HttpRequest request) {
+		GatewayServer gateway = GatewayServer.onPort(request.uri().getPort());
+		if (gateway == null || request.headers().firstValue("Authorization").isPresent() || request.uri().getPath().startsWith("/oauth2/")) {
+			return request;
+		}
+		HttpRequest.Builder copy = HttpRequest.newBuilder(request, (name, value) -> true);
+		String[] headers = gateway.defaultAuthorization();
+		for (int i = 0; i < headers.length; i += 2) {
+			copy.header(headers[i], headers[i + 1]);
+		}
+		return copy.build();
+	}
+
+	/** The Authorization header value a test gateway's helpers send by default, for tests that build requests themselves. */
+	public static String[] defaultAuthorization(int port) {
+		GatewayServer gateway = GatewayServer.onPort(port);
+		return gateway == null ? new String[0] : gateway.defaultAuthorization();
 	}
 
 	public static HttpResponse<String> get(String url, String... headers) {
@@ -83,6 +108,15 @@ public final class Http {
 	 * request line); returns the whole answer, status line and headers included.
 	 */
 	public static String raw(int port, String request) {
+		String[] headers = defaultAuthorization(port);
+		if (headers.length > 0 && !request.toLowerCase().contains("\r\nauthorization:") && request.contains("\r\n")) {
+			StringBuilder extra = new StringBuilder();
+			for (int i = 0; i < headers.length; i += 2) {
+				extra.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+			}
+			int lineEnd = request.indexOf("\r\n") + 2;
+			request = request.substring(0, lineEnd) + extra + request.substring(lineEnd);
+		}
 		try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
 			socket.setSoTimeout(30_000);
 			socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));

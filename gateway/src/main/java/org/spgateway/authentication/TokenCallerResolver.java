@@ -1,0 +1,82 @@
+package org.spgateway.authentication;
+
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import org.spgateway.security.Caller;
+import org.spgateway.security.CallerResolver;
+import org.spgateway.security.Role;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+
+/**
+ * The caller of a FHIR request, from the access token Spring Security verified on the way in and the
+ * client's binding. No token: null (only public requests get that far). A verified token whose client
+ * is not bound is refused with 403.
+ *
+ * <p>Break-glass: an administrator's request carrying {@code X-Break-Glass: <reason>} is marked
+ * {@link Caller#breakGlass()}; the access policy decides what that opens and the audit records it.
+ */
+public class TokenCallerResolver implements CallerResolver {
+
+	public static final String BREAK_GLASS_HEADER = "X-Break-Glass";
+
+	private final ClientBindings bindings;
+	private final List<String> clientIdClaims;
+
+	public TokenCallerResolver(ClientBindings bindings, List<String> clientIdClaims) {
+		this.bindings = bindings;
+		this.clientIdClaims = List.copyOf(clientIdClaims);
+	}
+
+	@Override
+	public Caller resolve(RequestDetails request) {
+		Jwt token = currentToken();
+		if (token == null) {
+			return null;
+		}
+		String clientId = clientId(token);
+		ClientBindings.Binding binding = bindings.find(clientId);
+		if (binding == null) {
+			throw AuthenticationRefusals.unboundClient(clientId == null ? "(unnamed)" : clientId);
+		}
+		String breakGlass = request.getHeader(BREAK_GLASS_HEADER);
+		boolean glassBroken = binding.role() == Role.ADMINISTRATOR && breakGlass != null && !breakGlass.isBlank();
+		return new Caller(binding.clientId(), binding.role(), binding.organisations(), scopes(token), glassBroken);
+	}
+
+	/** The verified token of the request on this thread, or null. */
+	public static Jwt currentToken() {
+		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+		return authentication instanceof JwtAuthenticationToken jwt ? jwt.getToken() : null;
+	}
+
+	/** The client a token names, by the first configured claim it carries. */
+	public String clientId(Jwt token) {
+		for (String claim : clientIdClaims) {
+			Object value = token.getClaims().get(claim);
+			if (value instanceof String s && !s.isBlank()) {
+				return s;
+			}
+		}
+		return null;
+	}
+
+	/** The token's scopes, normalised: {@code scope} (space-separated, or a list) and Entra ID's {@code scp}. */
+	public static Set<String> scopes(Jwt token) {
+		List<String> all = new ArrayList<>();
+		for (String claim : List.of("scope", "scp")) {
+			Object value = token.getClaims().get(claim);
+			if (value instanceof String s) {
+				all.addAll(List.of(s.trim().split("\\s+")));
+			} else if (value instanceof Collection<?> c) {
+				c.forEach(v -> all.add(String.valueOf(v)));
+			}
+		}
+		return SmartScopes.normalise(all);
+	}
+}
