@@ -41,6 +41,7 @@ import org.spgateway.resources.ResourcePatcher;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.resources.WriteContext;
 import org.spgateway.resources.WriteOutcome;
+import org.spgateway.authentication.EntryScopes;
 import org.spgateway.security.RequestGate;
 import org.spgateway.server.ServedResourceTypes;
 import org.spgateway.store.LocalReference;
@@ -86,6 +87,13 @@ public class TransactionProcessor {
 		List<Entry> entries = new ArrayList<>();
 		for (int i = 0; i < bundle.getEntry().size(); i++) {
 			entries.add(Entry.of(i, bundle.getEntry().get(i)));
+		}
+		// Each entry needs the SMART scope of its own interaction: a transaction is refused whole, a batch entry on its own.
+		for (Entry e : entries) {
+			e.outOfScope = EntryScopes.refusal(request, e.index, e.method.toCode(), e.url);
+			if (e.outOfScope != null && bundle.getType() == BundleType.TRANSACTION) {
+				throw e.outOfScope;
+			}
 		}
 		// Partner mappings: entries in a partner's dialect are translated here, before anything else sees them (see translated()).
 		WriteContext translationContext = new WriteContext(request, RequestGate.scopeOf(request), true, new HashMap<>());
@@ -441,6 +449,9 @@ public class TransactionProcessor {
 				if (databaseFault != null) {
 					throw databaseFault;
 				}
+				if (e.outOfScope != null) {
+					throw e.outOfScope;
+				}
 				if (entryIssues.stream().anyMatch(ValidationIssue::isError)) {
 					throw Outcomes.unprocessable(entryIssues);
 				}
@@ -566,6 +577,8 @@ public class TransactionProcessor {
 		boolean resent;
 		/** Stored as it is, past the type's write handler (see applyValidatedTransaction). */
 		boolean storedAsSent;
+		/** The refusal of an entry the caller's token has no scope for, or null. */
+		BaseServerResponseException outOfScope;
 
 		private Entry(int index, HTTPVerb method, String url, String fullUrl, Resource resource, String ifNoneExist, Integer ifMatch) {
 			this.index = index;
@@ -579,7 +592,9 @@ public class TransactionProcessor {
 
 		/** The same entry holding another resource (its translation from a partner's dialect). */
 		Entry withResource(Resource translated) {
-			return new Entry(index, method, url, fullUrl, translated, ifNoneExist, ifMatch);
+			Entry copy = new Entry(index, method, url, fullUrl, translated, ifNoneExist, ifMatch);
+			copy.outOfScope = outOfScope;
+			return copy;
 		}
 
 		static Entry of(int index, BundleEntryComponent component) {
