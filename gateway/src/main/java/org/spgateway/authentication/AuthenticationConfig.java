@@ -49,7 +49,7 @@ public class AuthenticationConfig {
 
 	@Bean
 	TokenCallerResolver callerResolver(ClientBindings bindings, SecurityProperties security) {
-		return new TokenCallerResolver(bindings, security.getClientIdClaims());
+		return new TokenCallerResolver(bindings, security.getClientIdClaims(), security.getScopeClaims());
 	}
 
 	@Bean

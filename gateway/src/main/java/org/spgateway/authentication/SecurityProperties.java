@@ -26,6 +26,9 @@ public class SecurityProperties {
 	/** Claims that name the client, tried in order: the first one present is the client id. */
 	private List<String> clientIdClaims = new ArrayList<>(List.of("client_id", "azp", "sub"));
 
+	/** Claims that carry the token's SMART scopes (space-separated or a list); Entra ID puts application permissions in roles. */
+	private List<String> scopeClaims = new ArrayList<>(List.of("scope", "scp"));
+
 	/** How far the clocks of the issuer and the gateway may disagree when exp and nbf are checked. */
 	private Duration clockSkew = Duration.ofSeconds(60);
 
@@ -62,6 +65,14 @@ public class SecurityProperties {
 
 	public void setClientIdClaims(List<String> clientIdClaims) {
 		this.clientIdClaims = clientIdClaims;
+	}
+
+	public List<String> getScopeClaims() {
+		return scopeClaims;
+	}
+
+	public void setScopeClaims(List<String> scopeClaims) {
+		this.scopeClaims = scopeClaims;
 	}
 
 	public Duration getClockSkew() {

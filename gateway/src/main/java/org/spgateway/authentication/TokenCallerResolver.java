@@ -27,10 +27,12 @@ public class TokenCallerResolver implements CallerResolver {
 
 	private final ClientBindings bindings;
 	private final List<String> clientIdClaims;
+	private final List<String> scopeClaims;
 
-	public TokenCallerResolver(ClientBindings bindings, List<String> clientIdClaims) {
+	public TokenCallerResolver(ClientBindings bindings, List<String> clientIdClaims, List<String> scopeClaims) {
 		this.bindings = bindings;
 		this.clientIdClaims = List.copyOf(clientIdClaims);
+		this.scopeClaims = List.copyOf(scopeClaims);
 	}
 
 	@Override
@@ -42,6 +44,11 @@ public class TokenCallerResolver implements CallerResolver {
 		String clientId = clientId(token);
 		ClientBindings.Binding binding = bindings.find(clientId);
 		if (binding == null) {
+			// A public request (metadata, conformance) is answered to an unknown client as to anyone without a token.
+			if (request.getRestOperationType() != null
+					&& ScopeCheck.isPublic(request.getRestOperationType(), request.getResourceName(), request.getParameters())) {
+				return null;
+			}
 			throw AuthenticationRefusals.unboundClient(clientId == null ? "(unnamed)" : clientId);
 		}
 		String breakGlass = request.getHeader(BREAK_GLASS_HEADER);
@@ -66,10 +73,10 @@ public class TokenCallerResolver implements CallerResolver {
 		return null;
 	}
 
-	/** The token's scopes, normalised: {@code scope} (space-separated, or a list) and Entra ID's {@code scp}. */
-	public static Set<String> scopes(Jwt token) {
+	/** The token's scopes, normalised, from each configured scope claim (space-separated, or a list). */
+	public Set<String> scopes(Jwt token) {
 		List<String> all = new ArrayList<>();
-		for (String claim : List.of("scope", "scp")) {
+		for (String claim : scopeClaims) {
 			Object value = token.getClaims().get(claim);
 			if (value instanceof String s) {
 				all.addAll(List.of(s.trim().split("\\s+")));

@@ -11,8 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.spgateway.authentication.InteractionGate;
 import org.spgateway.authentication.SmartCapabilities;
 import org.spgateway.config.GatewayProperties;
@@ -41,8 +39,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Configuration(proxyBeanMethods = false)
 public class FhirServerConfig {
-
-	private static final Logger log = LoggerFactory.getLogger(FhirServerConfig.class);
 
 	@Bean
 	AccessPolicy accessPolicy() {

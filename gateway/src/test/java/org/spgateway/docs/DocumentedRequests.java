@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  */
 final class DocumentedRequests {
 
+	private static final Pattern TOKEN_VARIABLE = Pattern.compile("([A-Z_]+)=\\$\\(curl .*-u ([\\w-]+):.*");
 	private static final Pattern FENCE = Pattern.compile("^\\s*```(\\S*)\\s*$");
 	private static final Pattern REQUEST_LINE = Pattern.compile("^(GET|POST|PUT|PATCH|DELETE) ((?:/fhir|\\[base\\])\\S*)(?: HTTP/1\\.1)?(?:\\s+.*)?$");
 	private static final Pattern STATUS_LINE = Pattern.compile("^HTTP/1\\.1 (\\d{3}).*$");
@@ -84,6 +85,23 @@ final class DocumentedRequests {
 			}
 		}
 		return variables;
+	}
+
+	/**
+	 * Access tokens the document fetches into shell variables, {@code NAME=$(curl ... -u client:secret ...)}: the
+	 * variable's name and the client whose token it holds.
+	 */
+	Map<String, String> tokens(String document) {
+		Map<String, String> tokens = new LinkedHashMap<>();
+		for (Block block : blocks(read(document))) {
+			for (String line : block.text().lines().toList()) {
+				Matcher m = TOKEN_VARIABLE.matcher(line.strip());
+				if (m.matches()) {
+					tokens.put(m.group(1), m.group(2));
+				}
+			}
+		}
+		return tokens;
 	}
 
 	String read(String document) {
@@ -181,9 +199,13 @@ final class DocumentedRequests {
 					}
 				}
 				case "-d", "--data", "--data-binary" -> {
+					// curl joins several -d with '&' (a form).
 					String data = args.get(++i);
-					body = data.startsWith("@") ? read(data.substring(1)) : data;
+					String part = data.startsWith("@") ? read(data.substring(1)) : data;
+					body = body == null ? part : body + "&" + part;
 				}
+				case "-u" -> headers.put("Authorization",
+						"Basic " + Base64.getEncoder().encodeToString(args.get(++i).getBytes(StandardCharsets.UTF_8)));
 				case "-D", "-o" -> i++;
 				default -> {
 					if (a.startsWith("http")) {
@@ -194,6 +216,9 @@ final class DocumentedRequests {
 		}
 		if (url == null) {
 			throw new IllegalStateException(document + ":" + block.line() + ": a curl command without a URL");
+		}
+		if (body != null && headers.keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
+			headers.put("Content-Type", "application/x-www-form-urlencoded");
 		}
 		String path = url.replaceFirst("^https?://[^/]+", "");
 		return request(document, block.line(), method == null ? (body == null ? "GET" : "POST") : method, path, headers, body);

@@ -39,7 +39,8 @@ class DocumentedRequestsIT {
 
 	/** The documents whose requests are run, in the order a reader meets them. */
 	private static final List<String> DOCUMENTS = List.of("README.md", "docs/integrating-a-gp-system.md", "docs/integrating-a-provider.md",
-			"docs/api.md", "docs/referral-lifecycle.md", "docs/outcomes.md", "docs/notifications.md", "docs/mappings.md", "docs/feedback.md");
+			"docs/api.md", "docs/referral-lifecycle.md", "docs/outcomes.md", "docs/notifications.md", "docs/mappings.md", "docs/feedback.md",
+			"docs/security.md");
 
 	private static final Pattern REFERENCE = Pattern.compile("\\b([A-Z][A-Za-z]+)/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
 	private static final Pattern RESOURCE_TYPE = Pattern.compile("\"resourceType\"\\s*:\\s*\"(\\w+)\"");
@@ -75,6 +76,8 @@ class DocumentedRequestsIT {
 		return DOCUMENTS.stream().map(document -> {
 			Map<String, String> replacements = new LinkedHashMap<>();
 			documents.variables(document).forEach((name, value) -> replacements.put("$" + name, value));
+			// A token the reader fetched from the sandbox's token endpoint: the same client's token from this gateway.
+			documents.tokens(document).forEach((name, client) -> replacements.put("$" + name, gateway.tokenFor(client)));
 			List<DynamicTest> tests = new ArrayList<>();
 			tests.add(DynamicTest.dynamicTest(document + ": set-up", () -> setUp(document, replacements)));
 			for (DocumentedRequest request : documents.in(document)) {
