@@ -95,8 +95,9 @@ class AuthenticationIT {
 
 	@Test
 	void anExpiredTokenIsRefused() {
-		String token = TestTokens.mint(c -> c.expirationTime(Date.from(Instant.now().minusSeconds(600)))
-				.notBeforeTime(Date.from(Instant.now().minusSeconds(4000))).claim("client_id", TestTokens.TEST_ADMIN));
+		Instant issued = Instant.now().minusSeconds(4000);
+		String token = TestTokens.mint(c -> c.issueTime(Date.from(issued)).notBeforeTime(Date.from(issued))
+				.expirationTime(Date.from(Instant.now().minusSeconds(600))).claim("client_id", TestTokens.TEST_ADMIN));
 		assertRefusedToken(getWith(base + "/Patient", token), "has expired");
 	}
 

@@ -9,8 +9,10 @@ import java.util.UUID;
 import org.spgateway.authentication.ClientBindings;
 import org.spgateway.authentication.SecurityProperties;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -81,6 +83,15 @@ public class SandboxTokenConfig {
 			clients.add(client.build());
 		}
 		return new InMemoryRegisteredClientRepository(clients);
+	}
+
+	/** Before Spring Security: SMART clients' assertions come without client_id. */
+	@Bean
+	FilterRegistrationBean<AssertionClientId> assertionClientId() {
+		FilterRegistrationBean<AssertionClientId> registration = new FilterRegistrationBean<>(new AssertionClientId());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 30);
+		registration.addUrlPatterns("/oauth2/token");
+		return registration;
 	}
 
 	/** The sandbox issuer and audience, whatever URL the client called; the client in client_id as SMART resource servers expect. */
