@@ -144,7 +144,8 @@ public class AuthenticationConfig {
 			return true;
 		}
 		String type = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
-		boolean reads = HttpMethod.GET.matches(method) || HttpMethod.HEAD.matches(method) || (HttpMethod.POST.matches(method) && rest.endsWith("/_search"));
+		boolean reads = HttpMethod.GET.matches(method) || HttpMethod.HEAD.matches(method)
+				|| (HttpMethod.POST.matches(method) && rest.endsWith("/_search"));
 		return reads && ScopeCheck.PUBLIC_TYPES.contains(type);
 	}
 

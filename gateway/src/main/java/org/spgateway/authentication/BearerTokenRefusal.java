@@ -31,7 +31,8 @@ public class BearerTokenRefusal implements AuthenticationEntryPoint, AccessDenie
 	public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failure) throws IOException {
 		if (!(failure instanceof OAuth2AuthenticationException)) {
 			response.setHeader("WWW-Authenticate", AuthenticationRefusals.challenge());
-			ErrorResponses.write(fhirContext, request, response, 401, AuthenticationRefusals.outcome(IssueType.LOGIN, AuthenticationRefusals.NO_TOKEN));
+			ErrorResponses.write(fhirContext, request, response, 401,
+					AuthenticationRefusals.outcome(IssueType.LOGIN, AuthenticationRefusals.NO_TOKEN));
 			return;
 		}
 		String words = describe(failure);
@@ -42,7 +43,8 @@ public class BearerTokenRefusal implements AuthenticationEntryPoint, AccessDenie
 
 	@Override
 	public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied) throws IOException {
-		ErrorResponses.write(fhirContext, request, response, 403, AuthenticationRefusals.outcome(IssueType.FORBIDDEN, AuthenticationRefusals.operatorsOnly()));
+		ErrorResponses.write(fhirContext, request, response, 403,
+				AuthenticationRefusals.outcome(IssueType.FORBIDDEN, AuthenticationRefusals.operatorsOnly()));
 	}
 
 	/** Plain words for why a token was refused: the checks' own words, or the kind of decoding failure. */

@@ -61,7 +61,8 @@ public class FhirServerConfig {
 
 	@Bean
 	RestfulServer fhirRestfulServer(FhirContext fhirContext, ResourceService service, ResourcePatcher patcher, GatewayProperties properties,
-			RequestGate requestGate, InteractionGate interactionGate, SmartCapabilities smartCapabilities, SearchParameterRegistry registry, ConformanceResources conformance,
+			RequestGate requestGate, InteractionGate interactionGate, SmartCapabilities smartCapabilities, SearchParameterRegistry registry,
+			ConformanceResources conformance,
 			ObjectProvider<BuildProperties> buildProperties, ObjectProvider<SystemProvider> systemProviders,
 			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry) {
 		RestfulServer server = new GatewayRestfulServer(fhirContext);

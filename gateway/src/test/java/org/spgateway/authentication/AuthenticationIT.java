@@ -216,7 +216,8 @@ class AuthenticationIT {
 
 	@Test
 	void theCapabilityStatementAdvertisesSmartOnFhirSecurity() {
-		CapabilityStatement cs = Http.parse(Http.get(SandboxGateway.get().baseUrl() + "/metadata", "Authorization", ""), CapabilityStatement.class);
+		HttpResponse<String> metadata = Http.get(SandboxGateway.get().baseUrl() + "/metadata", "Authorization", "");
+		CapabilityStatement cs = Http.parse(metadata, CapabilityStatement.class);
 		CapabilityStatementRestSecurityComponent security = cs.getRestFirstRep().getSecurity();
 		assertThat(security.getServiceFirstRep().getCodingFirstRep().getCode()).isEqualTo("SMART-on-FHIR");
 		assertThat(security.getServiceFirstRep().getCodingFirstRep().getSystem())

@@ -104,7 +104,8 @@ class SandboxTokenEndpointIT {
 				+ URLEncoder.encode("system/Task.read system/Organization.rs", StandardCharsets.UTF_8),
 				"Authorization", basic("demo-provider", "demo-provider-secret"));
 		assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-		assertThat(List.of(json(answer).get("scope").asText().split(" "))).containsExactlyInAnyOrder("system/Task.read", "system/Organization.rs");
+		assertThat(List.of(json(answer).get("scope").asText().split(" ")))
+				.containsExactlyInAnyOrder("system/Task.read", "system/Organization.rs");
 		String token = json(answer).get("access_token").asText();
 		assertThat(Http.get(gateway.baseUrl() + "/Task?_count=1", "Authorization", "Bearer " + token).statusCode()).isEqualTo(200);
 		Patient patient = new Patient();
@@ -120,7 +121,8 @@ class SandboxTokenEndpointIT {
 				"Authorization", basic("demo-gp", "demo-gp-secret"));
 		assertThat(answer.statusCode()).isEqualTo(400);
 		assertThat(json(answer).get("error").asText()).isEqualTo("invalid_scope");
-		HttpResponse<String> notSmart = tokenRequest("grant_type=client_credentials&scope=openid", "Authorization", basic("demo-gp", "demo-gp-secret"));
+		HttpResponse<String> notSmart = tokenRequest("grant_type=client_credentials&scope=openid",
+				"Authorization", basic("demo-gp", "demo-gp-secret"));
 		assertThat(notSmart.statusCode()).isEqualTo(400);
 		assertThat(json(notSmart).get("error").asText()).isEqualTo("invalid_scope");
 	}
@@ -137,7 +139,8 @@ class SandboxTokenEndpointIT {
 
 	@Test
 	void anotherGrantTypeIsRefusedAsOAuth2Says() throws Exception {
-		HttpResponse<String> answer = tokenRequest("grant_type=password&username=a&password=b", "Authorization", basic("demo-gp", "demo-gp-secret"));
+		HttpResponse<String> answer = tokenRequest("grant_type=password&username=a&password=b",
+				"Authorization", basic("demo-gp", "demo-gp-secret"));
 		assertThat(answer.statusCode()).isEqualTo(400);
 		assertThat(json(answer).get("error").asText()).isIn("unsupported_grant_type", "unauthorized_client");
 	}

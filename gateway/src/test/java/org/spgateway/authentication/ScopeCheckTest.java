@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 import org.spgateway.authentication.ScopeCheck.Need;
 
 /** The whole interaction table: what each interaction and operation needs, and that exactly that scope grants it. */
@@ -53,7 +53,8 @@ class ScopeCheckTest {
 		assertThat(ScopeCheck.missing(SmartScopes.normalise("system/*.*"), needs)).isNull();
 		assertThat(ScopeCheck.missing(Set.of(), needs)).isEqualTo(needs.get(0));
 		// Every other permission on every type is still not enough.
-		String others = needs.stream().map(n -> "system/*." + SmartScopes.ALL.replace(String.valueOf(n.permission()), "")).findFirst().orElseThrow();
+		String others = needs.stream().map(n -> "system/*." + SmartScopes.ALL.replace(String.valueOf(n.permission()), ""))
+				.findFirst().orElseThrow();
 		if (needs.size() == 1) {
 			assertThat(ScopeCheck.missing(SmartScopes.normalise(others), needs)).isEqualTo(needs.get(0));
 		}
@@ -61,8 +62,8 @@ class ScopeCheckTest {
 
 	@Test
 	void v1ScopesGrantTheSameInteractions() {
-		assertThat(ScopeCheck.missing(SmartScopes.normalise("system/Task.read"), ScopeCheck.needs(RestOperationTypeEnum.SEARCH_TYPE, "Task", null)))
-				.isNull();
+		assertThat(ScopeCheck.missing(SmartScopes.normalise("system/Task.read"),
+				ScopeCheck.needs(RestOperationTypeEnum.SEARCH_TYPE, "Task", null))).isNull();
 		assertThat(ScopeCheck.missing(SmartScopes.normalise("system/Task.read"), ScopeCheck.needs(RestOperationTypeEnum.UPDATE, "Task", null)))
 				.isEqualTo(new Need("Task", 'u'));
 		assertThat(ScopeCheck.missing(SmartScopes.normalise("system/ServiceRequest.write"),

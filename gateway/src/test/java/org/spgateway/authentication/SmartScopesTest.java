@@ -10,7 +10,8 @@ class SmartScopesTest {
 
 	@Test
 	void v1ReadAndWriteBecomeTheirV2Permissions() {
-		assertThat(SmartScopes.normalise("system/Task.read system/ServiceRequest.write")).containsExactly("system/ServiceRequest.cud", "system/Task.rs");
+		assertThat(SmartScopes.normalise("system/Task.read system/ServiceRequest.write"))
+				.containsExactly("system/ServiceRequest.cud", "system/Task.rs");
 	}
 
 	@Test

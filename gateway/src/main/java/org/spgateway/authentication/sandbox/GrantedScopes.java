@@ -53,7 +53,8 @@ final class GrantedScopes implements AuthenticationConverter {
 				throw refused("'" + scope + "' is not a SMART system scope this gateway grants (e.g. system/Task.rs or system/*.read)");
 			}
 			if (!SmartScopes.within(meaning, binding.scopes())) {
-				throw refused("'" + scope + "' is more than the client " + registered.getClientId() + " may use (" + String.join(" ", binding.scopes()) + ")");
+				throw refused("'" + scope + "' is more than the client " + registered.getClientId() + " may use ("
+						+ String.join(" ", binding.scopes()) + ")");
 			}
 			granted.add(scope);
 		}
