@@ -6,6 +6,8 @@ import com.nimbusds.jose.proc.SecurityContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.spgateway.authentication.ClientBindings;
 import org.spgateway.authentication.SecurityProperties;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -47,6 +49,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 @ConditionalOnProperty(name = "gateway.sandbox", havingValue = "true")
 public class SandboxTokenConfig {
 
+	private static final Logger log = LoggerFactory.getLogger(SandboxTokenConfig.class);
+
 	@Bean
 	SandboxSigningKey sandboxSigningKey() {
 		return new SandboxSigningKey();
@@ -82,6 +86,8 @@ public class SandboxTokenConfig {
 			}
 			clients.add(client.build());
 		}
+		log.warn("SANDBOX MODE: demo clients with published secrets ({}) get access tokens at /oauth2/token. Not for real patients.",
+				String.join(", ", clients.stream().map(RegisteredClient::getClientId).toList()));
 		return new InMemoryRegisteredClientRepository(clients);
 	}
 
