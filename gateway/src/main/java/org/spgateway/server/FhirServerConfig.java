@@ -43,8 +43,8 @@ public class FhirServerConfig {
 	private static final Logger log = LoggerFactory.getLogger(FhirServerConfig.class);
 
 	@Bean
-	AccessPolicy accessPolicy() {
-		return new AccessPolicy();
+	AccessPolicy accessPolicy(GatewayProperties gateway) {
+		return new AccessPolicy(gateway.isSandbox());
 	}
 
 	/** Until authentication lands: nobody is identified. */
