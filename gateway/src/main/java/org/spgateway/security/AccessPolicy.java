@@ -96,12 +96,13 @@ public class AccessPolicy {
 
 	private static AccessScope organisations(Set<String> keys) {
 		AccessScope.SqlPredicate predicate = new AccessScope.SqlPredicate(ORGANISATIONS,
-				List.of(AccessTypes.AUTHENTICATED.toArray(new String[0]), keys.toArray(new String[0])));
+				List.<Object>of(AccessTypes.AUTHENTICATED.toArray(new String[0]), keys.toArray(new String[0])));
 		return () -> predicate;
 	}
 
 	private static AccessScope types(Set<String> types) {
-		AccessScope.SqlPredicate predicate = new AccessScope.SqlPredicate("r.res_type = ANY(?)", List.of(types.toArray(new String[0])));
+		// One argument, the array (List.of(array) would spread it into one argument per type).
+		AccessScope.SqlPredicate predicate = new AccessScope.SqlPredicate("r.res_type = ANY(?)", List.<Object>of((Object) types.toArray(new String[0])));
 		return () -> predicate;
 	}
 }

@@ -31,10 +31,12 @@ public final class RoleRules {
 	 *
 	 * @param method the HTTP method
 	 * @param type the resource type in the URL, or null (system level, metadata)
-	 * @param operation the operation name ({@code $validate}), or null
+	 * @param requested the operation name ({@code $validate}, or {@code _search} for a search by POST), or null
 	 */
-	public static Rule refusal(Role role, boolean sandbox, String method, String type, String operation) {
-		boolean read = "GET".equals(method) || "HEAD".equals(method) || isSearchPost(method, operation, type);
+	public static Rule refusal(Role role, boolean sandbox, String method, String type, String requested) {
+		boolean read = "GET".equals(method) || "HEAD".equals(method) || isSearchPost(method, requested, type);
+		// A search by POST is a read, not an operation.
+		String operation = "_search".equals(requested) ? null : requested;
 		boolean metadata = "metadata".equals(type) || (type == null && operation == null && read);
 		return switch (role) {
 			case TESTER -> sandbox || metadata || (operation != null ? TESTER_OPERATIONS.contains(operation)

@@ -139,6 +139,14 @@ public final class GatewayServer implements AutoCloseable {
 		return FHIR.newRestfulGenericClient(baseUrl());
 	}
 
+	/**
+	 * A bearer access token for a sandbox demo client on this gateway. TEMPORARY, until authentication is merged: the
+	 * test-only {@link TestCallers} resolver (which the gateway must have been started with) trusts "test:" + client id.
+	 */
+	public String tokenFor(String clientId) {
+		return "test:" + clientId;
+	}
+
 	public static FhirContext fhirContext() {
 		return FHIR;
 	}
