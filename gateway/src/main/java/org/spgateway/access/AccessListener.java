@@ -35,6 +35,18 @@ public class AccessListener implements ResourceChangeListener {
 		records.write(stored.pk(), access.derive(resource, writer));
 	}
 
+	/**
+	 * A create that found the resource already stored (a Patient sent with an NHS number on record): the sender
+	 * knows the resource now, and is given access to it as its writer would have been.
+	 */
+	@Override
+	public void onFound(StoredResource stored) {
+		Caller caller = RequestGate.currentCaller();
+		if (caller != null && !stored.isConformance() && !ResourceAccess.isPublic(stored.type()) && !"Subscription".equals(stored.type())) {
+			records.grant(stored.pk(), AccessPolicy.organisationKeys(caller));
+		}
+	}
+
 	/** A Subscription keeps the owner that created it: an administrator (or the gateway) changing it does not become its owner. */
 	private Set<String> ownerOf(StoredResource stored, StoredResource previous, Caller caller) {
 		return previous != null ? Set.of() : policy.ownerKeys(caller);

@@ -101,8 +101,9 @@ public class AccessPolicy {
 	}
 
 	private static AccessScope types(Set<String> types) {
-		// One argument, the array (List.of(array) would spread it into one argument per type).
-		AccessScope.SqlPredicate predicate = new AccessScope.SqlPredicate("r.res_type = ANY(?)", List.<Object>of((Object) types.toArray(new String[0])));
+		// Typed Object so that List.of takes the array as its one element instead of spreading it as varargs.
+		Object array = types.toArray(new String[0]);
+		AccessScope.SqlPredicate predicate = new AccessScope.SqlPredicate("r.res_type = ANY(?)", List.of(array));
 		return () -> predicate;
 	}
 }

@@ -140,6 +140,19 @@ class OrganisationAccessIT {
 	}
 
 	@Test
+	void aPracticeSendingAPersonAlreadyOnRecordGetsThatPersonAndMayReadThemFromThenOn() {
+		ReferralWork.Referral mine = refer("demo-gp", "A99901");
+		String person = get("demo-gp", "Patient/" + mine.patientId()).body().replaceFirst("\"id\":\"[^\"]+\",", "");
+		assertThat(get("demo-gp2", "Patient/" + mine.patientId()).statusCode()).isEqualTo(404);
+		HttpResponse<String> sent = Http.post(gateway.baseUrl() + "/Patient", person, auth("demo-gp2"));
+		assertThat(sent.statusCode()).as(sent.body()).isIn(200, 201);
+		assertThat(Http.parse(sent, Patient.class).getIdElement().getIdPart()).isEqualTo(mine.patientId());
+		assertThat(get("demo-gp2", "Patient/" + mine.patientId()).statusCode()).isEqualTo(200);
+		// The person, not the other practice's referral about them.
+		assertThat(get("demo-gp2", "ServiceRequest/" + mine.referralId()).statusCode()).isEqualTo(404);
+	}
+
+	@Test
 	void onlyTheOwnerMovesTheTaskAndOnlyTheRequesterChangesTheReferral() {
 		ReferralWork.Referral third = refer("demo-gp", "A99901");
 		Task task = Http.parse(get("demo-provider", "Task/" + third.taskId()), Task.class);
