@@ -34,10 +34,12 @@ public final class RoleRules {
 	 * @param requested the operation name ({@code $validate}, or {@code _search} for a search by POST), or null
 	 */
 	public static Rule refusal(Role role, boolean sandbox, String method, String type, String requested) {
-		boolean read = "GET".equals(method) || "HEAD".equals(method) || isSearchPost(method, requested, type);
-		// A search by POST is a read, not an operation.
-		String operation = "_search".equals(requested) ? null : requested;
-		boolean metadata = "metadata".equals(type) || (type == null && operation == null && read);
+		// HAPI names these URL parts as operations; to a role they are reads: the CapabilityStatement, a search by
+		// POST, a history.
+		boolean metadata = "metadata".equals(requested) || "metadata".equals(type);
+		boolean readPart = metadata || "_search".equals(requested) || "_history".equals(requested);
+		String operation = readPart ? null : requested;
+		boolean read = "GET".equals(method) || "HEAD".equals(method) || ("POST".equals(method) && "_search".equals(requested));
 		return switch (role) {
 			case TESTER -> sandbox || metadata || (operation != null ? TESTER_OPERATIONS.contains(operation)
 					: read && type != null && AccessTypes.CONFORMANCE.contains(type)) ? null : Rule.TESTER_OUTSIDE_SANDBOX;
@@ -52,9 +54,5 @@ public final class RoleRules {
 			case REFERRER, PROVIDER, COMMUNITY -> !read && operation == null && type != null && ADMINISTERED_WRITES.contains(type)
 					? Rule.DIRECTORY_BY_ADMINISTRATOR : null;
 		};
-	}
-
-	private static boolean isSearchPost(String method, String operation, String type) {
-		return "POST".equals(method) && "_search".equals(operation);
 	}
 }

@@ -236,6 +236,9 @@ class OrganisationAccessIT {
 				auth("demo-commissioner"));
 		assertThat(write.statusCode()).isEqualTo(403);
 		assertThat(get("demo-tester", referral).statusCode()).isEqualTo(200);
+		for (String client : List.of("demo-admin", "demo-commissioner", "demo-community")) {
+			assertThat(get(client, "metadata").statusCode()).as(client).isEqualTo(200);
+		}
 	}
 
 	@Test

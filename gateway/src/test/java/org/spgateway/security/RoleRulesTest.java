@@ -13,7 +13,8 @@ class RoleRulesTest {
 		assertThat(RoleRules.refusal(Role.TESTER, false, "POST", "ConceptMap", "$translate")).isNull();
 		assertThat(RoleRules.refusal(Role.TESTER, false, "POST", "StructureMap", "$transform")).isNull();
 		assertThat(RoleRules.refusal(Role.TESTER, false, "GET", "StructureDefinition", null)).isNull();
-		assertThat(RoleRules.refusal(Role.TESTER, false, "GET", "metadata", null)).isNull();
+		assertThat(RoleRules.refusal(Role.TESTER, false, "GET", null, "metadata")).isNull();
+		assertThat(RoleRules.refusal(Role.TESTER, false, "GET", "StructureDefinition", "_history")).isNull();
 		assertThat(RoleRules.refusal(Role.TESTER, false, "GET", "Patient", null)).isEqualTo(Rule.TESTER_OUTSIDE_SANDBOX);
 		assertThat(RoleRules.refusal(Role.TESTER, false, "POST", "Patient", null)).isEqualTo(Rule.TESTER_OUTSIDE_SANDBOX);
 		assertThat(RoleRules.refusal(Role.TESTER, false, "POST", null, "$process-message")).isEqualTo(Rule.TESTER_OUTSIDE_SANDBOX);
@@ -24,6 +25,8 @@ class RoleRulesTest {
 	void aCommissionerOnlyReads() {
 		assertThat(RoleRules.refusal(Role.COMMISSIONER, false, "GET", "HealthcareService", null)).isNull();
 		assertThat(RoleRules.refusal(Role.COMMISSIONER, false, "POST", "HealthcareService", "_search")).isNull();
+		assertThat(RoleRules.refusal(Role.COMMISSIONER, false, "GET", null, "metadata")).isNull();
+		assertThat(RoleRules.refusal(Role.COMMISSIONER, false, "GET", "Organization", "_history")).isNull();
 		assertThat(RoleRules.refusal(Role.COMMISSIONER, false, "PUT", "Patient", null)).isEqualTo(Rule.COMMISSIONER_READS_ONLY);
 		assertThat(RoleRules.refusal(Role.COMMISSIONER, false, "GET", "Task", "$overdue")).isEqualTo(Rule.COMMISSIONER_READS_ONLY);
 	}
@@ -34,6 +37,7 @@ class RoleRulesTest {
 		assertThat(RoleRules.refusal(Role.ADMINISTRATOR, false, "POST", "Endpoint", null)).isNull();
 		assertThat(RoleRules.refusal(Role.ADMINISTRATOR, false, "POST", "Subscription", "$redrive")).isNull();
 		assertThat(RoleRules.refusal(Role.ADMINISTRATOR, false, "GET", "Patient", null)).isNull();
+		assertThat(RoleRules.refusal(Role.ADMINISTRATOR, false, "GET", null, "metadata")).isNull();
 		assertThat(RoleRules.refusal(Role.ADMINISTRATOR, false, "PUT", "Task", null)).isEqualTo(Rule.ADMINISTRATOR_MANAGES_ONLY);
 		assertThat(RoleRules.refusal(Role.ADMINISTRATOR, false, "POST", null, null)).isEqualTo(Rule.ADMINISTRATOR_MANAGES_ONLY);
 	}
