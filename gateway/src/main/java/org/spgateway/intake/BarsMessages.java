@@ -45,6 +45,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.spgateway.database.DatabaseFaults;
+import org.spgateway.access.ReferralParties;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.fhir.LogSafe;
 import org.spgateway.fhir.NhsIdentifiers;
@@ -369,6 +370,7 @@ public class BarsMessages {
 		message.getEntry().stream().filter(BundleEntryComponent::hasFullUrl).forEach(e -> entries.put(e.getFullUrl(), e.getResource()));
 		WriteContext context = new WriteContext(request, RequestGate.scopeOf(request), true, entries);
 		Organisation sender = sender(header, entries);
+		ReferralParties.requireSender(request, sender.ods);
 		String referralUrl = referralUrl(message, referral);
 		String senderKey = sender.ods != null ? sender.ods : header.getSource().getEndpoint();
 		MessageContext.BarsMessage bars = new MessageContext.BarsMessage(message.getIdElement().getIdPart(), reason, sender.ods, sender.name,

@@ -2,6 +2,7 @@ package org.spgateway.intake;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.spgateway.conformance.ConformanceResources;
+import org.spgateway.access.ReferralParties;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.store.ResourceStore;
@@ -29,8 +30,8 @@ public class IntakeConfig {
 
 	@Bean
 	ReferralIntake referralIntake(FhirContext fhirContext, ResourceService resources, ResourceStore store, ServiceDirectory directory,
-			ReferralRecords records, ReferralSourceInference sources, IntakeProperties settings) {
-		return new ReferralIntake(fhirContext, resources, store, directory, records, sources, settings);
+			ReferralRecords records, ReferralSourceInference sources, IntakeProperties settings, ReferralParties parties) {
+		return new ReferralIntake(fhirContext, resources, store, directory, records, sources, settings, parties);
 	}
 
 	@Bean

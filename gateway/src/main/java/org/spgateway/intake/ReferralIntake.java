@@ -33,6 +33,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.ServiceRequest.ServiceRequestStatus;
 import org.hl7.fhir.r4.model.Task;
+import org.spgateway.access.ReferralParties;
 import org.spgateway.directory.EligibilityRules;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.directory.ServiceListing;
@@ -63,6 +64,8 @@ import org.spgateway.validation.ValidationIssue;
  */
 public class ReferralIntake implements ResourceWriteHandler {
 
+	private final ReferralParties parties;
+
 	static final String SOCIAL_PRESCRIBING_REFERRAL = "871731000000106";
 	static final String SNOMED = "http://snomed.info/sct";
 	static final String REFERRAL_SOURCE = "https://spgateway.org/fhir/StructureDefinition/sp-referral-source";
@@ -78,7 +81,8 @@ public class ReferralIntake implements ResourceWriteHandler {
 	private final ResourceStore store;
 
 	public ReferralIntake(FhirContext fhirContext, ResourceService resources, ResourceStore store, ServiceDirectory directory, ReferralRecords records,
-			ReferralSourceInference sources, IntakeProperties settings) {
+			ReferralSourceInference sources, IntakeProperties settings, ReferralParties parties) {
+		this.parties = parties;
 		this.fhirContext = fhirContext;
 		this.resources = resources;
 		this.store = store;
@@ -623,6 +627,7 @@ public class ReferralIntake implements ResourceWriteHandler {
 		}
 		ServiceRequest next = (ServiceRequest) incoming.resource();
 		NhsIdentifiers.normalize(fhirContext, next);
+		parties.requireRequester(context.request(), (ServiceRequest) resources.toResource(current));
 		ReferralRecords.Referral record = records.findByServiceRequest(id).orElse(null);
 		if (record == null) {
 			// Not taken in by intake (e.g. written before intake existed): an ordinary versioned update.

@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
+import org.spgateway.access.AccessRecords;
 import org.spgateway.outbox.Outbox;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.security.HeaderSecretRecords;
@@ -43,8 +44,9 @@ public class NotificationsConfig {
 	}
 
 	@Bean
-	SubscriptionNotifier subscriptionNotifier(SubscriptionRegistry registry, SearchIndexer indexer, Outbox outbox, FhirContext fhirContext) {
-		return new SubscriptionNotifier(registry, indexer, outbox, fhirContext);
+	SubscriptionNotifier subscriptionNotifier(SubscriptionRegistry registry, SearchIndexer indexer, Outbox outbox, FhirContext fhirContext,
+			AccessRecords access) {
+		return new SubscriptionNotifier(registry, indexer, outbox, fhirContext, access);
 	}
 
 	@Bean

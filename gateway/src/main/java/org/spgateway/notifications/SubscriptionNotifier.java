@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.MDC;
+import org.spgateway.access.AccessRecords;
 import org.spgateway.outbox.Outbox;
 import org.spgateway.outbox.OutboundMessage;
 import org.spgateway.resources.ResourceChangeListener;
@@ -30,8 +31,12 @@ public class SubscriptionNotifier implements ResourceChangeListener {
 	private final SearchIndexer indexer;
 	private final Outbox outbox;
 	private final FhirContext fhirContext;
+	/** A Subscription only ever delivers what its owner may read, checked against the rows written just before in this transaction. */
+	private final AccessRecords access;
 
-	public SubscriptionNotifier(SubscriptionRegistry registry, SearchIndexer indexer, Outbox outbox, FhirContext fhirContext) {
+	public SubscriptionNotifier(SubscriptionRegistry registry, SearchIndexer indexer, Outbox outbox, FhirContext fhirContext,
+			AccessRecords access) {
+		this.access = access;
 		this.registry = registry;
 		this.indexer = indexer;
 		this.outbox = outbox;
@@ -57,7 +62,7 @@ public class SubscriptionNotifier implements ResourceChangeListener {
 				// Only the parameters some subscription on this type reads, evaluated once for all of them.
 				rows = indexer.index(resource, registry.paramsFor(stored.type()));
 			}
-			if (subscription.criteria().matches(stored, rows)) {
+			if (subscription.criteria().matches(stored, rows) && access.ownerMayRead(subscription.id(), stored.pk(), stored.type())) {
 				if (correlationId == null) {
 					correlationId = correlationId();
 				}

@@ -10,4 +10,10 @@ import org.spgateway.store.StoredResource;
 public interface ResourceChangeListener {
 
 	void onChange(StoredResource stored, Resource resource, StoredResource previous);
+
+	/**
+	 * Told, inside the request's transaction, when a create found the resource already stored instead of writing it
+	 * (a type's write handler knew it: a Patient with a known NHS number, a resent referral): the sender now knows it too.
+	 */
+	default void onFound(StoredResource stored) {}
 }

@@ -222,27 +222,61 @@ public class ResourceService {
 	public WriteOutcome create(String type, IncomingResource incoming, String ifNoneExist, WriteContext context) {
 		checkWritable(type);
 		ResourceWriteHandler handler = handlers.get(type);
-		if (handler != null) {
-			return transactions.execute(tx -> {
-				// If-None-Exist is FHIR's, the same for every type: a handler sees only creates it did not match.
-				StoredResource match = conditionalMatch(type, ifNoneExist);
-				if (match != null) {
-					return new WriteOutcome(match, toResource(match), false, false, incoming.warnings());
-				}
-				return handler.create(incoming, ifNoneExist, context);
-			});
+		return transactions.execute(tx -> {
+			// If-None-Exist is FHIR's, the same for every type: a handler sees only creates it did not match.
+			StoredResource match = conditionalMatch(type, ifNoneExist, context.scope());
+			if (match != null) {
+				return new WriteOutcome(match, toResource(match), false, false, incoming.warnings());
+			}
+			if (handler == null) {
+				return createNow(incoming.resource(), incoming.newId(), incoming.warnings());
+			}
+			WriteOutcome outcome = handler.create(incoming, ifNoneExist, context);
+			if (!outcome.created() && outcome.stored() != null) {
+				found(outcome.stored());
+			}
+			return outcome;
+		});
+	}
+
+	/** Tells the listeners that a create found {@code stored} instead of writing (see {@link ResourceChangeListener#onFound}). */
+	public void found(StoredResource stored) {
+		for (ResourceChangeListener listener : listeners) {
+			listener.onFound(stored);
 		}
-		return createDirect(type, incoming, ifNoneExist);
+	}
+
+	/**
+	 * Conditional matches as the caller may know them: a match the caller may not see is answered as a read of it
+	 * would be (404), never with the resource, so criteria cannot be used to find another organisation's data.
+	 */
+	public List<StoredResource> matchVisible(String type, String criteria, int limit, AccessScope scope) {
+		List<StoredResource> matches = matchAll(type, criteria, limit);
+		if (scope.predicate() != null) {
+			for (StoredResource match : matches) {
+				if (store.read(match.type(), match.id(), scope).isEmpty()) {
+					throw new ResourceNotFoundException("The criteria " + criteria + " match no " + type + " you may see");
+				}
+			}
+		}
+		return matches;
+	}
+
+	/** 404, as for an unknown id, when the caller may not see {@code type/id}; nothing when it may or when there is none (update-as-create). */
+	private void checkVisible(String type, String id, AccessScope scope) {
+		if (scope.predicate() != null && store.read(type, id, scope).isEmpty() && store.exists(type, id)) {
+			throw new ResourceNotFoundException(type + "/" + id + " is not known");
+		}
 	}
 
 	/** The one resource If-None-Exist matches (under a lock on the criteria), null when none, 412 when several. */
-	private StoredResource conditionalMatch(String type, String ifNoneExist) {
+	private StoredResource conditionalMatch(String type, String ifNoneExist, AccessScope scope) {
 		if (ifNoneExist == null || ifNoneExist.isBlank()) {
 			return null;
 		}
 		String criteria = criteria(type, ifNoneExist);
 		store.lock(type + "?" + criteria);
-		List<StoredResource> matches = matchAll(type, criteria, 2);
+		List<StoredResource> matches = matchVisible(type, criteria, 2, scope);
 		if (matches.size() > 1) {
 			throw Outcomes.preconditionFailed("If-None-Exist " + criteria + " matches more than one " + type + "; nothing was created");
 		}
@@ -252,7 +286,7 @@ public class ResourceService {
 	/** The plain create (no type handler): stores the resource, or finds it when If-None-Exist matches. */
 	public WriteOutcome createDirect(String type, IncomingResource incoming, String ifNoneExist) {
 		return transactions.execute(tx -> {
-			StoredResource match = conditionalMatch(type, ifNoneExist);
+			StoredResource match = conditionalMatch(type, ifNoneExist, AccessScope.UNRESTRICTED);
 			if (match != null) {
 				return new WriteOutcome(match, toResource(match), false, false, incoming.warnings());
 			}
@@ -267,6 +301,7 @@ public class ResourceService {
 	public WriteOutcome update(String type, String id, IncomingResource incoming, Integer expectedVersion, WriteContext context) {
 		checkWritable(type);
 		checkBodyId(incoming.resource(), id);
+		checkVisible(type, id, context.scope());
 		ResourceWriteHandler handler = handlers.get(type);
 		if (handler != null) {
 			return transactions.execute(tx -> handler.update(id, incoming, expectedVersion, context));
@@ -305,7 +340,7 @@ public class ResourceService {
 		ResourceWriteHandler handler = handlers.get(type);
 		return transactions.execute(tx -> {
 			store.lock(type + "?" + criteria);
-			List<StoredResource> matches = matchAll(type, criteria, 2);
+			List<StoredResource> matches = matchVisible(type, criteria, 2, context.scope());
 			if (matches.size() > 1) {
 				throw Outcomes.preconditionFailed("Conditional update " + criteria + " matches more than one " + type + "; nothing was changed");
 			}
@@ -343,6 +378,7 @@ public class ResourceService {
 	public WriteOutcome patch(String type, String id, Integer expectedVersion, java.util.function.UnaryOperator<Resource> patch,
 			WriteContext context) {
 		checkWritable(type);
+		checkVisible(type, id, context.scope());
 		return transactions.execute(tx -> {
 			StoredResource current = store.lockCurrent(type, id)
 					.orElseThrow(() -> new ResourceNotFoundException(type + "/" + id + " is not known"));

@@ -6,15 +6,28 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 
 /**
- * The one place every FHIR request passes before any provider runs. It asks the {@link AccessPolicy}
- * who the caller is and what they may see, and attaches the resulting {@link AccessScope} to the
- * request; the store applies that scope to every query. Authentication plugs in behind AccessPolicy.
+ * The one place every FHIR request passes before any provider runs. It asks the {@link CallerResolver} who the
+ * caller is, applies the role's rules ({@link RoleRules}, 403 when broken), and attaches the caller and the
+ * {@link AccessScope} the {@link AccessPolicy} gives it; the store applies that scope to every query.
+ *
+ * <p>Break-glass: an administrator sending {@value #BREAK_GLASS} with a reason is marked
+ * {@link Caller#breakGlass()} for that request (the reason is kept for the audit record, see {@link #breakGlassReason}).
  */
 @Interceptor
 public class RequestGate {
 
+	/** The request header by which an administrator asks for audited access to clinical data, giving the reason. */
+	public static final String BREAK_GLASS = "X-Break-Glass";
+
 	private static final String SCOPE_KEY = RequestGate.class.getName() + ".scope";
 	private static final String CALLER_KEY = RequestGate.class.getName() + ".caller";
+	private static final String BREAK_GLASS_KEY = RequestGate.class.getName() + ".breakGlass";
+	/**
+	 * The caller of the request this thread is serving, for what runs inside its writes without the request at hand
+	 * (the access rows of a stored resource name the organisation that wrote it). Set on admission, cleared when the
+	 * request is done; threads that serve no request never have one.
+	 */
+	private static final ThreadLocal<Caller> CURRENT = new ThreadLocal<>();
 
 	private final AccessPolicy policy;
 	private final CallerResolver callers;
@@ -26,18 +39,51 @@ public class RequestGate {
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
 	public boolean admit(RequestDetails request) {
-		Caller caller = callers.resolve(request);
+		CURRENT.remove();
+		Caller caller = breakGlass(callers.resolve(request), request);
 		if (caller != null) {
 			request.getUserData().put(CALLER_KEY, caller);
+			RoleRules.Rule broken = RoleRules.refusal(caller.role(), policy.sandbox(), request.getRequestType().name(), request.getResourceName(),
+					request.getOperation());
+			if (broken != null) {
+				throw AccessRefusals.of(broken);
+			}
+			CURRENT.set(caller);
 		}
 		request.getUserData().put(SCOPE_KEY, policy.authorize(request));
 		return true;
+	}
+
+	@Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+	public void done(RequestDetails request) {
+		CURRENT.remove();
+	}
+
+	private static Caller breakGlass(Caller caller, RequestDetails request) {
+		String reason = request.getHeader(BREAK_GLASS);
+		if (caller == null || caller.role() != Role.ADMINISTRATOR || reason == null || reason.isBlank()) {
+			return caller;
+		}
+		request.getUserData().put(BREAK_GLASS_KEY, reason.strip());
+		return caller.breakGlass() ? caller
+				: new Caller(caller.clientId(), caller.role(), caller.organisations(), caller.scopes(), true);
 	}
 
 	/** The authenticated caller of a request, or null for an unauthenticated (public) request. */
 	public static Caller callerOf(RequestDetails request) {
 		Object caller = request == null ? null : request.getUserData().get(CALLER_KEY);
 		return caller instanceof Caller c ? c : null;
+	}
+
+	/** The caller of the request this thread is serving, or null (no caller, or work the gateway does on its own). */
+	public static Caller currentCaller() {
+		return CURRENT.get();
+	}
+
+	/** The reason an administrator gave for break-glass access on this request, or null. */
+	public static String breakGlassReason(RequestDetails request) {
+		Object reason = request == null ? null : request.getUserData().get(BREAK_GLASS_KEY);
+		return reason instanceof String s ? s : null;
 	}
 
 	/** The scope attached to a request. Fails closed: a request that bypassed the gate sees nothing. */

@@ -41,8 +41,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class FhirServerConfig {
 
 	@Bean
-	AccessPolicy accessPolicy() {
-		return new AccessPolicy();
+	AccessPolicy accessPolicy(GatewayProperties gateway) {
+		return new AccessPolicy(gateway.isSandbox());
 	}
 
 	/** The caller comes from the verified access token and the client's binding (authentication package). */

@@ -232,7 +232,7 @@ public class TransactionProcessor {
 		for (Entry e : entries) {
 			if (e.resource != null) {
 				try {
-					rewriteReferences(e.resource, ids, conditionalIds);
+					rewriteReferences(e.resource, ids, conditionalIds, context);
 				} catch (BaseServerResponseException ex) {
 					throw e.fail(ex);
 				}
@@ -259,7 +259,7 @@ public class TransactionProcessor {
 		if (e.method == HTTPVerb.POST) {
 			String type = e.requireType();
 			if (e.ifNoneExist != null) {
-				List<StoredResource> matches = matches(type, e.ifNoneExist);
+				List<StoredResource> matches = matches(type, e.ifNoneExist, context);
 				if (matches.size() > 1) {
 					throw Outcomes.preconditionFailed("ifNoneExist " + e.ifNoneExist + " matches more than one " + type);
 				}
@@ -268,6 +268,9 @@ public class TransactionProcessor {
 			if (e.existing == null && !e.storedAsSent) {
 				// The type's write handler may know the resource already (an NHS number, an ODS code ...).
 				e.existing = service.findExisting(type, e.resource, e.ifNoneExist, context);
+				if (e.existing != null) {
+					service.found(e.existing);
+				}
 			}
 			e.id = e.existing != null ? e.existing.id() : ResourceStore.newId();
 		} else if (e.method == HTTPVerb.PUT || e.method == HTTPVerb.PATCH) {
@@ -277,7 +280,7 @@ public class TransactionProcessor {
 					throw Outcomes.invalid("Conditional PATCH is not supported; use " + type + "/[id]", null);
 				}
 				String criteria = e.url.substring(e.url.indexOf('?') + 1);
-				List<StoredResource> matches = matches(type, criteria);
+				List<StoredResource> matches = matches(type, criteria, context);
 				if (matches.size() > 1) {
 					throw Outcomes.preconditionFailed("Conditional update " + e.url + " matches more than one " + type);
 				}
@@ -309,7 +312,7 @@ public class TransactionProcessor {
 	 * Rewrites references to entries and conditional references. The validator has already checked each
 	 * conditional reference's type as a reference to the type it names (ResourceValidator).
 	 */
-	private void rewriteReferences(Resource resource, Map<String, String> ids, Map<String, String> conditionalIds) {
+	private void rewriteReferences(Resource resource, Map<String, String> ids, Map<String, String> conditionalIds, WriteContext context) {
 		for (Reference ref : fhirContext.newTerser().getAllPopulatedChildElementsOfType(resource, Reference.class)) {
 			// The parser links references to the in-Bundle resource objects; the store needs only the reference.
 			ref.setResource(null);
@@ -322,20 +325,20 @@ public class TransactionProcessor {
 			} else if (value.startsWith("urn:uuid:") || value.startsWith("urn:oid:")) {
 				throw Outcomes.unprocessable("Reference " + value + " does not match the fullUrl of any entry in this transaction", null);
 			} else if (value.indexOf('?') > 0 && !value.substring(0, value.indexOf('?')).contains("/")) {
-				ref.setReference(resolveConditional(value, conditionalIds));
+				ref.setReference(resolveConditional(value, conditionalIds, context));
 			}
 		}
 	}
 
 	/** {@code Patient?identifier=...}: an entry of this transaction with the same criteria, else exactly one stored match. */
-	private String resolveConditional(String reference, Map<String, String> conditionalIds) {
+	private String resolveConditional(String reference, Map<String, String> conditionalIds, WriteContext context) {
 		String type = reference.substring(0, reference.indexOf('?'));
 		String criteria = reference.substring(reference.indexOf('?') + 1);
 		String fromBundle = conditionalIds.get(type + "?" + normalize(criteria));
 		if (fromBundle != null) {
 			return fromBundle;
 		}
-		List<StoredResource> matches = matches(type, criteria);
+		List<StoredResource> matches = matches(type, criteria, context);
 		if (matches.size() != 1) {
 			throw new PreconditionFailedException("Conditional reference " + reference + " matches " + matches.size() + " resources; it must match exactly one",
 					Outcomes.single(IssueSeverity.ERROR, IssueType.NOTFOUND, "Conditional reference " + reference + " matches " + matches.size()
@@ -352,8 +355,9 @@ public class TransactionProcessor {
 		}
 	}
 
-	private List<StoredResource> matches(String type, String criteria) {
-		return service.matchAll(type, criteria, 2);
+	/** Conditional matches the caller may see; one it may not is a 404, as its read would be. */
+	private List<StoredResource> matches(String type, String criteria, WriteContext context) {
+		return service.matchVisible(type, criteria, 2, context.scope());
 	}
 
 	private BundleEntryComponent apply(Entry e, List<ValidationIssue> issues, PreferReturnEnum prefer, WriteContext context) {
@@ -468,7 +472,7 @@ public class TransactionProcessor {
 										+ "); send a transaction instead", null);
 							}
 						}
-						rewriteReferences(e.resource, Map.of(), noIds);
+						rewriteReferences(e.resource, Map.of(), noIds, context);
 					}
 					return apply(e, entryIssues, prefer, context);
 				});

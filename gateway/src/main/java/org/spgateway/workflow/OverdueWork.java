@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import org.spgateway.security.AccessScope;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -64,25 +65,35 @@ public class OverdueWork {
 	}
 
 	/** Overdue items as of {@code now}, oldest first; for one owner (ODS code or reference) or for all when null. */
-	public List<Item> find(Instant now, String owner, int offset, int count) {
-		List<Object> args = arguments(now, owner);
+	public List<Item> find(Instant now, String owner, int offset, int count, AccessScope scope) {
+		List<Object> args = arguments(now, owner, scope);
 		args.add(count);
 		args.add(offset);
-		return jdbc.query(QUERY + where(owner) + " ORDER BY since, task_id, kind LIMIT ? OFFSET ?", (rs, n) -> new Item(rs.getString("kind"),
+		return jdbc.query(QUERY + where(owner, scope) + " ORDER BY since, task_id, kind LIMIT ? OFFSET ?", (rs, n) -> new Item(rs.getString("kind"),
 				rs.getString("task_id"), rs.getString("referral_id"), rs.getString("parent_task_id"), rs.getString("patient"),
 				rs.getString("owner"), rs.getString("status"), rs.getTimestamp("since").toInstant(), rs.getString("detail")), args.toArray());
 	}
 
-	public int count(Instant now, String owner) {
-		Integer n = jdbc.queryForObject("SELECT count(*) FROM (" + QUERY + where(owner) + ") c", Integer.class, arguments(now, owner).toArray());
+	public int count(Instant now, String owner, AccessScope scope) {
+		Integer n = jdbc.queryForObject("SELECT count(*) FROM (" + QUERY + where(owner, scope) + ") c", Integer.class,
+				arguments(now, owner, scope).toArray());
 		return n == null ? 0 : n;
 	}
 
-	private static String where(String owner) {
-		return owner == null ? "" : " WHERE (owner_a = ? OR owner_b = ?)";
+	/** For one owner, or all; only Tasks the caller may see (the access predicate over the Task's resource row). */
+	private static String where(String owner, AccessScope scope) {
+		List<String> conditions = new ArrayList<>();
+		if (owner != null) {
+			conditions.add("(owner_a = ? OR owner_b = ?)");
+		}
+		if (scope.predicate() != null) {
+			conditions.add("EXISTS (SELECT 1 FROM resource r WHERE r.res_type = 'Task' AND r.res_id = overdue.task_id AND ("
+					+ scope.predicate().sql() + "))");
+		}
+		return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
 	}
 
-	private List<Object> arguments(Instant now, String owner) {
+	private List<Object> arguments(Instant now, String owner, AccessScope scope) {
 		Timestamp at = Timestamp.from(now);
 		long contact = properties.getContactWithin().toMillis();
 		long onward = properties.getOnwardOutcomeWithin().toMillis();
@@ -94,6 +105,9 @@ public class OverdueWork {
 		if (owner != null) {
 			args.add(owner);
 			args.add(owner);
+		}
+		if (scope.predicate() != null) {
+			args.addAll(scope.predicate().args());
 		}
 		return args;
 	}

@@ -15,6 +15,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.hl7.fhir.r4.model.Task.TaskStatus;
+import org.spgateway.access.ReferralParties;
 import org.spgateway.directory.DirectoryOrganization;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.fhir.NhsIdentifiers;
@@ -47,8 +48,11 @@ public class TaskLifecycle implements ResourceWriteHandler {
 	private final ServiceDirectory directory;
 	private final TaskRules rules;
 	private final ReferralClosure closure;
+	private final ReferralParties parties;
 
-	public TaskLifecycle(ResourceService resources, ResourceStore store, ReferralRecords records, ServiceDirectory directory, TaskRules rules) {
+	public TaskLifecycle(ResourceService resources, ResourceStore store, ReferralRecords records, ServiceDirectory directory, TaskRules rules,
+			ReferralParties parties) {
+		this.parties = parties;
 		this.resources = resources;
 		this.store = store;
 		this.records = records;
@@ -88,7 +92,7 @@ public class TaskLifecycle implements ResourceWriteHandler {
 		String referral = "ServiceRequest/" + record.serviceRequestId();
 		Task before = (Task) resources.toResource(current);
 		Task after = (Task) incoming.resource();
-		Actor actor = actor(before, context);
+		Actor actor = actor(before, after, context);
 		rules.check(id, before, after, referral, new StoreLookups(id));
 		after.setLastModified(before.getLastModified());
 		if (unchanged(before, after)) {
@@ -152,27 +156,52 @@ public class TaskLifecycle implements ResourceWriteHandler {
 	private record Actor(Reference who, Reference onBehalfOf) {}
 
 	/**
-	 * The acting organisation, from NHSD-End-User-Organisation when sent (authentication will supply it
-	 * from the access token): the Task's owner, or for an onward referral the provider that made it,
-	 * acting for the onward service. Anyone else is refused. Without the header, the owner is assumed.
+	 * The acting organisation: the caller's (when the request has an organisation-bound caller), else the one
+	 * NHSD-End-User-Organisation names: the Task's owner, or for an onward referral the provider that made it, acting for
+	 * the onward service; a caller on the referrer side (the Task's requester) may only cancel. Anyone else is refused.
+	 * Without either, the owner is assumed.
 	 */
-	private Actor actor(Task task, WriteContext context) {
+	private Actor actor(Task task, Task after, WriteContext context) {
+		if (!ReferralParties.actsForAnyone(context.request())) {
+			return callerActor(task, after, context);
+		}
 		Reference owner = task.getOwner();
 		String ods = BarsHeaders.read(context, false).endUserOrganisation();
 		if (ods == null || sameOrganisation(owner, ods)) {
 			return new Actor(owner, null);
 		}
-		if (task.hasPartOf()) {
-			LocalReference parent = LocalReference.parse(task.getPartOfFirstRep().getReference());
-			StoredResource parentTask = parent == null ? null : store.read("Task", parent.id(), AccessScope.UNRESTRICTED).orElse(null);
-			if (parentTask != null) {
-				Reference parentOwner = ((Task) resources.toResource(parentTask)).getOwner();
-				if (sameOrganisation(parentOwner, ods)) {
-					return new Actor(parentOwner, owner);
-				}
-			}
+		Reference parentOwner = parentOwner(task);
+		if (parentOwner != null && sameOrganisation(parentOwner, ods)) {
+			return new Actor(parentOwner, owner);
 		}
 		throw TaskRefusals.actorNotAllowed(ods, "Task/" + task.getIdElement().getIdPart());
+	}
+
+	/** The acting organisation of an authenticated partner, from its client binding rather than any header. */
+	private Actor callerActor(Task task, Task after, WriteContext context) {
+		Reference owner = task.getOwner();
+		if (parties.actsFor(context.request(), owner)) {
+			return new Actor(owner, null);
+		}
+		Reference parentOwner = parentOwner(task);
+		if (parentOwner != null && parties.actsFor(context.request(), parentOwner)) {
+			return new Actor(parentOwner, owner);
+		}
+		boolean cancelling = after.getStatus() == TaskStatus.CANCELLED && task.getStatus() != TaskStatus.CANCELLED;
+		if (cancelling && parties.actsFor(context.request(), task.getRequester())) {
+			return new Actor(task.getRequester(), null);
+		}
+		throw TaskRefusals.callerNotAllowed("Task/" + task.getIdElement().getIdPart());
+	}
+
+	/** For an onward referral's Task, the owner of the Task it is part of (the provider that made it); else null. */
+	private Reference parentOwner(Task task) {
+		if (!task.hasPartOf()) {
+			return null;
+		}
+		LocalReference parent = LocalReference.parse(task.getPartOfFirstRep().getReference());
+		StoredResource parentTask = parent == null ? null : store.read("Task", parent.id(), AccessScope.UNRESTRICTED).orElse(null);
+		return parentTask == null ? null : ((Task) resources.toResource(parentTask)).getOwner();
 	}
 
 	private boolean sameOrganisation(Reference reference, String ods) {

@@ -106,6 +106,12 @@ final class TaskRefusals {
 		return new ForbiddenOperationException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.FORBIDDEN, message, "Task.owner"));
 	}
 
+	static BaseServerResponseException callerNotAllowed(String task) {
+		String message = "This client may not change " + task + ": only the Task's owner accepts, rejects, progresses or completes it (and,"
+				+ " for an onward referral, the provider that made it, on the owner's behalf); the referrer may only cancel it";
+		return new ForbiddenOperationException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.FORBIDDEN, message, "Task.owner"));
+	}
+
 	/** 422: the change is understood but breaks a rule of the lifecycle. */
 	private static BaseServerResponseException rule(String diagnostics, String expression) {
 		return Outcomes.unprocessable(List.of(ValidationIssue.error(IssueType.BUSINESSRULE, diagnostics, expression)));

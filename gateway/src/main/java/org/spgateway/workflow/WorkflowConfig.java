@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.TimeZone;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.CodeSystem;
+import org.spgateway.access.ReferralParties;
 import org.spgateway.conformance.ConformanceResources;
 import org.spgateway.directory.ServiceDirectory;
 import org.spgateway.intake.ReferralRecords;
@@ -25,13 +26,13 @@ public class WorkflowConfig {
 
 	@Bean
 	TaskLifecycle taskLifecycle(ResourceService resources, ResourceStore store, ReferralRecords records, ServiceDirectory directory,
-			BusinessSteps steps, ConformanceResources conformance) {
+			BusinessSteps steps, ConformanceResources conformance, ReferralParties parties) {
 		Set<String> reasons = conformance.ofType(CodeSystem.class).stream().filter(cs -> LifecycleCodes.REJECTION_REASON.equals(cs.getUrl()))
 				.flatMap(cs -> cs.getConcept().stream()).map(CodeSystem.ConceptDefinitionComponent::getCode).collect(Collectors.toSet());
 		if (reasons.isEmpty()) {
 			throw new IllegalStateException("CodeSystem " + LifecycleCodes.REJECTION_REASON + " is missing from profiles/ or empty");
 		}
-		return new TaskLifecycle(resources, store, records, directory, new TaskRules(steps, reasons));
+		return new TaskLifecycle(resources, store, records, directory, new TaskRules(steps, reasons), parties);
 	}
 
 	@Bean

@@ -15,6 +15,7 @@ import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
+import org.spgateway.security.RequestGate;
 import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.server.SystemProvider;
@@ -60,8 +61,8 @@ public class WorkflowProvider implements SystemProvider {
 		if (who != null) {
 			result.addParameter().setName("owner").setValue(new StringType(who));
 		}
-		result.addParameter().setName("total").setValue(new IntegerType(overdue.count(now, who)));
-		List<OverdueWork.Item> items = overdue.find(now, who, skip, n);
+		result.addParameter().setName("total").setValue(new IntegerType(overdue.count(now, who, RequestGate.scopeOf(request))));
+		List<OverdueWork.Item> items = overdue.find(now, who, skip, n, RequestGate.scopeOf(request));
 		for (OverdueWork.Item item : items) {
 			Parameters.ParametersParameterComponent row = result.addParameter().setName("overdue");
 			row.addPart().setName("kind").setValue(new CodeType(item.kind()));
