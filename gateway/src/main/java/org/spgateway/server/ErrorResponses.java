@@ -10,11 +10,11 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.spgateway.fhir.BarsErrorCodes;
 
 /** Writes an OperationOutcome from outside HAPI (servlet filters), in the format the caller asked for. */
-final class ErrorResponses {
+public final class ErrorResponses {
 
 	private ErrorResponses() {}
 
-	static void write(FhirContext fhirContext, HttpServletRequest request, HttpServletResponse response, int status, OperationOutcome outcome)
+	public static void write(FhirContext fhirContext, HttpServletRequest request, HttpServletResponse response, int status, OperationOutcome outcome)
 			throws IOException {
 		if (BarsErrorCodes.isBars(request.getRequestURI())) {
 			// A BaRS sender reads the error code in details, whichever layer refused its message.
