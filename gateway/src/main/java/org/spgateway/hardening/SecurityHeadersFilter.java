@@ -91,6 +91,27 @@ public class SecurityHeadersFilter extends OncePerRequestFilter {
 			return !SecurityHeaders.BANNERS.contains(lower) && !lower.equals("cache-control") && !lower.equals("content-security-policy");
 		}
 
+		/** An error or a redirect is never cached, whatever the path would allow. */
+		@Override
+		public void setStatus(int status) {
+			super.setStatus(status);
+			if (status >= 300 && status != 304) {
+				((HttpServletResponse) getResponse()).setHeader("Cache-Control", CachePolicy.NO_STORE);
+			}
+		}
+
+		@Override
+		public void sendError(int status, String message) throws IOException {
+			((HttpServletResponse) getResponse()).setHeader("Cache-Control", CachePolicy.NO_STORE);
+			super.sendError(status, message);
+		}
+
+		@Override
+		public void sendError(int status) throws IOException {
+			((HttpServletResponse) getResponse()).setHeader("Cache-Control", CachePolicy.NO_STORE);
+			super.sendError(status);
+		}
+
 		@Override
 		public void reset() {
 			super.reset();

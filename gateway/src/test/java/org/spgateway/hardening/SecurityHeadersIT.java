@@ -39,6 +39,10 @@ class SecurityHeadersIT {
 		assertThat(profile.statusCode()).isEqualTo(200);
 		assertSecurityHeaders(profile, "public, max-age=60");
 		assertSecurityHeaders(Http.get(GATEWAY.baseUrl() + "/Questionnaire?_revinclude=QuestionnaireResponse:questionnaire"), "no-store");
+		// An error is never cached, not even on a public path.
+		HttpResponse<String> missing = Http.get(GATEWAY.baseUrl() + "/StructureDefinition/no-such-profile");
+		assertThat(missing.statusCode()).isEqualTo(404);
+		assertSecurityHeaders(missing, "no-store");
 	}
 
 	@Test
