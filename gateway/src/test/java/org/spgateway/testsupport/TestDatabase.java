@@ -44,6 +44,11 @@ public final class TestDatabase {
 		return "jdbc:postgresql://localhost:" + pg.getPort() + "/" + name + "?user=" + name + "&password=" + password;
 	}
 
+	/** The same database as {@code url} (one of {@link #newDatabase}'s), reached as the superuser {@code postgres}. */
+	public static String asSuperuser(String url) {
+		return url.replaceAll("\\?user=.*$", "?user=postgres");
+	}
+
 	private static EmbeddedPostgres server() {
 		if (postgres == null) {
 			try {
