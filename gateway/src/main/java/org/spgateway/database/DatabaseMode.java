@@ -37,13 +37,13 @@ final class DatabaseMode {
 			return mode;
 		}));
 		if (sandbox && !marked) {
-			throw new IllegalStateException("Sandbox mode does not start on this database: it holds data of a gateway that was not in"
-					+ " sandbox mode, which may be real patients' data. Start the sandbox on a database of its own (for the embedded"
+			throw new DatabaseRefusal("Sandbox mode does not start on this database: it holds data of a gateway that was not in"
+					+ " sandbox mode, which may be real patients' data", "Start the sandbox on a database of its own (for the embedded"
 					+ " database, another gateway.data-dir, e.g. --gateway.data-dir=./sandbox-data).");
 		}
 		if (!sandbox && marked) {
-			throw new IllegalStateException("This database holds sandbox (demo) data, written by a gateway in sandbox mode, so a gateway"
-					+ " for real use does not start on it. Start with gateway.sandbox=true, or on a database of its own (for the embedded"
+			throw new DatabaseRefusal("This database holds sandbox (demo) data, written by a gateway in sandbox mode, so a gateway"
+					+ " for real use does not start on it", "Start with gateway.sandbox=true, or on a database of its own (for the embedded"
 					+ " database, another gateway.data-dir).");
 		}
 	}

@@ -64,7 +64,7 @@ final class DatabaseRole {
 			log.warn("{}; starting anyway because gateway.database.allow-superuser=true", what);
 			return;
 		}
-		throw new IllegalStateException(what + ". Connect as a role that owns the gateway's database and has none of these"
+		throw new DatabaseRefusal(what, "Connect as a role that owns the gateway's database and has none of these"
 				+ " (docs/security.md#the-database-role), or set gateway.database.allow-superuser=true to start anyway.");
 	}
 }

@@ -54,7 +54,8 @@ record EmbeddedCredentials(String adminPassword, String gatewayPassword) {
 			}
 			return generated;
 		} catch (IOException e) {
-			throw new IllegalStateException("Could not read or keep the embedded database's passwords in " + file + ": " + e.getMessage(), e);
+			throw new IllegalStateException("Could not read or keep the embedded database's passwords in " + file + ": " + e.getMessage(),
+					e);
 		}
 	}
 

@@ -34,6 +34,7 @@ public class EmbeddedDatabaseConfig {
 		Files.createDirectories(clusterDir);
 		Files.createDirectories(runtimeDir);
 		StalePostmaster.stopIfRunning(clusterDir, settings.getStartupWait());
+		EmbeddedCredentials credentials = EmbeddedCredentials.loadOrCreate(dataDir);
 		log.info("Starting embedded PostgreSQL with its data in {}", clusterDir);
 		EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
 				.setDataDirectory(clusterDir)
@@ -47,9 +48,10 @@ public class EmbeddedDatabaseConfig {
 				.setServerConfig("full_page_writes", settings.isFsync() ? "on" : "off")
 				.setServerConfig("max_connections", "200")
 				.setServerConfig("listen_addresses", "localhost")
+				// zonky checks the server is up by connecting as postgres, which needs its password once pg_hba asks for one.
+				.setConnectConfig("password", credentials.adminPassword())
 				// The gateway closes the server itself, after the application context has drained.
 				.setRegisterShutdownHook(false);
-		EmbeddedCredentials credentials = EmbeddedCredentials.loadOrCreate(dataDir);
 		EmbeddedPostmaster postgres = new EmbeddedPostmaster(builder, clusterDir);
 		try {
 			EmbeddedRoles.secure(postgres.port(), settings.getDatabaseName(), credentials, clusterDir);

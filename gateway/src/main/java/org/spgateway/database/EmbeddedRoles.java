@@ -60,7 +60,8 @@ final class EmbeddedRoles {
 				s.execute("ALTER ROLE postgres PASSWORD '" + credentials.adminPassword() + "'");
 				String attributes = " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '"
 						+ credentials.gatewayPassword() + "'";
-				s.execute((exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", ROLE) ? "ALTER ROLE " : "CREATE ROLE ") + ROLE + attributes);
+				boolean roleExists = exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", ROLE);
+				s.execute((roleExists ? "ALTER ROLE " : "CREATE ROLE ") + ROLE + attributes);
 				String quoted = "\"" + database.replace("\"", "") + "\"";
 				if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", database)) {
 					s.execute("CREATE DATABASE " + quoted + " OWNER " + ROLE);
@@ -82,9 +83,9 @@ final class EmbeddedRoles {
 			}
 		} catch (SQLException e) {
 			if ("28P01".equals(e.getSQLState())) {
-				throw new IllegalStateException("The embedded PostgreSQL in " + clusterDir + " refused the password in "
+				throw new DatabaseRefusal("The embedded PostgreSQL in " + clusterDir + " refused the password in "
 						+ clusterDir.getParent().resolve(EmbeddedCredentials.FILE) + ": that file is not the one created with this data"
-						+ " directory. Restore it from the same backup as the data directory.", e);
+						+ " directory", "Restore it from the same backup as the data directory.");
 			}
 			throw new IllegalStateException("Could not set up the embedded database's role: " + e.getMessage(), e);
 		} catch (IOException e) {

@@ -67,14 +67,16 @@ public class HardeningConfig {
 	}
 
 	@Bean
-	FilterRegistrationBean<RateLimitFilter> rateLimitFilter(FhirContext fhirContext, RateLimitProperties properties, ClientIdentity identity) {
+	FilterRegistrationBean<RateLimitFilter> rateLimitFilter(FhirContext fhirContext, RateLimitProperties properties,
+			ClientIdentity identity) {
 		check(properties.getRequestsPerSecond(), "gateway.limits.rate.requests-per-second");
 		check(properties.getBurst(), "gateway.limits.rate.burst");
 		properties.getClients().forEach((client, limit) -> {
 			check(limit.getRequestsPerSecond(), "gateway.limits.rate.clients." + client + ".requests-per-second");
 			check(limit.getBurst(), "gateway.limits.rate.clients." + client + ".burst");
 		});
-		FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(new RateLimitFilter(fhirContext, properties, identity));
+		RateLimitFilter filter = new RateLimitFilter(fhirContext, properties, identity);
+		FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(RATE_LIMIT_ORDER);
 		registration.addUrlPatterns("/fhir/*");
 		registration.setEnabled(properties.isEnabled());

@@ -3,6 +3,7 @@ package org.spgateway.database;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -36,15 +37,15 @@ class EmbeddedDatabaseRoleIT {
 			DataSource dataSource = gateway.bean(DataSource.class);
 			DatabaseRoleIT.assertCannotRunPrograms(dataSource);
 			try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-					ResultSet rs = s.executeQuery("SELECT current_user, pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()")) {
+					ResultSet rs = s.executeQuery("SELECT current_user, pg_get_userbyid(datdba) FROM pg_database"
+							+ " WHERE datname = current_database()")) {
 				assertThat(rs.next()).isTrue();
 				assertThat(rs.getString(1)).isEqualTo("gateway");
 				assertThat(rs.getString(2)).as("the database's owner").isEqualTo("gateway");
 			}
 			Path credentials = dataDir.resolve("database.credentials");
 			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials))).isEqualTo("rw-------");
-			String port = String.valueOf(((com.zaxxer.hikari.HikariDataSource) dataSource).getJdbcUrl().replaceAll(".*:(\\d+)/.*", "$1"));
-			String url = "jdbc:postgresql://localhost:" + port + "/gateway";
+			String url = ((HikariDataSource) dataSource).getJdbcUrl();
 			assertThatThrownBy(() -> DriverManager.getConnection(url, "postgres", "")).isInstanceOf(SQLException.class);
 			assertThatThrownBy(() -> DriverManager.getConnection(url, "postgres", "postgres")).isInstanceOf(SQLException.class);
 			assertThatThrownBy(() -> DriverManager.getConnection(url, "gateway", "guess")).isInstanceOf(SQLException.class);
@@ -55,7 +56,8 @@ class EmbeddedDatabaseRoleIT {
 	void aDataDirectoryFromBeforeTheApplicationRoleIsHandedOverWithItsData() throws Exception {
 		String id;
 		try (GatewayServer gateway = GatewayServer.startEmbedded(dataDir)) {
-			HttpResponse<String> created = Http.post(gateway.baseUrl() + "/Patient", "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Older\"}]}");
+			HttpResponse<String> created = Http.post(gateway.baseUrl() + "/Patient",
+					"{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Older\"}]}");
 			id = Http.parse(created, Patient.class).getIdElement().getIdPart();
 		}
 		makeItLookLikeAnEarlierVersionsDataDirectory();
@@ -63,7 +65,8 @@ class EmbeddedDatabaseRoleIT {
 		try (GatewayServer gateway = GatewayServer.startEmbedded(dataDir)) {
 			Patient read = Http.parse(Http.get(gateway.baseUrl() + "/Patient/" + id), Patient.class);
 			assertThat(read.getNameFirstRep().getFamily()).isEqualTo("Older");
-			assertThat(Http.post(gateway.baseUrl() + "/Patient", "{\"resourceType\":\"Patient\",\"active\":true}").statusCode()).isEqualTo(201);
+			HttpResponse<String> another = Http.post(gateway.baseUrl() + "/Patient", "{\"resourceType\":\"Patient\",\"active\":true}");
+			assertThat(another.statusCode()).isEqualTo(201);
 			DataSource dataSource = gateway.bean(DataSource.class);
 			DatabaseRoleIT.assertCannotRunPrograms(dataSource);
 			try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
@@ -78,7 +81,8 @@ class EmbeddedDatabaseRoleIT {
 	/** As the gateway left its data before it had a role of its own: the superuser owns everything, and trusts anyone local. */
 	private void makeItLookLikeAnEarlierVersionsDataDirectory() throws Exception {
 		Path cluster = dataDir.resolve("postgres");
-		Files.writeString(cluster.resolve("pg_hba.conf"), "local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n");
+		Files.writeString(cluster.resolve("pg_hba.conf"),
+				"local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n");
 		Files.delete(dataDir.resolve("database.credentials"));
 		try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(cluster).setCleanDataDirectory(false).start()) {
 			try (Connection c = postgres.getDatabase("postgres", "gateway").getConnection(); Statement s = c.createStatement()) {

@@ -16,7 +16,8 @@ class CorsIT {
 
 	@BeforeAll
 	static void start() {
-		gateway = GatewayServer.start("gateway.sandbox=true", "gateway.cors.allowed-origins=https://app.example.org,https://*.partner.example.org",
+		gateway = GatewayServer.start("gateway.sandbox=true",
+				"gateway.cors.allowed-origins=https://app.example.org,https://*.partner.example.org",
 				"gateway.cors.allowed-methods=GET,POST");
 	}
 

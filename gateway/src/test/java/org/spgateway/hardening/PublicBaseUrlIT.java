@@ -51,7 +51,8 @@ class PublicBaseUrlIT {
 		assertThat(urls).allSatisfy(url -> assertThat(url).startsWith(base + "/").doesNotContain("evil").doesNotContain("stolen"));
 		assertThat(search).doesNotContain("evil.example.com");
 
-		String explorer = Http.raw(gateway.port(), "GET /fhir/swagger-ui/ HTTP/1.1\r\n" + FORGED + "Accept: text/html\r\nConnection: close\r\n\r\n");
+		String explorer = Http.raw(gateway.port(),
+				"GET /fhir/swagger-ui/ HTTP/1.1\r\n" + FORGED + "Accept: text/html\r\nConnection: close\r\n\r\n");
 		assertThat(explorer).startsWith("HTTP/1.1 200").contains(base).doesNotContain("evil.example.com");
 	}
 
