@@ -20,7 +20,7 @@ public class HardeningConfig {
 
 	/**
 	 * After Spring Security's filter chain (order -100), so that the client a limit counts is the authenticated
-	 * one; before the FHIR server reads any body.
+	 * one; before the FHIR server parses any body.
 	 */
 	static final int RATE_LIMIT_ORDER = -90;
 

@@ -23,7 +23,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Per-client rate limits: a token bucket per client (Bucket4j), refilled at the client's sustained rate and
  * holding its burst. A request finding the bucket empty is answered 429 with {@code Retry-After} (whole
- * seconds until a token is back) and an OperationOutcome, before anything reads its body. Buckets live in
+ * seconds until a token is back) and an OperationOutcome, before the FHIR server parses anything. Buckets live in
  * this instance's memory: behind a load balancer each instance grants the limit.
  */
 public class RateLimitFilter extends OncePerRequestFilter {
