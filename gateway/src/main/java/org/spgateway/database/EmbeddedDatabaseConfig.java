@@ -5,12 +5,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spgateway.config.GatewayProperties;
@@ -40,6 +34,7 @@ public class EmbeddedDatabaseConfig {
 		Files.createDirectories(clusterDir);
 		Files.createDirectories(runtimeDir);
 		StalePostmaster.stopIfRunning(clusterDir, settings.getStartupWait());
+		EmbeddedCredentials credentials = EmbeddedCredentials.loadOrCreate(dataDir);
 		log.info("Starting embedded PostgreSQL with its data in {}", clusterDir);
 		EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
 				.setDataDirectory(clusterDir)
@@ -53,11 +48,19 @@ public class EmbeddedDatabaseConfig {
 				.setServerConfig("full_page_writes", settings.isFsync() ? "on" : "off")
 				.setServerConfig("max_connections", "200")
 				.setServerConfig("listen_addresses", "localhost")
+				// zonky checks the server is up by connecting as postgres, which needs its password once pg_hba asks for one.
+				.setConnectConfig("password", credentials.adminPassword())
 				// The gateway closes the server itself, after the application context has drained.
 				.setRegisterShutdownHook(false);
 		EmbeddedPostmaster postgres = new EmbeddedPostmaster(builder, clusterDir);
-		ensureDatabase(postgres.adminDataSource(), settings.getDatabaseName());
-		log.info("Embedded PostgreSQL ready at {}", postgres.jdbcUrl(settings.getDatabaseName()));
+		try {
+			EmbeddedRoles.secure(postgres.port(), settings.getDatabaseName(), credentials, clusterDir);
+		} catch (RuntimeException e) {
+			postgres.close();
+			throw e;
+		}
+		log.info("Embedded PostgreSQL ready at {} (user {}, passwords in {})", postgres.jdbcUrl(settings.getDatabaseName()),
+				EmbeddedRoles.ROLE, dataDir.resolve(EmbeddedCredentials.FILE));
 		return postgres;
 	}
 
@@ -67,25 +70,10 @@ public class EmbeddedDatabaseConfig {
 		HikariDataSource dataSource = new HikariDataSource();
 		// The port stays the same when the watch starts the server again, so this URL stays right.
 		dataSource.setJdbcUrl(postgres.jdbcUrl(properties.getEmbeddedDb().getDatabaseName()));
-		dataSource.setUsername("postgres");
+		// The application role, never the superuser: SQL run by the gateway cannot run programs on the host.
+		dataSource.setUsername(EmbeddedRoles.ROLE);
+		dataSource.setPassword(EmbeddedCredentials.loadOrCreate(properties.getDataDir().toAbsolutePath().normalize()).gatewayPassword());
 		return dataSource;
-	}
-
-	private static void ensureDatabase(DataSource admin, String name) {
-		try (Connection connection = admin.getConnection();
-				PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-			exists.setString(1, name);
-			try (ResultSet rs = exists.executeQuery()) {
-				if (rs.next()) {
-					return;
-				}
-			}
-			try (Statement create = connection.createStatement()) {
-				create.execute("CREATE DATABASE \"" + name.replace("\"", "") + "\"");
-			}
-		} catch (SQLException e) {
-			throw new IllegalStateException("Could not create database " + name + " in the embedded PostgreSQL", e);
-		}
 	}
 
 	private static int freePort() throws IOException {

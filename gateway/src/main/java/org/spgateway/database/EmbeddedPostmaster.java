@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,16 +44,13 @@ public final class EmbeddedPostmaster implements AutoCloseable {
 		watch.scheduleWithFixedDelay(this::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
+	/** The database's URL, naming no user (zonky's names the superuser). */
 	public synchronized String jdbcUrl(String database) {
-		return postgres.getJdbcUrl("postgres", database);
+		return "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + database;
 	}
 
 	public synchronized int port() {
 		return postgres.getPort();
-	}
-
-	synchronized DataSource adminDataSource() {
-		return postgres.getPostgresDatabase();
 	}
 
 	/** Starts the server again if its process has gone; a failed start is tried again at the next check. */
@@ -73,7 +69,7 @@ public final class EmbeddedPostmaster implements AutoCloseable {
 		try {
 			postgres = builder.start();
 			process = postmasterProcess();
-			log.warn("Embedded PostgreSQL started again at {}", postgres.getJdbcUrl("postgres", "postgres"));
+			log.warn("Embedded PostgreSQL started again on port {}", postgres.getPort());
 		} catch (IOException | RuntimeException e) {
 			// E.g. backends of a killed server still hold its shared memory for a moment.
 			log.error("The embedded PostgreSQL could not be started again ({}); trying again in {} s", e.getMessage(), CHECK_EVERY.toSeconds());

@@ -4,7 +4,6 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.narrative.INarrativeGenerator;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.openapi.OpenApiInterceptor;
-import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +29,7 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -64,7 +64,7 @@ public class FhirServerConfig {
 			RequestGate requestGate, InteractionGate interactionGate, SmartCapabilities smartCapabilities, SearchParameterRegistry registry,
 			ConformanceResources conformance,
 			ObjectProvider<BuildProperties> buildProperties, ObjectProvider<SystemProvider> systemProviders,
-			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry) {
+			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry, Environment environment) {
 		RestfulServer server = new GatewayRestfulServer(fhirContext);
 		server.setDefaultResponseEncoding(EncodingEnum.JSON);
 		server.setDefaultPrettyPrint(false);
@@ -73,8 +73,10 @@ public class FhirServerConfig {
 		server.setPagingProvider(null);
 		INarrativeGenerator noNarrative = null;
 		fhirContext.setNarrativeGenerator(noNarrative);
-		if (properties.getPublicBaseUrl() != null && !properties.getPublicBaseUrl().isBlank()) {
-			server.setServerAddressStrategy(new HardcodedServerAddressStrategy(properties.getPublicBaseUrl()));
+		server.setServerAddressStrategy(new ConfiguredAddressStrategy(properties.getPublicBaseUrl(),
+				environment.getProperty("server.ssl.enabled", Boolean.class, false)));
+		if (properties.getPublicBaseUrl() == null || properties.getPublicBaseUrl().isBlank()) {
+			log.info("gateway.public-base-url is not set: links name http://localhost:<port>/fhir. Set it to the address callers use");
 		}
 		BuildProperties build = buildProperties.getIfAvailable();
 		String version = build != null ? build.getVersion() : "development";

@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.spgateway.fhir.Outcomes;
+import org.spgateway.hardening.SecurityHeaders;
 
 /**
  * Tomcat's error report for requests that never reach the application (a request line Tomcat cannot
@@ -42,6 +43,7 @@ public class OperationOutcomeErrorReportValve extends ErrorReportValve {
 		OperationOutcome outcome = Outcomes.single(status >= 500 ? IssueSeverity.FATAL : IssueSeverity.ERROR,
 				status >= 500 ? IssueType.EXCEPTION : IssueType.INVALID, diagnostics, null);
 		try {
+			SecurityHeaders.applyNoStore(response);
 			response.setContentType(Constants.CT_FHIR_JSON_NEW);
 			response.setCharacterEncoding("UTF-8");
 			PrintWriter writer = response.getReporter();

@@ -39,6 +39,9 @@ class AccessBackfillIT {
 
 			gateway.restart();
 			awaitBackfill(gateway.bean(JdbcTemplate.class));
+			// The sandbox signs with a key of its own per start: tokens from before the restart are refused.
+			gp = "Bearer " + gateway.tokenFor("demo-gp");
+			provider = "Bearer " + gateway.tokenFor("demo-provider");
 			assertThat(Http.get(gateway.baseUrl() + "/ServiceRequest/" + referralId, "Authorization", gp).statusCode()).isEqualTo(200);
 			assertThat(Http.get(gateway.baseUrl() + "/Patient/" + patientId, "Authorization", gp).statusCode()).isEqualTo(200);
 			// The sandbox service 9000102 is the community group VCS-0002's, not the provider's.

@@ -9,8 +9,6 @@ import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,6 +36,7 @@ import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.HookReceiver;
 import org.spgateway.testsupport.Http;
 import org.spgateway.testsupport.ReferralWork;
+import org.spgateway.testsupport.TestDatabase;
 
 /**
  * PostgreSQL stopped (fast shutdown: in-flight transactions are aborted) and started again while
@@ -89,10 +88,7 @@ class DatabaseOutageIT {
 		Path data = dir.resolve("pg");
 		int port = freePort();
 		EmbeddedPostgres[] postgres = {startPostgres(data, port)};
-		String url = postgres[0].getJdbcUrl("postgres", "gateway");
-		try (Connection c = postgres[0].getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-			s.execute("CREATE DATABASE gateway");
-		}
+		String url = TestDatabase.newDatabaseOn(postgres[0], "gateway");
 		try (HookReceiver receiver = HookReceiver.start(); GatewayServer gateway = GatewayServer.startOn(url, FAST)) {
 			survivesAnOutage(gateway, receiver, new Database() {
 				@Override

@@ -65,8 +65,8 @@ public final class GatewayServer implements AutoCloseable {
 
 	private static GatewayServer startOn(String jdbcUrl, Class<?>[] extraConfiguration, String... extraProperties) {
 		Map<String, String> properties = new LinkedHashMap<>();
+		// The URL names the database's own role (TestDatabase), not the superuser.
 		properties.put("spring.datasource.url", jdbcUrl);
-		properties.put("spring.datasource.username", "postgres");
 		return boot(properties, extraConfiguration, extraProperties);
 	}
 

@@ -7,12 +7,15 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One real PostgreSQL (zonky embedded binaries) per test JVM, started on first use and stopped when
  * the JVM exits. Each caller gets a fresh, empty database on it, so test classes never see each
  * other's data, while gateways under test (and restarts of them) can share one database by URL.
+ * Each database belongs to a role of its own that is not a superuser, as in production; its URL names
+ * that role and its password, so whoever connects with it (a gateway, a test's own SQL) is that role.
  */
 public final class TestDatabase {
 
@@ -21,16 +24,29 @@ public final class TestDatabase {
 
 	private TestDatabase() {}
 
-	/** A JDBC URL for a new empty database. */
+	/** A JDBC URL for a new empty database, owned by a new role of its own (named in the URL). */
 	public static synchronized String newDatabase() {
-		EmbeddedPostgres pg = server();
-		String name = "test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+		return newDatabaseOn(server(), "test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet());
+	}
+
+	/**
+	 * Creates, on a PostgreSQL a test started itself, a role named {@code name} (login, no superuser, no
+	 * CREATEROLE, a random password) and a database of the same name that it owns; the URL names both.
+	 */
+	public static String newDatabaseOn(EmbeddedPostgres pg, String name) {
+		String password = UUID.randomUUID().toString();
 		try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-			s.execute("CREATE DATABASE " + name);
+			s.execute("CREATE ROLE " + name + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '" + password + "'");
+			s.execute("CREATE DATABASE " + name + " OWNER " + name);
 		} catch (SQLException e) {
 			throw new IllegalStateException("Could not create test database " + name, e);
 		}
-		return pg.getJdbcUrl("postgres", name);
+		return "jdbc:postgresql://localhost:" + pg.getPort() + "/" + name + "?user=" + name + "&password=" + password;
+	}
+
+	/** The same database as {@code url} (one of {@link #newDatabase}'s), reached as the superuser {@code postgres}. */
+	public static String asSuperuser(String url) {
+		return url.replaceAll("\\?user=.*$", "?user=postgres");
 	}
 
 	private static EmbeddedPostgres server() {
