@@ -22,6 +22,8 @@ import org.spgateway.security.CallerResolver;
 import org.spgateway.security.RequestGate;
 import org.spgateway.store.ResourceStore;
 import org.spgateway.store.SearchParameterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -39,6 +41,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Configuration(proxyBeanMethods = false)
 public class FhirServerConfig {
+
+	private static final Logger log = LoggerFactory.getLogger(FhirServerConfig.class);
 
 	@Bean
 	AccessPolicy accessPolicy(GatewayProperties gateway) {
