@@ -27,7 +27,7 @@ jar_found=no
 deps=0
 for layer in $(grep -o '"Layers":\[[^]]*\]' <<<"$manifest" | grep -o '"[^"]*\.tar[^"]*"' | tr -d '"'); do
 	listing=$(tar -tzf "$work/$layer" 2>/dev/null || tar -tf "$work/$layer")
-	printf '  %-80s %6s kB %6s files  %s\n' "$layer" "$(( $(stat -c %s "$work/$layer") / 1024 ))" "$(wc -l <<<"$listing")" \
+	printf '  %-16s %7s kB %6s files  %s\n' "${layer:0:12}…" "$(( $(stat -c %s "$work/$layer") / 1024 ))" "$(wc -l <<<"$listing")" \
 		"$(head -n 3 <<<"$listing" | tr '\n' ' ')"
 	grep -q 'app/classes/org/spgateway/GatewayApplication.class' <<<"$listing" && jar_found=yes
 	deps=$(( deps + $(grep -c '^\.\?/\?app/libs/.*\.jar$' <<<"$listing" || true) ))
