@@ -51,12 +51,12 @@ public class ValidationConfig {
 
 	@Bean
 	ResourceValidator resourceValidator(FhirContext fhirContext, IValidationSupport validationSupport,
-			ConformanceResources conformance, GatewayProperties properties) {
+			ConformanceResources conformance, GatewayProperties properties, ValidatorWarmUp warmUp) {
 		long started = System.nanoTime();
 		WorkerContextValidationSupportAdapter workerContext = new CachingWorkerContext(validationSupport);
 		ResourceValidator validator = new ResourceValidator(fhirContext, workerContext, conformance.requiredProfiles(),
 				properties.getValidation().getPoolSize());
-		// Checking every conformance resource is also what warms the validator before the first request.
+		// Every conformance resource must validate; a broken one stops start-up here, naming its file.
 		for (LoadedResource loaded : java.util.stream.Stream.concat(conformance.all().stream(), conformance.examples().stream()).toList()) {
 			if (loaded.resource() instanceof org.hl7.fhir.r4.model.StructureDefinition) {
 				// Compiled by ProfileCompiler; the instance validator would try to rebuild them from the network.
@@ -69,41 +69,17 @@ public class ValidationConfig {
 								.reduce((a, b) -> a + "; " + b).orElse(""));
 			}
 		}
-		int warmUps = warmUp(validator, conformance, properties.getValidation());
-		log.info("Validator ready in {} ms ({} conformance resources checked, {} warm-up validations)",
-				(System.nanoTime() - started) / 1_000_000, conformance.all().size(), warmUps);
+		log.info("Validator ready in {} ms ({} conformance resources checked); warming up beside the rest of start-up",
+				(System.nanoTime() - started) / 1_000_000, conformance.all().size());
+		warmUp.begin(validator, java.util.stream.Stream.concat(conformance.examples().stream(), conformance.all().stream())
+				.map(LoadedResource::resource).filter(r -> !(r instanceof org.hl7.fhir.r4.model.StructureDefinition)).toList());
 		return validator;
 	}
 
 	/** Validates the conformance resources repeatedly, on every pooled validator at once, for the configured time. */
-	private static int warmUp(ResourceValidator validator, ConformanceResources conformance, GatewayProperties.Validation settings) {
-		java.util.List<org.hl7.fhir.r4.model.Resource> samples = java.util.stream.Stream.concat(conformance.examples().stream(), conformance.all().stream())
-				.map(LoadedResource::resource).filter(r -> !(r instanceof org.hl7.fhir.r4.model.StructureDefinition)).toList();
-		long deadline = System.nanoTime() + settings.getWarmUp().toNanos();
-		if (samples.isEmpty() || settings.getWarmUp().isZero()) {
-			return 0;
-		}
-		java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-		java.util.List<Thread> threads = new java.util.ArrayList<>();
-		for (int t = 0; t < settings.getPoolSize(); t++) {
-			Thread thread = new Thread(() -> {
-				int i = 0;
-				while (System.nanoTime() < deadline) {
-					validator.validate(samples.get(i++ % samples.size()), null);
-					count.incrementAndGet();
-				}
-			}, "validator-warm-up-" + t);
-			thread.start();
-			threads.add(thread);
-		}
-		for (Thread thread : threads) {
-			try {
-				thread.join();
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-			}
-		}
-		return count.get();
+	@Bean
+	ValidatorWarmUp validatorWarmUp(GatewayProperties properties) {
+		return new ValidatorWarmUp(properties.getValidation().getWarmUp(), properties.getValidation().getPoolSize());
 	}
 
 	static ValidationSupportChain supportChain(FhirContext fhirContext, ConformanceResources conformance) {

@@ -15,7 +15,12 @@ public final class GatewayValidator {
 		GatewayProperties properties = new GatewayProperties();
 		ValidationConfig config = new ValidationConfig();
 		ConformanceResources conformance = config.conformanceResources(fhirContext, properties);
-		return config.resourceValidator(fhirContext, config.validationSupport(fhirContext, conformance), conformance, properties);
+		ValidatorWarmUp warmUp = config.validatorWarmUp(properties);
+		ResourceValidator validator = config.resourceValidator(fhirContext, config.validationSupport(fhirContext, conformance), conformance,
+				properties, warmUp);
+		// The application opens to callers only once the warm-up is over; so does this.
+		warmUp.start();
+		return validator;
 	}
 
 	/** The conformance resources and the validation support built on them, as the application builds them. */
