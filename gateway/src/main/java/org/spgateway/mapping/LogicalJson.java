@@ -28,8 +28,8 @@ final class LogicalJson {
 
 	/** JSON number types among the FHIR primitives; everything else is written as a string. */
 	private static final Set<String> NUMBERS = Set.of("integer", "decimal", "positiveInt", "unsignedInt");
-	/** What every element has from the base Element, and a flat JSON body does not use. */
-	private static final Set<String> BASE_ELEMENTS = Set.of("id", "extension");
+	/** What every element has from the base Element (and BackboneElement), and a flat JSON body does not use. */
+	private static final Set<String> BASE_ELEMENTS = Set.of("id", "extension", "modifierExtension");
 
 	/** Content that is not what the model describes: what is wrong, and the path of the field (dotted, as the partner wrote it). */
 	static final class Problem extends RuntimeException {

@@ -90,6 +90,11 @@ public class MapEngine {
 		return signature(map).sourceType();
 	}
 
+	/** The resource type a map makes (for a logical model, the model's type URL). */
+	public String targetType(StructureMap map) {
+		return signature(map).targetType();
+	}
+
 	/** Whether the map reads a partner's flat JSON (its source is a logical model): run it with {@link #fromJson}. */
 	public boolean readsJson(StructureMap map) {
 		return signature(map).sourceModel() != null;
