@@ -106,8 +106,7 @@ public class MapEngine {
 	}
 
 	/**
-	 * Runs a map over one resource and returns what it made. The source is not changed, but the result may share
-	 * elements with it (a copy rule copies by reference): do not change the source afterwards.
+	 * Runs a map over one resource and returns what it made. The source is not changed; the result is a copy of its own.
 	 *
 	 * @throws MappingFailure when the content is not what the map reads, or a rule fails
 	 */
@@ -120,7 +119,7 @@ public class MapEngine {
 			throw new MappingFailure(map.getUrl(), map.getName(), null,
 					"it reads a " + signature.sourceType() + " and the content is a " + source.fhirType());
 		}
-		return (Resource) run(map, source, (Resource) ResourceFactory.createResourceOrType(signature.targetType()));
+		return ((Resource) run(map, source, (Resource) ResourceFactory.createResourceOrType(signature.targetType()))).copy();
 	}
 
 	/**
@@ -135,7 +134,7 @@ public class MapEngine {
 			throw new IllegalArgumentException(map.getUrl() + " does not read JSON of a logical model into a resource");
 		}
 		Element source = logical.read(signature.sourceModel(), json);
-		return (Resource) run(map, source, (Resource) ResourceFactory.createResourceOrType(signature.targetType()));
+		return ((Resource) run(map, source, (Resource) ResourceFactory.createResourceOrType(signature.targetType()))).copy();
 	}
 
 	/**
@@ -164,6 +163,11 @@ public class MapEngine {
 		return signature;
 	}
 
+	/**
+	 * The engine sets a map's constants into the target as the very objects the parsed map holds, and a copy rule copies by
+	 * reference: callers get a deep copy of a resource made (see transform and fromJson), so that intake resolving a reference
+	 * in what a map made can never change the map (a second referral once carried the first one's Patient id this way).
+	 */
 	private Base run(StructureMap map, Base source, Base target) {
 		services.rule.remove();
 		try {

@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.StructureMap;
@@ -124,7 +125,7 @@ public class PartnerReferrals {
 			throw Outcomes.unprocessable("The map " + map.getName() + " (" + map.getUrl() + ") did not make a transaction Bundle", null);
 		}
 		for (Bundle.BundleEntryComponent entry : transaction.getEntry()) {
-			if (entry.getResource() instanceof ServiceRequest referral) {
+			if (entry.getResource() instanceof ServiceRequest referral && !selfReferral(transaction, referral)) {
 				Optional<PartnerDefinition> sender = inbound.senderOf(referral);
 				if (sender.isEmpty() || !sender.get().id().equals(partner.id())) {
 					throw Outcomes.unprocessable("The referral says it is from " + describe(referral) + ", which " + partner.name()
@@ -135,6 +136,13 @@ public class PartnerReferrals {
 		// Validated as sent like any transaction: the map's Bundle is the body the intake sees.
 		String body = fhirContext.newJsonParser().encodeResourceToString(transaction);
 		return transactions.process(transaction, body, EncodingEnum.JSON, request);
+	}
+
+	/** A self-referral (a web form's): the requester is the person, an entry of the same transaction, and names no organisation. */
+	private static boolean selfReferral(Bundle transaction, ServiceRequest referral) {
+		String requester = referral.getRequester().getReference();
+		return requester != null && !referral.getRequester().hasIdentifier() && transaction.getEntry().stream()
+				.anyMatch(e -> requester.equals(e.getFullUrl()) && e.getResource() instanceof Patient);
 	}
 
 	private static String describe(ServiceRequest referral) {

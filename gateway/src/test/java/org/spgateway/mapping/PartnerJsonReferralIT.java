@@ -105,6 +105,45 @@ class PartnerJsonReferralIT {
 	}
 
 	@Test
+	void aSelfReferralFromAProvidersWebFormGoesThroughIntakeAndAResubmissionStoresNothing() {
+		String nhs = TestNhsNumbers.next();
+		String id = "NWP-FORM-" + UUID.randomUUID();
+		String form = selfReferral(nhs, id, true);
+		HttpResponse<String> first = post("northside-self-referral", form);
+		assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+		String location = Http.parse(first, Bundle.class).getEntry().get(1).getResponse().getLocation().replaceAll("/_history/.*", "");
+		ServiceRequest stored = Http.parse(Http.get(gateway.baseUrl() + "/" + location), ServiceRequest.class);
+		assertThat(stored.getRequester().getReference()).isEqualTo(stored.getSubject().getReference()).startsWith("Patient/");
+		assertThat(stored.getReasonCodeFirstRep().getText()).startsWith("Since I lost my job");
+		assertThat(((Coding) stored.getExtensionByUrl("https://spgateway.org/fhir/StructureDefinition/sp-referral-source").getValue()).getCode())
+				.isEqualTo("self");
+		assertThat(search("Task?owner:identifier=" + ODS + "|X99901&status=requested&focus=" + location, Task.class)).hasSize(1);
+
+		HttpResponse<String> again = post("northside-self-referral", form);
+		assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+		assertThat(Http.parse(again, Bundle.class).getEntry().get(1).getResponse().getLocation()).startsWith(location + "/_history/1");
+		assertThat(search("ServiceRequest?identifier=https://northside-wellbeing.example/Id/self-referral-form|" + id, ServiceRequest.class))
+				.hasSize(1);
+	}
+
+	@Test
+	void aSelfReferralWithoutConsentIsRefusedByTheMapsCheckAndNothingIsStored() {
+		String nhs = TestNhsNumbers.next();
+		String id = "NWP-FORM-" + UUID.randomUUID();
+		HttpResponse<String> response = post("northside-self-referral", selfReferral(nhs, id, false));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+		assertThat(issue(response).getDiagnostics()).isEqualTo("The map NorthsideSelfReferralInbound"
+				+ " (https://spgateway.org/fhir/StructureMap/northside-self-referral-inbound) failed at rule 'consentGiven':"
+				+ " its check '$this = true' is not met");
+		assertThat(search("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|" + nhs, Patient.class)).isEmpty();
+	}
+
+	private static String selfReferral(String nhs, String id, boolean consent) {
+		return Fixtures.text(PartnerJsonReferralIT.class, "golden/northside-self-referral-inbound/with-practice.input.json")
+				.replace("9990000034", nhs).replace("NWP-FORM-20261203-0042", id).replace("\"consent\": true", "\"consent\": " + consent);
+	}
+
+	@Test
 	void aFieldTheModelDoesNotHaveIsRefusedNamingItAndNothingIsStored() {
 		String nhs = TestNhsNumbers.next();
 		String ref = "ASC-" + UUID.randomUUID();
