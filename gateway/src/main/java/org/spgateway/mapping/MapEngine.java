@@ -46,6 +46,7 @@ public class MapEngine {
 	private static final String UNEXPLAINED = "the rule could not be applied to this content";
 
 	private final ConceptMapTranslator translator;
+	private final FhirContext fhirContext;
 	private final Map<String, StructureMap> byUrl;
 	private final Map<String, MapSignature> signatures;
 	/** The logical models maps use, by URL and type, for create('...') of one. */
@@ -58,6 +59,7 @@ public class MapEngine {
 	public MapEngine(FhirContext fhirContext, IValidationSupport gatewaySupport, ConformanceResources conformance,
 			ConceptMapTranslator translator) {
 		this.translator = translator;
+		this.fhirContext = fhirContext;
 		HapiWorkerContext worker = new HapiWorkerContext(fhirContext, new MapWorkerSupport(gatewaySupport));
 		List<StructureMap> maps = conformance.ofType(StructureMap.class);
 		this.byUrl = maps.stream().collect(Collectors.toUnmodifiableMap(StructureMap::getUrl, Function.identity()));
@@ -153,6 +155,11 @@ public class MapEngine {
 		}
 		Element made = (Element) run(map, source, logical.create(signature.targetModel()));
 		return logical.write(made);
+	}
+
+	/** A resource a map made, as FHIR JSON (for delivery). */
+	public String fhirJson(Resource made) {
+		return fhirContext.newJsonParser().encodeResourceToString(made);
 	}
 
 	private MapSignature signature(StructureMap map) {

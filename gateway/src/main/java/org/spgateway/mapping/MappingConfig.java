@@ -83,6 +83,11 @@ public class MappingConfig {
 	}
 
 	@Bean
+	PartnerFeedbackShaping partnerFeedbackShaping(Partners partners, MapEngine mapEngine) {
+		return new PartnerFeedbackShaping(partners, mapEngine);
+	}
+
+	@Bean
 	PartnerReferralProvider partnerReferralProvider(PartnerReferrals partnerReferrals) {
 		return new PartnerReferralProvider(partnerReferrals);
 	}
