@@ -4,6 +4,7 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
@@ -156,7 +157,7 @@ public class FeedbackListener implements ResourceChangeListener {
 			}
 			OutboundMessage outbound = null;
 			if (deliver && partner != null) {
-				outbound = partnerMessage(partner, carried, composed.communication().getIdElement().getIdPart(), focus.id(), origin);
+				outbound = partnerMessage(partner, carried, composed.communication().getIdElement().getIdPart(), focus.id(), origin, now);
 				if (outbound == null) {
 					deliver = false;
 					composed.communication().setStatus(Communication.CommunicationStatus.NOTDONE).getStatusReason()
@@ -180,8 +181,8 @@ public class FeedbackListener implements ResourceChangeListener {
 	 * feedback is not delivered: null.
 	 */
 	private OutboundMessage partnerMessage(PartnerFeedback.Shaped partner, List<Resource> carried, String communicationId, String referralId,
-			Origin origin) {
-		Bundle source = new Bundle().setType(Bundle.BundleType.COLLECTION);
+			Origin origin, Instant now) {
+		Bundle source = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(Date.from(now));
 		carried.forEach(r -> source.addEntry().setResource(r));
 		String body;
 		try {

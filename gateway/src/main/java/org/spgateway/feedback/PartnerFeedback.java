@@ -24,8 +24,9 @@ public interface PartnerFeedback {
 	 * A partner's delivery.
 	 *
 	 * @param channel     the outbox channel ({@code Partner/[id]})
-	 * @param body        the body from the feedback as carried (a collection Bundle: the referral, the Communication and its coded
-	 *                    entries, the person, the provider's Task and organisations); throws when the partner's map cannot make it
+	 * @param body        the body from the feedback as carried (a collection Bundle timestamped when the feedback was composed: the
+	 *                    referral, the Communication and its coded entries, the person, the provider's Task and organisations);
+	 *                    throws when the partner's map cannot make it
 	 */
 	record Shaped(String channel, String address, List<OutboundMessage.Header> headers, String contentType, Function<Bundle, String> body) {}
 }

@@ -240,7 +240,10 @@ public class MapEngine {
 		@Override
 		public Base createType(Object appInfo, String name) {
 			StructureDefinition model = models.get(name);
-			return model != null ? logical.create(model) : ResourceFactory.createResourceOrType(name);
+			if (model != null) {
+				return logical.create(model);
+			}
+			return "Narrative".equals(name) ? new MappedNarrative() : ResourceFactory.createResourceOrType(name);
 		}
 
 		@Override

@@ -108,19 +108,28 @@ public final class Golden {
 	}
 
 	private static void strip(Resource resource) {
-		resource.setId((String) null);
+		strip(resource, false);
+	}
+
+	/** @param keepId a document's entries keep their ids: its fullUrls name them, and references between entries resolve by them */
+	private static void strip(Resource resource, boolean keepId) {
+		if (!keepId) {
+			resource.setId((String) null);
+		}
 		resource.setMeta(null);
 		if (resource instanceof Bundle bundle) {
+			boolean document = bundle.getType() == Bundle.BundleType.DOCUMENT;
 			bundle.setTotalElement(null);
 			bundle.getLink().clear();
 			for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-				if (!entry.hasFullUrl() || !entry.getFullUrl().startsWith("urn:uuid:")) {
-					// A server's fullUrl holds an id it assigned; a urn:uuid one is the sender's, and references within the Bundle use it.
+				if (!document && (!entry.hasFullUrl() || !entry.getFullUrl().startsWith("urn:uuid:"))) {
+					// A server's fullUrl holds an id it assigned; a urn:uuid one is the sender's, and references within the Bundle use it, as
+					// they use a document's (its entries are named by what made it).
 					entry.setFullUrl(null);
 				}
 				entry.setSearch(null);
 				if (entry.getResource() != null) {
-					strip(entry.getResource());
+					strip(entry.getResource(), document);
 				}
 			}
 		}
