@@ -98,7 +98,7 @@ final class IntakeScenarios {
 		}
 
 		public String description() {
-			return "POST /$partner-referral?partner=riverside-social-care: a flat JSON referral read into its logical model, mapped to a transaction"
+			return "POST /$partner-referral?partner=riverside-social-care: a flat JSON referral (to service 9000002) read into its logical model, mapped to a transaction"
 					+ " (new Patient conditional on NHS number, ServiceRequest), then as referral-transaction: validated, routed, eligibility checked,"
 					+ " stored with Task and Provenance";
 		}
