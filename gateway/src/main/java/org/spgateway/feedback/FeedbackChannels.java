@@ -11,13 +11,16 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Feedback's outbox channels (one per referrer Endpoint, {@code Endpoint/id}): the delivery state shows
+ * Feedback's outbox channels (one per referrer Endpoint, {@code Endpoint/id}, and one per partner delivering by its own webhook,
+ * {@code Partner/id}): the delivery state shows
  * on each Communication, {@code completed} once the referrer's system acknowledged it, {@code not-done}
  * with the reason when delivery gave up (re-driven with Endpoint/[id]/$redrive).
  */
 public class FeedbackChannels implements OutboxChannelOwner {
 
 	static final String PREFIX = "Endpoint/";
+	/** A partner's own webhook (mappings/[id]/partner.yaml), when a partner definition shapes the referrer's feedback. */
+	static final String PARTNER_PREFIX = "Partner/";
 
 	private final ObjectProvider<ResourceService> resources;
 	private final ResourceStore store;
@@ -33,7 +36,7 @@ public class FeedbackChannels implements OutboxChannelOwner {
 
 	@Override
 	public boolean owns(String channel) {
-		return channel.startsWith(PREFIX);
+		return channel.startsWith(PREFIX) || channel.startsWith(PARTNER_PREFIX);
 	}
 
 	@Override

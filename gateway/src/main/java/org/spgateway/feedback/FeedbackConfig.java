@@ -33,12 +33,12 @@ public class FeedbackConfig {
 	@Bean
 	FeedbackListener feedbackListener(FeedbackEvents events, ObjectProvider<ResourceService> resources, ObjectProvider<FeedbackRoutes> routes,
 			FhirContext fhirContext, Outbox outbox, FeedbackProperties properties, GatewayProperties gateway, ObjectProvider<BuildProperties> build,
-			FeedbackRecords records, ObjectProvider<OutcomeSummary> outcomeSummary) {
+			FeedbackRecords records, ObjectProvider<OutcomeSummary> outcomeSummary, ObjectProvider<PartnerFeedback> partnerFeedback) {
 		String base = properties.getBaseUrl() != null ? properties.getBaseUrl()
 				: gateway.getPublicBaseUrl() != null && !gateway.getPublicBaseUrl().isBlank() ? gateway.getPublicBaseUrl() : "http://localhost:8080/fhir";
 		BuildProperties info = build.getIfAvailable();
 		return new FeedbackListener(events, resources, routes, new FeedbackMessages(fhirContext, base, info != null ? info.getVersion() : "development"),
-				outbox, properties, records, outcomeSummary);
+				outbox, properties, records, outcomeSummary, partnerFeedback);
 	}
 
 	@Bean

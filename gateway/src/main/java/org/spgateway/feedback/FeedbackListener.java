@@ -4,7 +4,9 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Extension;
@@ -18,6 +20,7 @@ import org.hl7.fhir.r4.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spgateway.fhir.Codes;
+import org.spgateway.fhir.LogSafe;
 import org.spgateway.outbox.Outbox;
 import org.spgateway.outcomes.OutcomeSummary;
 import org.spgateway.outbox.OutboundMessage;
@@ -56,10 +59,11 @@ public class FeedbackListener implements ResourceChangeListener {
 	private final FeedbackProperties properties;
 	private final FeedbackRecords records;
 	private final ObjectProvider<OutcomeSummary> outcomeSummary;
+	private final ObjectProvider<PartnerFeedback> partnerFeedback;
 
 	public FeedbackListener(FeedbackEvents events, ObjectProvider<ResourceService> resourceService, ObjectProvider<FeedbackRoutes> routes,
 			FeedbackMessages messages, Outbox outbox, FeedbackProperties properties, FeedbackRecords records,
-			ObjectProvider<OutcomeSummary> outcomeSummary) {
+			ObjectProvider<OutcomeSummary> outcomeSummary, ObjectProvider<PartnerFeedback> partnerFeedback) {
 		this.events = events;
 		this.composer = new FeedbackComposer(events);
 		this.resourceService = resourceService;
@@ -69,6 +73,7 @@ public class FeedbackListener implements ResourceChangeListener {
 		this.properties = properties;
 		this.records = records;
 		this.outcomeSummary = outcomeSummary;
+		this.partnerFeedback = partnerFeedback;
 	}
 
 	@Override
@@ -125,20 +130,19 @@ public class FeedbackListener implements ResourceChangeListener {
 		OutcomeReport.Report outcomes = p.events().contains("discharged") || p.events().contains("ended")
 				? new OutcomeReport(outcomeSummary.getObject(), resources).of(focus.id()) : null;
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+		PartnerFeedback shaping = partnerFeedback.getIfAvailable();
+		PartnerFeedback.Shaped partner = shaping == null || route.organisation() == null || !route.organisation().hasIdentifier() ? null
+				: shaping.forOrganisation(route.organisation().getIdentifier());
 		for (String event : p.events()) {
-			boolean deliver = route.delivered() && deliverable(route);
+			boolean deliver = partner != null ? deliverable(partner.channel(), partner.address())
+					: route.delivered() && deliverable(route.channel(), route.address());
+			String channel = partner != null ? partner.channel() : route.channel();
 			FeedbackComposer.Composed composed = composer.compose(event, p.task(), p.taskId(), referral, focus.id(), now, route.recipient(), onward, needs,
 					"discharged".equals(event) || "ended".equals(event) ? outcomes : null,
 					ResourceStore::newId, deliver);
-			for (Resource coded : composed.coded()) {
-				resources.createNow(coded, coded.getIdElement().getIdPart(), List.of());
-			}
-			String communicationId = composed.communication().getIdElement().getIdPart();
-			resources.createNow(composed.communication(), communicationId, List.of());
-			records.created(communicationId, focus.id(), p.taskId(), event, deliver ? route.channel() : null, deliver, now);
+			List<Resource> carried = new ArrayList<>();
 			if (deliver) {
 				// As REFRESP01: the referral first, then the person, the provider's Task, what is said, and who says it to whom.
-				List<Resource> carried = new ArrayList<>();
 				carried.add(referral.setId("ServiceRequest/" + focus.id()));
 				carried.add(composed.communication());
 				carried.addAll(composed.coded());
@@ -150,9 +154,45 @@ public class FeedbackListener implements ResourceChangeListener {
 				carried.add(readQuietly(resources, p.task().getOwner()));
 				carried.add(readQuietly(resources, route.organisation()));
 				carried = messages.distinct(carried);
-				outbox.enqueue(List.of(message(route, p, carried, origin, communicationId, focus.id(), now)));
+			}
+			OutboundMessage outbound = null;
+			if (deliver && partner != null) {
+				outbound = partnerMessage(partner, carried, composed.communication().getIdElement().getIdPart(), focus.id(), origin, now);
+				if (outbound == null) {
+					deliver = false;
+					composed.communication().setStatus(Communication.CommunicationStatus.NOTDONE).getStatusReason()
+							.setText("The referrer's partner map could not shape this feedback; the referrer reads it from the gateway");
+				}
+			}
+			for (Resource coded : composed.coded()) {
+				resources.createNow(coded, coded.getIdElement().getIdPart(), List.of());
+			}
+			String communicationId = composed.communication().getIdElement().getIdPart();
+			resources.createNow(composed.communication(), communicationId, List.of());
+			records.created(communicationId, focus.id(), p.taskId(), event, deliver ? channel : null, deliver, now);
+			if (deliver) {
+				outbox.enqueue(List.of(outbound != null ? outbound : message(route, p, carried, origin, communicationId, focus.id(), now)));
 			}
 		}
+	}
+
+	/**
+	 * Feedback in a partner's shape, by its outbound map. A map that fails is logged (map and rule, never the content) and the
+	 * feedback is not delivered: null.
+	 */
+	private OutboundMessage partnerMessage(PartnerFeedback.Shaped partner, List<Resource> carried, String communicationId, String referralId,
+			Origin origin, Instant now) {
+		Bundle source = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(Date.from(now));
+		carried.forEach(r -> source.addEntry().setResource(r));
+		String body;
+		try {
+			body = partner.body().apply(source);
+		} catch (RuntimeException e) {
+			log.warn("Feedback: {} could not be shaped for {}: {}", "Communication/" + communicationId, partner.channel(), LogSafe.message(e.getMessage()));
+			return null;
+		}
+		return new OutboundMessage(partner.channel(), partner.channel() + "|ServiceRequest/" + referralId, "Communication/" + communicationId, "POST",
+				partner.address(), partner.headers(), partner.contentType(), body, origin.correlationId() != null ? origin.correlationId() : referralId);
 	}
 
 	private OutboundMessage message(FeedbackRoute route, Pending p, List<Resource> carried, Origin origin, String communicationId, String referralId,
@@ -188,13 +228,13 @@ public class FeedbackListener implements ResourceChangeListener {
 	}
 
 	/** Https unless plain http is explicitly allowed (as for Subscription endpoints). */
-	private boolean deliverable(FeedbackRoute route) {
-		boolean https = route.address().regionMatches(true, 0, "https://", 0, 8);
-		boolean http = route.address().regionMatches(true, 0, "http://", 0, 7);
+	private boolean deliverable(String channel, String address) {
+		boolean https = address.regionMatches(true, 0, "https://", 0, 8);
+		boolean http = address.regionMatches(true, 0, "http://", 0, 7);
 		if (https || http && !properties.isRequireHttps()) {
 			return true;
 		}
-		log.warn("Feedback: {} has an address the gateway may not deliver to (https required); the referrer must poll", route.channel());
+		log.warn("Feedback: {} has an address the gateway may not deliver to (https required); the referrer must poll", channel);
 		return false;
 	}
 

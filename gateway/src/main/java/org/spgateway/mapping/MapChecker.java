@@ -9,6 +9,7 @@ import java.util.function.Function;
 import org.hl7.fhir.exceptions.FHIRException;
 import org.hl7.fhir.r4.context.IWorkerContext;
 import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.ElementDefinition;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ResourceFactory;
 import org.hl7.fhir.r4.model.StringType;
@@ -33,9 +34,13 @@ import org.spgateway.mapping.MapEngine.MapSignature;
  * structures it uses exist, every element a rule reads or writes exists on its type (a misspelt element
  * would otherwise just match nothing), every group a rule calls exists with that many inputs, and every
  * ConceptMap a translate() names is loaded. It also refuses what the engine cannot do here (imports,
- * searches, several sources in one rule).
+ * searches, several sources in one rule). Elements of a logical model (a partner's flat JSON) are checked against the model's
+ * snapshot, so a misspelt field of a partner's JSON stops start-up too.
  */
 class MapChecker {
+
+	/** How a variable's type is tracked when it is (an element of) a logical model: this prefix, the model's URL, '|', the element's path. */
+	private static final String LOGICAL = "logical|";
 
 	private final IWorkerContext worker;
 	private final ConceptMapTranslator translator;
@@ -122,7 +127,7 @@ class MapChecker {
 					rule(group, rule, new HashMap<>(types));
 				}
 			}
-			return new MapSignature(sourceType, targetType);
+			return new MapSignature(publicType(sourceType), publicType(targetType), model(sourceType), model(targetType));
 		}
 
 		private String resourceType(StructureMapGroupComponent group, StructureMapGroupInputComponent input) {
@@ -130,7 +135,7 @@ class MapChecker {
 				fail("group " + group.getName() + ": input " + input.getName() + " has no type; the first group's inputs need one");
 			}
 			String type = typeName(group, input.getType());
-			if (!(ResourceFactory.createResourceOrType(type) instanceof Resource)) {
+			if (!type.startsWith(LOGICAL) && !(ResourceFactory.createResourceOrType(type) instanceof Resource)) {
 				fail("group " + group.getName() + ": input " + input.getName() + " is a " + type + "; the first group reads and makes resources");
 			}
 			return type;
@@ -142,8 +147,10 @@ class MapChecker {
 				if (stated.equals(uses.getAlias())) {
 					StructureDefinition sd = worker.fetchResource(StructureDefinition.class, uses.getUrl());
 					if (sd.getKind() == StructureDefinitionKind.LOGICAL) {
-						fail("group " + group.getName() + " uses the logical model " + uses.getUrl()
-								+ "; this version of the gateway runs maps between FHIR resources and data types only");
+						if (!sd.hasSnapshot()) {
+							fail("group " + group.getName() + " uses the logical model " + uses.getUrl() + ", which has no snapshot");
+						}
+						return LOGICAL + sd.getUrl() + "|" + sd.getSnapshot().getElementFirstRep().getPath();
 					}
 					return sd.getType();
 				}
@@ -183,7 +190,7 @@ class MapChecker {
 				}
 				if (tgt.hasTransform() && tgt.getTransform() == StructureMapTransform.CREATE && tgt.hasParameter()
 						&& tgt.getParameterFirstRep().getValue() instanceof StringType created) {
-					made = created.getValue();
+					made = knownType(created.getValue()) ? created.getValue() : typeName(group, created.getValue());
 				} else if (tgt.hasTransform() && tgt.getTransform() != StructureMapTransform.CREATE) {
 					made = null;
 				}
@@ -245,6 +252,9 @@ class MapChecker {
 			if (type == null || "*".equals(type)) {
 				return null;
 			}
+			if (type.startsWith(LOGICAL)) {
+				return logicalElementType(where, type, element);
+			}
 			Base instance;
 			try {
 				instance = ResourceFactory.createResourceOrType(type);
@@ -261,6 +271,37 @@ class MapChecker {
 				fail(where + "a " + type + " has no element '" + element + "'");
 			}
 			return possible.length == 1 && !"*".equals(possible[0]) && knownType(possible[0]) ? possible[0] : null;
+		}
+
+		/** An element of a logical model: it must be in the model's snapshot; its type is a FHIR type, or the element itself when it has children. */
+		private String logicalElementType(String where, String type, String element) {
+			StructureDefinition sd = model(type);
+			String parent = type.substring(type.lastIndexOf('|') + 1);
+			String path = parent + "." + element;
+			ElementDefinition found = sd.getSnapshot().getElement().stream()
+					.filter(ed -> ed.getPath().equals(path) || ed.getPath().equals(path + "[x]")).findFirst().orElse(null);
+			if (found == null) {
+				String title = sd.hasTitle() ? sd.getTitle() : sd.getName();
+				return fail(where + "'" + parent + "' of the logical model " + sd.getUrl() + " (" + title + ") has no element '" + element + "'");
+			}
+			boolean hasChildren = sd.getSnapshot().getElement().stream().anyMatch(ed -> ed.getPath().startsWith(found.getPath() + "."));
+			if (hasChildren) {
+				return LOGICAL + sd.getUrl() + "|" + found.getPath();
+			}
+			return found.getType().size() == 1 && knownType(found.getType().get(0).getWorkingCode()) ? found.getType().get(0).getWorkingCode() : null;
+		}
+
+		private StructureDefinition model(String type) {
+			if (type == null || !type.startsWith(LOGICAL)) {
+				return null;
+			}
+			String url = type.substring(LOGICAL.length(), type.lastIndexOf('|'));
+			return worker.fetchResource(StructureDefinition.class, url);
+		}
+
+		/** The type as the engine's callers see it: a resource type name, or a logical model's type URL. */
+		private String publicType(String type) {
+			return type.startsWith(LOGICAL) ? model(type).getType() : type;
 		}
 
 		private static boolean knownType(String type) {

@@ -2,6 +2,9 @@ package org.spgateway.mapping;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,11 +13,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.hl7.fhir.exceptions.FHIRException;
+import org.hl7.fhir.r4.elementmodel.Element;
 import org.hl7.fhir.r4.hapi.ctx.HapiWorkerContext;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ResourceFactory;
+import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.r4.model.StructureMap;
 import org.hl7.fhir.r4.utils.StructureMapUtilities;
 import org.hl7.fhir.r4.utils.StructureMapUtilities.ITransformerServices;
@@ -28,6 +33,10 @@ import org.spgateway.conformance.ConformanceResources;
  * StructureDefinitions, ValueSets and CodeSystems the validator uses, and the gateway's ConceptMaps through
  * {@link ConceptMapTranslator}. Maps are parsed once at start-up (their FHIRPath already compiled) and
  * checked by {@link MapChecker}; a transform only runs them.
+ *
+ * <p>A map's source or target may be a logical model (a StructureDefinition of kind logical in a partner's folder) describing a
+ * partner's flat JSON: {@link #fromJson} reads such JSON into the model's element tree and runs the map over it, and
+ * {@link #toJson} runs a map whose target is a model and writes what it made as plain JSON (see {@link LogicalJson}).
  */
 public class MapEngine {
 
@@ -37,19 +46,35 @@ public class MapEngine {
 	private static final String UNEXPLAINED = "the rule could not be applied to this content";
 
 	private final ConceptMapTranslator translator;
+	private final FhirContext fhirContext;
 	private final Map<String, StructureMap> byUrl;
 	private final Map<String, MapSignature> signatures;
+	/** The logical models maps use, by URL and type, for create('...') of one. */
+	private final Map<String, StructureDefinition> models;
 	private final Services services = new Services();
+	private final LogicalJson logical;
 	/** The engine keeps a FHIRPath engine whose thread safety HL7 does not promise: one per thread, each built once. */
 	private final ThreadLocal<StructureMapUtilities> utilities;
 
 	public MapEngine(FhirContext fhirContext, IValidationSupport gatewaySupport, ConformanceResources conformance,
 			ConceptMapTranslator translator) {
 		this.translator = translator;
+		this.fhirContext = fhirContext;
 		HapiWorkerContext worker = new HapiWorkerContext(fhirContext, new MapWorkerSupport(gatewaySupport));
 		List<StructureMap> maps = conformance.ofType(StructureMap.class);
 		this.byUrl = maps.stream().collect(Collectors.toUnmodifiableMap(StructureMap::getUrl, Function.identity()));
+		this.logical = new LogicalJson(worker);
 		this.signatures = new MapChecker(worker, translator).check(maps, conformance::sourceOf);
+		Map<String, StructureDefinition> found = new HashMap<>();
+		for (MapSignature signature : signatures.values()) {
+			for (StructureDefinition model : new StructureDefinition[] {signature.sourceModel(), signature.targetModel()}) {
+				if (model != null) {
+					found.put(model.getUrl(), model);
+					found.put(model.getType(), model);
+				}
+			}
+		}
+		this.models = Map.copyOf(found);
 		this.utilities = ThreadLocal.withInitial(() -> new StructureMapUtilities(worker, services));
 		utilities.get();
 	}
@@ -62,27 +87,95 @@ public class MapEngine {
 		return byUrl.values().stream().filter(m -> id.equals(m.getIdElement().getIdPart())).findFirst();
 	}
 
-	/** The resource type a map reads, e.g. ServiceRequest. */
+	/** The resource type a map reads, e.g. ServiceRequest (for a logical model, the model's type URL). */
 	public String sourceType(StructureMap map) {
-		return signatures.get(map.getUrl()).sourceType();
+		return signature(map).sourceType();
+	}
+
+	/** The resource type a map makes (for a logical model, the model's type URL). */
+	public String targetType(StructureMap map) {
+		return signature(map).targetType();
+	}
+
+	/** Whether the map reads a partner's flat JSON (its source is a logical model): run it with {@link #fromJson}. */
+	public boolean readsJson(StructureMap map) {
+		return signature(map).sourceModel() != null;
+	}
+
+	/** Whether the map writes a partner's flat JSON (its target is a logical model): run it with {@link #toJson}. */
+	public boolean writesJson(StructureMap map) {
+		return signature(map).targetModel() != null;
 	}
 
 	/**
-	 * Runs a map over one resource and returns what it made. The source is not changed, but the result may share
-	 * elements with it (a copy rule copies by reference): do not change the source afterwards.
+	 * Runs a map over one resource and returns what it made. The source is not changed; the result is a copy of its own.
 	 *
 	 * @throws MappingFailure when the content is not what the map reads, or a rule fails
 	 */
 	public Resource transform(StructureMap map, Resource source) {
-		MapSignature signature = signatures.get(map.getUrl());
-		if (signature == null) {
-			throw new IllegalArgumentException("not a loaded map: " + map.getUrl());
+		MapSignature signature = signature(map);
+		if (signature.targetModel() != null) {
+			throw new IllegalArgumentException(map.getUrl() + " makes JSON of a logical model: use toJson");
 		}
 		if (!signature.sourceType().equals(source.fhirType())) {
 			throw new MappingFailure(map.getUrl(), map.getName(), null,
 					"it reads a " + signature.sourceType() + " and the content is a " + source.fhirType());
 		}
-		Resource target = (Resource) ResourceFactory.createResourceOrType(signature.targetType());
+		return ((Resource) run(map, source, (Resource) ResourceFactory.createResourceOrType(signature.targetType()))).copy();
+	}
+
+	/**
+	 * Runs a map whose source is a logical model over a partner's flat JSON, and returns the resource it made.
+	 *
+	 * @throws LogicalJson.Problem when the JSON is not an instance of the map's source model (a field it does not have ...)
+	 * @throws MappingFailure      when a rule fails
+	 */
+	public Resource fromJson(StructureMap map, JsonNode json) {
+		MapSignature signature = signature(map);
+		if (signature.sourceModel() == null || signature.targetModel() != null) {
+			throw new IllegalArgumentException(map.getUrl() + " does not read JSON of a logical model into a resource");
+		}
+		Element source = logical.read(signature.sourceModel(), json);
+		return ((Resource) run(map, source, (Resource) ResourceFactory.createResourceOrType(signature.targetType()))).copy();
+	}
+
+	/**
+	 * Runs a map whose target is a logical model over a resource, and returns what it made as plain JSON (no resourceType).
+	 *
+	 * @throws MappingFailure when the content is not what the map reads, or a rule fails
+	 */
+	public ObjectNode toJson(StructureMap map, Resource source) {
+		MapSignature signature = signature(map);
+		if (signature.targetModel() == null || signature.sourceModel() != null) {
+			throw new IllegalArgumentException(map.getUrl() + " does not make JSON of a logical model from a resource");
+		}
+		if (!signature.sourceType().equals(source.fhirType())) {
+			throw new MappingFailure(map.getUrl(), map.getName(), null,
+					"it reads a " + signature.sourceType() + " and the content is a " + source.fhirType());
+		}
+		Element made = (Element) run(map, source, logical.create(signature.targetModel()));
+		return logical.write(made);
+	}
+
+	/** A resource a map made, as FHIR JSON (for delivery). */
+	public String fhirJson(Resource made) {
+		return fhirContext.newJsonParser().encodeResourceToString(made);
+	}
+
+	private MapSignature signature(StructureMap map) {
+		MapSignature signature = signatures.get(map.getUrl());
+		if (signature == null) {
+			throw new IllegalArgumentException("not a loaded map: " + map.getUrl());
+		}
+		return signature;
+	}
+
+	/**
+	 * The engine sets a map's constants into the target as the very objects the parsed map holds, and a copy rule copies by
+	 * reference: callers get a deep copy of a resource made (see transform and fromJson), so that intake resolving a reference
+	 * in what a map made can never change the map (a second referral once carried the first one's Patient id this way).
+	 */
+	private Base run(StructureMap map, Base source, Base target) {
 		services.rule.remove();
 		try {
 			utilities.get().transform(null, source, map, target);
@@ -122,7 +215,7 @@ public class MapEngine {
 			String check = MapChecker.checkOf(map, rule);
 			problem = check == null ? "its check is not met" : "its check '" + check + "' is not met";
 		}
-		if (problem.isEmpty() || problem.matches("(?s).*\\b(java|org|ca)\\.[a-z]+\\..*")) {
+		if (problem.isEmpty() || problem.matches("(?s).*\\b(java|org|ca|com)\\.[a-z0-9]+\\..*")) {
 			// Never hand a caller the engine's internals.
 			problem = UNEXPLAINED;
 		}
@@ -146,7 +239,11 @@ public class MapEngine {
 
 		@Override
 		public Base createType(Object appInfo, String name) {
-			return ResourceFactory.createResourceOrType(name);
+			StructureDefinition model = models.get(name);
+			if (model != null) {
+				return logical.create(model);
+			}
+			return "Narrative".equals(name) ? new MappedNarrative() : ResourceFactory.createResourceOrType(name);
 		}
 
 		@Override
@@ -170,6 +267,9 @@ public class MapEngine {
 		}
 	}
 
-	/** What the first group of a map reads and makes (resource type names). */
-	record MapSignature(String sourceType, String targetType) {}
+	/**
+	 * What the first group of a map reads and makes: resource type names, or for a logical model its type URL and the model itself
+	 * (null for FHIR resources).
+	 */
+	record MapSignature(String sourceType, String targetType, StructureDefinition sourceModel, StructureDefinition targetModel) {}
 }

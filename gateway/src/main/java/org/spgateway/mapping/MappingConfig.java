@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceResources;
 import org.spgateway.resources.ResourceService;
+import org.spgateway.transaction.TransactionProcessor;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -73,6 +74,22 @@ public class MappingConfig {
 	@Bean
 	PartnerStatusProvider partnerStatusProvider(PartnerStatusUpdates partnerStatusUpdates) {
 		return new PartnerStatusProvider(partnerStatusUpdates);
+	}
+
+	@Bean
+	PartnerReferrals partnerReferrals(Partners partners, MapEngine mapEngine, InboundMappings inboundMappings, TransactionProcessor transactions,
+			FhirContext fhirContext) {
+		return new PartnerReferrals(partners, mapEngine, inboundMappings, transactions, fhirContext);
+	}
+
+	@Bean
+	PartnerFeedbackShaping partnerFeedbackShaping(Partners partners, MapEngine mapEngine) {
+		return new PartnerFeedbackShaping(partners, mapEngine);
+	}
+
+	@Bean
+	PartnerReferralProvider partnerReferralProvider(PartnerReferrals partnerReferrals) {
+		return new PartnerReferralProvider(partnerReferrals);
 	}
 
 	@Bean

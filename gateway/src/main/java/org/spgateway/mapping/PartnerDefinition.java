@@ -62,8 +62,14 @@ public record PartnerDefinition(String id, String source, String name, Role role
 	/**
 	 * What translates one kind of message in one direction: a StructureMap, or (for a status-update in the partner's own words) a
 	 * ConceptMap; canonical URLs, exactly one of the two.
+	 *
+	 * @param endpoint for an inbound referral in the partner's own JSON, the gateway's operation it is posted to
+	 *                 ({@value #PARTNER_REFERRAL}); null when the partner sends FHIR through the usual interactions
 	 */
-	public record MapUse(Direction direction, Message message, String structureMap, String conceptMap) {}
+	public record MapUse(Direction direction, Message message, String structureMap, String conceptMap, String endpoint) {}
+
+	/** The operation a partner posts its own JSON referrals to: {@code POST /fhir/$partner-referral?partner=[id]}. */
+	public static final String PARTNER_REFERRAL = "$partner-referral";
 
 	/**
 	 * How the gateway delivers to the partner.
@@ -86,6 +92,12 @@ public record PartnerDefinition(String id, String source, String name, Role role
 	public Optional<String> mapFor(Direction direction, Message message) {
 		return maps.stream().filter(m -> m.direction() == direction && m.message() == message).map(MapUse::structureMap)
 				.filter(url -> url != null).findFirst();
+	}
+
+	/** The inbound referral map whose referrals are posted as the partner's own JSON to {@link #PARTNER_REFERRAL}, if the partner has one. */
+	public Optional<String> jsonReferralMap() {
+		return maps.stream().filter(m -> m.direction() == Direction.INBOUND && m.message() == Message.REFERRAL && m.endpoint() != null)
+				.map(MapUse::structureMap).findFirst();
 	}
 
 	/** The ConceptMap that translates a kind of message in a direction, if the partner names one. */

@@ -119,6 +119,12 @@ class PartnerLoader {
 					+ use.direction().name().toLowerCase() + " in its directions");
 			problems.require(seen.add(use.direction() + "/" + use.message()), "has two " + use.direction().name().toLowerCase() + " maps for "
 					+ use.message().name().toLowerCase().replace('_', '-'));
+			if (use.endpoint() != null) {
+				problems.require(PartnerDefinition.PARTNER_REFERRAL.equals(use.endpoint()) && use.direction() == Direction.INBOUND
+						&& use.message() == PartnerDefinition.Message.REFERRAL && notBlank(use.structureMap()),
+						"has a map with endpoint '" + use.endpoint() + "': only an inbound referral StructureMap has an endpoint, and it is "
+								+ PartnerDefinition.PARTNER_REFERRAL);
+			}
 			if (notBlank(use.structureMap())) {
 				problems.require(structureMaps.contains(use.structureMap()), "names the StructureMap " + use.structureMap()
 						+ ", which is not loaded: put its .map file in the partner's folder");

@@ -33,7 +33,9 @@ class PartnerTranslation implements IncomingTranslation {
 			return null;
 		}
 		Optional<PartnerDefinition> partner = inbound.senderOf(referral, BarsHeaders.read(context, false).endUserOrganisation());
-		Optional<StructureMap> map = partner.flatMap(p -> p.mapFor(Direction.INBOUND, Message.REFERRAL)).flatMap(engine::byUrl);
+		// A map over the partner's own JSON ran already, at $partner-referral: what it made is the gateway's shape.
+		Optional<StructureMap> map = partner.flatMap(p -> p.mapFor(Direction.INBOUND, Message.REFERRAL)).flatMap(engine::byUrl)
+				.filter(m -> !engine.readsJson(m));
 		if (map.isEmpty()) {
 			return null;
 		}

@@ -64,6 +64,8 @@ public final class GatewayBenchmark {
 		// Before the gateway starts, so that nothing else competes for the cores.
 		String ceiling = ValidationCeiling.measure(scenarios, Duration.parse("PT" + options.getOrDefault("ceiling", "20s").toUpperCase(Locale.ROOT)));
 		System.err.print(ceiling);
+		String maps = MapThroughput.measure(Duration.parse("PT" + options.getOrDefault("maps", "0s").toUpperCase(Locale.ROOT)));
+		ceiling = ceiling + maps;
 
 		GatewayProcess server = null;
 		String base = options.get("target");

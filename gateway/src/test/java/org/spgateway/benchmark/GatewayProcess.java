@@ -37,7 +37,7 @@ final class GatewayProcess {
 		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.port=" + port, "--gateway.data-dir=" + dataDir,
 				"--logging.level.root=WARN", "--logging.level.org.spgateway=INFO",
 				// Referrals are routed through the service directory: the demo one names the services the scenarios refer to.
-				"--gateway.sandbox=true",
+				"--gateway.sandbox=true", "--gateway.directory.seed-files=" + partnerDirectory(),
 				// The benchmark's notification receiver listens on plain http on this machine.
 				"--gateway.notifications.require-https=false", "--gateway.feedback.require-https=false"));
 		Path log = dataDir.resolve("gateway.log");
@@ -82,5 +82,11 @@ final class GatewayProcess {
 		if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
 			process.destroyForcibly();
 		}
+	}
+
+	/** The referring council of the partner-JSON scenario (mappings/riverside-social-care), beside the demo directory. */
+	private static String partnerDirectory() {
+		Path file = Path.of("docs/examples/riverside-social-care/directory.json");
+		return (Files.exists(file) ? file : Path.of("../docs/examples/riverside-social-care/directory.json")).toAbsolutePath().toString();
 	}
 }

@@ -23,7 +23,7 @@ final class IntakeScenarios {
 	private IntakeScenarios() {}
 
 	static List<Scenario> all() {
-		return List.of(new Transaction(), new Bars(), new WorkQueue());
+		return List.of(new Transaction(), new Bars(), new WorkQueue(), new PartnerJson());
 	}
 
 	private static final String RUN = Long.toString(System.currentTimeMillis(), 36);
@@ -82,6 +82,31 @@ final class IntakeScenarios {
 
 		public ValidationCeiling.Body validatedBody() {
 			return new ValidationCeiling.Body("Bundle", body(0));
+		}
+
+		public boolean succeeded(HttpResponse<String> response) {
+			return response.statusCode() == 200 && response.body().contains("\"201 Created\"");
+		}
+	}
+
+	/** A social care case system's flat JSON referral (mappings/riverside-social-care), through its map and then the same intake. */
+	static final class PartnerJson implements Scenario {
+		private final String template = template("partner-referral.template.json");
+
+		public String name() {
+			return "referral-partner-json";
+		}
+
+		public String description() {
+			return "POST /$partner-referral?partner=riverside-social-care: a flat JSON referral (to service 9000002) read into its logical model, mapped to a transaction"
+					+ " (new Patient conditional on NHS number, ServiceRequest), then as referral-transaction: validated, routed, eligibility checked,"
+					+ " stored with Task and Provenance";
+		}
+
+		public HttpRequest next(BenchmarkTarget target, long sequence) {
+			String body = template.replace("${NHS}", nhsNumber(sequence)).replace("${REF}", "bench-asc-" + RUN + "-" + sequence);
+			return target.request("/$partner-referral?partner=riverside-social-care").header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString(body)).build();
 		}
 
 		public boolean succeeded(HttpResponse<String> response) {

@@ -127,7 +127,7 @@ class MapCheckerTest {
 				}
 				""");
 		assertThat(check().get("https://example.org/StructureMap/test"))
-				.isEqualTo(new MapEngine.MapSignature("ServiceRequest", "ServiceRequest"));
+				.isEqualTo(new MapEngine.MapSignature("ServiceRequest", "ServiceRequest", null, null));
 	}
 
 	private Path write(String text) throws IOException {

@@ -93,6 +93,31 @@ class MappingStartupIT {
 	}
 
 	@Test
+	void aMapReadingAFieldItsLogicalModelDoesNotHaveStopsStartUpNamingTheFileAndRule() throws IOException {
+		Path partner = Files.createDirectories(folder.resolve("flat-partner"));
+		Files.writeString(partner.resolve("StructureDefinition-flat-case.json"), """
+				{"resourceType":"StructureDefinition","id":"flat-case","url":"https://example.org/fhir/StructureDefinition/flat-case",
+				 "name":"FlatCase","title":"Flat case (test)","status":"draft","fhirVersion":"4.0.1","kind":"logical","abstract":false,
+				 "type":"https://example.org/fhir/StructureDefinition/flat-case","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Element",
+				 "derivation":"specialization","differential":{"element":[
+				  {"id":"flat-case","path":"flat-case","min":0,"max":"*"},
+				  {"id":"flat-case.caseRef","path":"flat-case.caseRef","min":1,"max":"1","type":[{"code":"string"}]}]}}""");
+		Path map = partner.resolve("inbound.map");
+		Files.writeString(map, """
+				map "https://example.org/fhir/StructureMap/flat-inbound" = "FlatInbound"
+				uses "https://example.org/fhir/StructureDefinition/flat-case" alias Flat as source
+				uses "http://hl7.org/fhir/StructureDefinition/Task" alias Out as target
+				group task(source src : Flat, target tgt : Out) {
+				  src.caseReference as v -> tgt.description = v "caseRef";
+				}
+				""");
+		assertThatThrownBy(() -> GatewayServer.start("gateway.conformance.additional-locations=" + folder))
+				.satisfies(failure -> assertThat(messages(failure)).contains(map.toString())
+						.contains("group task, rule 'caseRef': 'flat-case' of the logical model https://example.org/fhir/StructureDefinition/flat-case"
+								+ " (Flat case (test)) has no element 'caseReference'"));
+	}
+
+	@Test
 	void aConfiguredLocationThatDoesNotExistStopsStartUp() {
 		assertThatThrownBy(() -> GatewayServer.start("gateway.conformance.locations=classpath:profiles,classpath:mapings"))
 				.satisfies(failure -> assertThat(messages(failure)).contains("classpath:mapings does not exist"));

@@ -3,6 +3,13 @@ package org.spgateway.testsupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.IParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
@@ -45,6 +52,34 @@ public final class Golden {
 		assertThat(normalized(actual)).as("%s (golden file %s)", actual.fhirType(), expectedFile).isEqualTo(normalized(expected));
 	}
 
+	/**
+	 * Compares plain JSON (a partner's own, non-FHIR shape) with the golden file as JSON trees; {@code GOLDEN_UPDATE=true} rewrites
+	 * the file from what was made.
+	 */
+	public static void assertJsonMatches(Class<?> owner, String expectedFile, JsonNode actual) {
+		ObjectMapper json = new ObjectMapper();
+		try {
+			String pretty = json.writerWithDefaultPrettyPrinter().writeValueAsString(actual);
+			if ("true".equals(System.getenv("GOLDEN_UPDATE")) || Boolean.getBoolean("golden.update")) {
+				write(owner, expectedFile, pretty);
+			}
+			JsonNode expected = json.readTree(Fixtures.text(owner, expectedFile));
+			// Both read by the same parser (numbers alike); objects compare whatever their field order.
+			assertThat(json.readTree(pretty)).as("JSON (golden file %s), made:%n%s", expectedFile, pretty).isEqualTo(expected);
+		} catch (JsonProcessingException e) {
+			throw new IllegalArgumentException(expectedFile + " is not JSON", e);
+		}
+	}
+
+	private static void write(Class<?> owner, String name, String text) {
+		Path file = Path.of("src/test/resources", owner.getPackageName().replace('.', '/'), name);
+		try {
+			Files.writeString(file, text + "\n");
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
 	private static void update(Class<?> owner, String name, Map<String, String> values, IBaseResource actual) {
 		String text = normalized(actual);
 		for (Map.Entry<String, String> e : values.entrySet()) {
@@ -73,16 +108,28 @@ public final class Golden {
 	}
 
 	private static void strip(Resource resource) {
-		resource.setId((String) null);
+		strip(resource, false);
+	}
+
+	/** @param keepId a document's entries keep their ids: its fullUrls name them, and references between entries resolve by them */
+	private static void strip(Resource resource, boolean keepId) {
+		if (!keepId) {
+			resource.setId((String) null);
+		}
 		resource.setMeta(null);
 		if (resource instanceof Bundle bundle) {
+			boolean document = bundle.getType() == Bundle.BundleType.DOCUMENT;
 			bundle.setTotalElement(null);
 			bundle.getLink().clear();
 			for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-				entry.setFullUrl(null);
+				if (!document && (!entry.hasFullUrl() || !entry.getFullUrl().startsWith("urn:uuid:"))) {
+					// A server's fullUrl holds an id it assigned; a urn:uuid one is the sender's, and references within the Bundle use it, as
+					// they use a document's (its entries are named by what made it).
+					entry.setFullUrl(null);
+				}
 				entry.setSearch(null);
 				if (entry.getResource() != null) {
-					strip(entry.getResource());
+					strip(entry.getResource(), document);
 				}
 			}
 		}
