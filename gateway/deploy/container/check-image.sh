@@ -2,7 +2,7 @@
 # Checks the image tarball Jib built (default gateway/target/jib-image.tar) without a container runtime:
 # prints its configuration and layers, and fails unless it runs the gateway as a non-root user with the
 # data directory as a volume, container-sized JVM flags, and the gateway's classes and dependencies.
-#   deploy/container/check-image.sh [gateway/target/jib-image.tar]
+#   gateway/deploy/container/check-image.sh [gateway/target/jib-image.tar]
 set -euo pipefail
 image=${1:-gateway/target/jib-image.tar}
 work=$(mktemp -d)

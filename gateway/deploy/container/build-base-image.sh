@@ -2,7 +2,7 @@
 # Builds a base image for the gateway's container from Debian packages alone, as a Docker-archive tarball
 # Jib can start from (tar://), for machines that reach a Debian mirror but no container registry.
 #
-#   sudo deploy/container/build-base-image.sh /tmp/sp-gateway-base.tar
+#   sudo gateway/deploy/container/build-base-image.sh /tmp/sp-gateway-base.tar
 #   mvn -B package -DskipTests -Pcontainer -Dcontainer.base=tar:///tmp/sp-gateway-base.tar
 #
 # The base: Debian 12 (bookworm) minbase, OpenJDK 17 JRE headless, CA certificates, and the user the
