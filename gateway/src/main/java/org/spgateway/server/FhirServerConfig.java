@@ -72,7 +72,7 @@ public class FhirServerConfig {
 	RestfulServer fhirRestfulServer(FhirContext fhirContext, ResourceService service, ResourcePatcher patcher, GatewayProperties properties,
 			RequestGate requestGate, SearchParameterRegistry registry, ConformanceResources conformance,
 			ObjectProvider<BuildProperties> buildProperties, ObjectProvider<SystemProvider> systemProviders,
-			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry) {
+			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry, ObjectProvider<ServerInterceptor> interceptors) {
 		RestfulServer server = new GatewayRestfulServer(fhirContext);
 		server.setDefaultResponseEncoding(EncodingEnum.JSON);
 		server.setDefaultPrettyPrint(false);
@@ -103,6 +103,7 @@ public class FhirServerConfig {
 		server.registerProviders(new ArrayList<>(systemProviders.orderedStream().toList()));
 
 		server.registerInterceptor(requestGate);
+		interceptors.orderedStream().forEach(server::registerInterceptor);
 		server.registerInterceptor(new FhirRequestMetrics(meterRegistry));
 		server.registerInterceptor(new ExceptionSanitizer());
 		server.registerInterceptor(new CapabilityStatementCustomizer(registry, conformance, "Social Prescribing FHIR Gateway", version));
