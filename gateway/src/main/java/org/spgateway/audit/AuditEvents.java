@@ -2,10 +2,11 @@ package org.spgateway.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
@@ -44,7 +45,7 @@ final class AuditEvents {
 		if (request.operation != null) {
 			event.addSubtype(new Coding(AuditCodes.SP_OPERATION, request.operation.replaceFirst("^\\$", ""), null));
 		}
-		event.setAction(action(interaction, request.httpMethod));
+		event.setAction(action(interaction));
 		outcome(event, status, request.outcomeDescription);
 		Caller caller = request.caller;
 		client(event, caller, request.clientAddress);
@@ -197,7 +198,7 @@ final class AuditEvents {
 	}
 
 	private static List<String> patients(RequestAudit request, List<RequestAudit.Touched> stored) {
-		java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(request.patients());
+		Set<String> all = new LinkedHashSet<>(request.patients());
 		for (RequestAudit.Touched t : stored) {
 			if (t.patient() != null) {
 				all.add(t.patient());
@@ -231,7 +232,7 @@ final class AuditEvents {
 	}
 
 	/** BALP's actions: create C, read and vread R, update and patch U, delete D, search, operations and Bundles E. */
-	static AuditEventAction action(String interaction, String method) {
+	static AuditEventAction action(String interaction) {
 		return switch (interaction) {
 			case "create" -> AuditEventAction.C;
 			case "read", "vread", "history-instance", "history-type", "history-system", "capabilities" -> AuditEventAction.R;
@@ -239,9 +240,5 @@ final class AuditEvents {
 			case "delete" -> AuditEventAction.D;
 			default -> AuditEventAction.E;
 		};
-	}
-
-	static String base64(String text) {
-		return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
 	}
 }

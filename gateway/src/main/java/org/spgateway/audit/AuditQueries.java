@@ -1,7 +1,6 @@
 package org.spgateway.audit;
 
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
@@ -58,9 +57,5 @@ final class AuditQueries {
 			// A malformed escape: judged on the raw text, which still names the parameter.
 			return raw;
 		}
-	}
-
-	static String encode(String value) {
-		return URLEncoder.encode(value, StandardCharsets.UTF_8);
 	}
 }

@@ -131,27 +131,10 @@ public final class RequestAudit {
 		return receipted == touched.size();
 	}
 
-	synchronized List<Touched> unreceipted() {
-		return List.copyOf(touched.subList(receipted, touched.size()));
-	}
 
 	synchronized Set<String> patients() {
 		return Set.copyOf(patients);
 	}
 
-	/** Undoes {@link #takeUnreceipted}: the receipt's transaction rolled back after all. */
-	synchronized void unreceipt(int count) {
-		receipted = Math.max(0, Math.min(receipted, count));
-	}
 
-	/** The patients the stored versions so far are about, and those the request named. */
-	synchronized List<String> allPatients() {
-		Set<String> all = new LinkedHashSet<>(patients);
-		for (Touched t : touched) {
-			if (t.patient() != null) {
-				all.add(t.patient());
-			}
-		}
-		return new ArrayList<>(all);
-	}
 }
