@@ -46,11 +46,44 @@ public final class AuditChain {
 
 	private AuditChain() {}
 
-	/** Adds the sequence and previous hash to an event, computes its hash from its JSON (as HAPI encodes it) and adds that too. */
-	public static String seal(DomainResource event, String previous, String encodedWithoutHash) {
-		String hash = hash(previous, canonical(encodedWithoutHash));
+	/** A sealed event: its hash, and its JSON tree with the hash in place (no meta yet). */
+	public record Sealed(String hash, ObjectNode json) {
+
+		/** The event's JSON as stored, with the store's meta: encoded once by HAPI to be hashed, written from then on by Jackson. */
+		public String stored(String versionId, String lastUpdated) {
+			ObjectNode out = JSON.createObjectNode();
+			out.set("resourceType", json.get("resourceType"));
+			if (json.has("id")) {
+				out.set("id", json.get("id"));
+			}
+			out.putObject("meta").put("versionId", versionId).put("lastUpdated", lastUpdated);
+			json.fields().forEachRemaining(field -> {
+				if (!out.has(field.getKey())) {
+					out.set(field.getKey(), field.getValue());
+				}
+			});
+			try {
+				return JSON.writeValueAsString(out);
+			} catch (JsonProcessingException e) {
+				throw new IllegalStateException("A JSON tree always writes", e);
+			}
+		}
+	}
+
+	/**
+	 * Computes the hash of an event already {@link #link}ed, from its JSON as HAPI encodes it (without meta), and adds the
+	 * hash to the event and to its JSON.
+	 */
+	public static Sealed seal(DomainResource event, String previous, String encodedWithoutHash) {
+		ObjectNode root = parse(encodedWithoutHash);
+		String hash = hash(previous, canonical(root));
 		chainExtension(event).addExtension("hash", new StringType(hash));
-		return hash;
+		ObjectNode chain = chainNode(root);
+		if (chain == null || !(chain.get("extension") instanceof ArrayNode parts)) {
+			throw new IllegalStateException("The event was not linked before it was encoded");
+		}
+		parts.addObject().put("url", "hash").put("valueString", hash);
+		return new Sealed(hash, root);
 	}
 
 	/** Adds the chain extension with sequence and previous hash (no hash yet); the event is then encoded and {@link #seal}ed. */
@@ -103,7 +136,11 @@ public final class AuditChain {
 
 	/** The canonical form of a stored (or just encoded) event: what its hash covers. */
 	public static String canonical(String json) {
-		ObjectNode root = parse(json);
+		return canonical(parse(json));
+	}
+
+	/** As {@link #canonical(String)}, on a parsed tree, which loses its meta stamps and its hash part. */
+	private static String canonical(ObjectNode root) {
 		if (root.get("meta") instanceof ObjectNode meta) {
 			meta.remove("versionId");
 			meta.remove("lastUpdated");
@@ -119,7 +156,7 @@ public final class AuditChain {
 				}
 			}
 		}
-		StringWriter out = new StringWriter(json.length());
+		StringWriter out = new StringWriter(1024);
 		try (JsonGenerator generator = FACTORY.createGenerator(out)) {
 			write(root, generator);
 		} catch (IOException e) {

@@ -4,12 +4,14 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spgateway.store.ResourceStore;
@@ -223,16 +225,20 @@ public class AuditWriter implements SmartLifecycle {
 		}
 		List<String> ids = new ArrayList<>(events.size());
 		List<Object[]> links = new ArrayList<>(events.size());
+		Map<Resource, AuditChain.Sealed> sealed = new IdentityHashMap<>();
 		for (AuditEvent event : events) {
 			seq++;
 			AuditChain.link(event, seq, previous);
-			String hash = AuditChain.seal(event, previous, parser.encodeResourceToString(event));
+			AuditChain.Sealed seal = AuditChain.seal(event, previous, parser.encodeResourceToString(event));
+			sealed.put(event, seal);
 			String id = event.getIdElement().getIdPart();
 			ids.add(id);
-			links.add(new Object[] {seq, id, Timestamp.from(event.getRecorded().toInstant()), previous, hash});
-			previous = hash;
+			links.add(new Object[] {seq, id, Timestamp.from(event.getRecorded().toInstant()), previous, seal.hash()});
+			previous = seal.hash();
 		}
-		List<StoredResource> stored = store.createAll(events, ids, StoredResource.ORIGIN_API, "POST");
+		// HAPI's encoder is most of an event's cost: the JSON hashed above is stored, with the meta the store has just set.
+		List<StoredResource> stored = store.createAll(events, ids, StoredResource.ORIGIN_API, "POST",
+				r -> sealed.get(r).stored(r.getMeta().getVersionId(), r.getMeta().getLastUpdatedElement().getValueAsString()));
 		StringBuilder insert = new StringBuilder("INSERT INTO audit_event (seq, event_id, res_pk, recorded, prev_hash, hash) VALUES ");
 		List<Object> args = new ArrayList<>();
 		for (int i = 0; i < links.size(); i++) {

@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,6 +15,7 @@ import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
+import org.spgateway.intake.TestNhsNumbers;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -21,7 +23,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * The hash chain with two gateway instances on one database: both append to one chain that verifies,
  * and a change made to a stored AuditEvent behind the API's back, or a link removed, is found and named
- * by AuditEvent/$verify-chain. A stored event re-serialised without a change in meaning still verifies.
+ * by AuditEvent/$verify-chain. A stored event re-serialised without a change in meaning still verifies. A write's
+ * event is in the database when the write is answered; what is only queued is written on a graceful stop.
  */
 class AuditChainIT {
 
@@ -73,6 +76,36 @@ class AuditChainIT {
 			assertThat(describe(gap)).contains("Link 9 is missing: the chain jumps from 8 to 10");
 			assertThat(Http.get(a.baseUrl() + "/AuditEvent/$verify-chain?from=1.5").statusCode()).isEqualTo(400);
 		}
+	}
+
+	@Test
+	void aWritesEventCommitsWithTheWriteAndAGracefulStopWritesWhatIsQueued() {
+		try (GatewayServer gateway = GatewayServer.start("gateway.sandbox=true", "gateway.audit.flush-interval=1h",
+				"gateway.audit.pending-poll-interval=1h")) {
+			JdbcTemplate jdbc = gateway.bean(JdbcTemplate.class);
+			long before = count(jdbc, "SELECT count(*) FROM audit_event");
+			String created = UUID.randomUUID().toString();
+			HttpResponse<String> response = Http.post(gateway.baseUrl() + "/Patient", AuditTrailIT.patient(TestNhsNumbers.next()),
+					"X-Request-Id", created);
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+			String read = UUID.randomUUID().toString();
+			assertThat(Http.get(gateway.baseUrl() + "/metadata", "X-Request-Id", read).statusCode()).isEqualTo(200);
+
+			// Answered 201: the create's event is already in the database, committed with the Patient; the read's is only queued.
+			assertThat(jdbc.queryForList("SELECT content FROM audit_pending", String.class)).singleElement().asString().contains(created);
+			assertThat(count(jdbc, "SELECT count(*) FROM audit_event")).isEqualTo(before);
+
+			gateway.restart();
+			jdbc = gateway.bean(JdbcTemplate.class);
+			assertThat(count(jdbc, "SELECT count(*) FROM audit_pending")).isZero();
+			assertThat(contents(jdbc)).anyMatch(c -> c.contains(created)).anyMatch(c -> c.contains(read));
+			assertThat(verify(gateway, "").getParameterBool("valid")).isTrue();
+		}
+	}
+
+	/** The stored content of every chained AuditEvent. */
+	static List<String> contents(JdbcTemplate jdbc) {
+		return jdbc.queryForList("SELECT v.content FROM audit_event e JOIN resource_version v ON v.res_pk = e.res_pk", String.class);
 	}
 
 	static Parameters verify(GatewayServer gateway, String query) {

@@ -42,7 +42,7 @@ class AuditChainTest {
 	void aSealedEventVerifiesAsStoredEvenReformattedAndFailsOnceChanged() {
 		AuditEvent event = event();
 		AuditChain.link(event, 42, "f".repeat(64));
-		String hash = AuditChain.seal(event, "f".repeat(64), JSON.encodeResourceToString(event));
+		String hash = AuditChain.seal(event, "f".repeat(64), JSON.encodeResourceToString(event)).hash();
 		event.getMeta().setVersionId("1").setLastUpdated(new Date());
 		String stored = JSON.setPrettyPrint(true).encodeResourceToString(event);
 
@@ -56,6 +56,23 @@ class AuditChainTest {
 		assertThat(AuditChain.hash(link.previous(), AuditChain.canonical(changed))).isNotEqualTo(hash);
 		// The same event after another previous hash is another link.
 		assertThat(AuditChain.hash("e".repeat(64), AuditChain.canonical(stored))).isNotEqualTo(hash);
+	}
+
+	@Test
+	void theJsonStoredForASealedEventIsTheEventWithItsMetaAndVerifies() {
+		AuditEvent event = event();
+		AuditChain.link(event, 3, "b".repeat(64));
+		AuditChain.Sealed sealed = AuditChain.seal(event, "b".repeat(64), JSON.encodeResourceToString(event));
+		String stored = sealed.stored("1", "2026-12-04T23:00:00.123+00:00");
+
+		assertThat(stored).startsWith("{\"resourceType\":\"AuditEvent\",\"id\":\"e1\",\"meta\":{\"versionId\":\"1\"");
+		AuditEvent read = JSON.parseResource(AuditEvent.class, stored);
+		assertThat(read.getMeta().getVersionId()).isEqualTo("1");
+		assertThat(read.getAction()).isEqualTo(AuditEvent.AuditEventAction.C);
+		event.getMeta().setVersionId("1").setLastUpdated(read.getMeta().getLastUpdated());
+		assertThat(JSON.setPrettyPrint(false).encodeResourceToString(read)).isEqualTo(JSON.encodeResourceToString(event));
+		assertThat(AuditChain.hash("b".repeat(64), AuditChain.canonical(stored))).isEqualTo(sealed.hash());
+		assertThat(AuditChain.linkOf(stored).hash()).isEqualTo(sealed.hash());
 	}
 
 	@Test
