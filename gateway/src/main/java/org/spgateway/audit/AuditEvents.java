@@ -53,7 +53,9 @@ final class AuditEvents {
 		server.getType().addCoding(AuditCodes.DESTINATION_ROLE.copy());
 		server.setWho(new Reference().setIdentifier(new Identifier().setSystem(AuditCodes.GATEWAY_ID).setValue(observer)));
 		if (request.serverAddress != null) {
-			server.getNetwork().setAddress(request.serverAddress).setType(AuditEventAgentNetworkType._5);
+			// The configured public base URL is a URI (5); the connector's own address and port is an IP address (2).
+			server.getNetwork().setAddress(request.serverAddress)
+					.setType(request.serverAddress.contains("://") ? AuditEventAgentNetworkType._5 : AuditEventAgentNetworkType._2);
 		}
 		source(event);
 

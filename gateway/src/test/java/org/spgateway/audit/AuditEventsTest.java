@@ -44,6 +44,8 @@ class AuditEventsTest {
 		AuditEventAgentComponent server = event.getAgent().get(2);
 		assertThat(server.getRequestor()).isFalse();
 		assertThat(server.getType().getCodingFirstRep().getCode()).isEqualTo("110152");
+		assertThat(server.getNetwork().getAddress()).isEqualTo("https://gateway.example.org/fhir");
+		assertThat(server.getNetwork().getType()).isEqualTo(AuditEvent.AuditEventAgentNetworkType._5);
 		assertThat(event.getSource().getObserver().getIdentifier().getValue()).isEqualTo("gw-test");
 		assertThat(event.getEntity()).extracting(e -> e.getWhat().getReference()).contains("Observation/o1/_history/1", "Patient/p1");
 		assertThat(entity(event, "XrequestId").getWhat().getIdentifier().getValue()).isEqualTo("11111111-2222-3333-4444-555555555555");
