@@ -186,7 +186,8 @@ class AuditTrailIT {
 		assertThat(search("patient=Patient/" + id + "&outcome=4")).isEmpty();
 		assertThat(search("patient=Patient/" + id + "&agent-name=unauthenticated&agent:identifier=https://spgateway.org/fhir/Id/gateway|sp-gateway"
 				+ "&subtype=create,read")).hasSize(2);
-		assertThat(search("patient=Patient/" + id + "&subtype=search-type")).isNotEmpty();
+		// The searches above, written a flush later.
+		await().atMost(Duration.ofSeconds(20)).until(() -> search("patient=Patient/" + id + "&subtype=search-type"), l -> !l.isEmpty());
 	}
 
 	@Test
