@@ -55,7 +55,8 @@ public class AuditWriter implements SmartLifecycle {
 	private long lastPendingCheck;
 	private long lastFailureLog;
 
-	public AuditWriter(JdbcTemplate jdbc, TransactionTemplate transactions, ResourceStore store, FhirContext fhirContext, AuditProperties settings) {
+	public AuditWriter(JdbcTemplate jdbc, TransactionTemplate transactions, ResourceStore store, FhirContext fhirContext,
+			AuditProperties settings) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.store = store;
@@ -64,7 +65,10 @@ public class AuditWriter implements SmartLifecycle {
 		this.queue = new ArrayBlockingQueue<>(settings.getQueueCapacity());
 	}
 
-	/** Takes an event to be chained with the next batch. Never blocks: with the queue full (the database down for long), it is dropped and counted. */
+	/**
+	 * Takes an event to be chained with the next batch. Never blocks: with the queue full (the database down for long), it is
+	 * dropped and counted.
+	 */
 	public void enqueue(AuditEvent event) {
 		if (!queue.offer(event)) {
 			long n = dropped.incrementAndGet();
@@ -253,7 +257,8 @@ public class AuditWriter implements SmartLifecycle {
 		}
 		jdbc.update(insert.toString(), args.toArray());
 		if (!pendingKeys.isEmpty()) {
-			jdbc.update("DELETE FROM audit_pending WHERE pk = ANY(?::bigint[])", "{" + String.join(",", pendingKeys.stream().map(String::valueOf).toList()) + "}");
+			String keys = String.join(",", pendingKeys.stream().map(String::valueOf).toList());
+			jdbc.update("DELETE FROM audit_pending WHERE pk = ANY(?::bigint[])", "{" + keys + "}");
 		}
 		jdbc.update("UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1", seq, previous);
 		return events.size();

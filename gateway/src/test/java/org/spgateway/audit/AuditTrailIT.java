@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
@@ -126,7 +127,8 @@ class AuditTrailIT {
 	void aRequestThatFailsAfterItsTransactionRolledBackIsAuditedWithoutWhatWasRolledBack() {
 		String nhs = TestNhsNumbers.next();
 		String bundle = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
-				+ "{\"fullUrl\":\"urn:uuid:" + UUID.randomUUID() + "\",\"resource\":" + patient(nhs) + ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}},"
+				+ "{\"fullUrl\":\"urn:uuid:" + UUID.randomUUID() + "\",\"resource\":" + patient(nhs)
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}},"
 				+ "{\"resource\":" + observation("Patient/" + UUID.randomUUID(), "AUDIT1").replace("{\"resourceType\":\"Observation\",",
 						"{\"resourceType\":\"Observation\",\"id\":\"never-stored\",")
 				+ ",\"request\":{\"method\":\"PUT\",\"url\":\"Observation/never-stored\",\"ifMatch\":\"W/\\\"3\\\"\"}}]}";
@@ -148,7 +150,8 @@ class AuditTrailIT {
 		String ods = "AUD" + UUID.randomUUID().toString().substring(0, 6);
 		String subscription = subscribe(ods, receiver.url("/audit-" + ods));
 		String patient = createPatient();
-		String observation = Http.parse(created("/Observation", observation("Patient/" + patient, ods)), Observation.class).getIdElement().getIdPart();
+		String observation = Http.parse(created("/Observation", observation("Patient/" + patient, ods)), Observation.class)
+				.getIdElement().getIdPart();
 		receiver.await(r -> r.path().startsWith("/audit-" + ods), 1, Duration.ofSeconds(30));
 
 		AuditEvent delivered = await().atMost(Duration.ofSeconds(30)).until(() -> transmits(subscription), l -> !l.isEmpty()).get(0);
@@ -184,8 +187,8 @@ class AuditTrailIT {
 		assertThat(search("patient=Patient/" + id + "&type=http://terminology.hl7.org/CodeSystem/audit-event-type|rest&outcome=0"
 				+ "&subtype=create,read")).hasSize(2);
 		assertThat(search("patient=Patient/" + id + "&outcome=4")).isEmpty();
-		assertThat(search("patient=Patient/" + id + "&agent-name=unauthenticated&agent:identifier=https://spgateway.org/fhir/Id/gateway|sp-gateway"
-				+ "&subtype=create,read")).hasSize(2);
+		assertThat(search("patient=Patient/" + id + "&agent-name=unauthenticated"
+				+ "&agent:identifier=https://spgateway.org/fhir/Id/gateway|sp-gateway&subtype=create,read")).hasSize(2);
 		// The searches above, written a flush later.
 		await().atMost(Duration.ofSeconds(20)).until(() -> search("patient=Patient/" + id + "&subtype=search-type"), l -> !l.isEmpty());
 	}
@@ -195,10 +198,8 @@ class AuditTrailIT {
 		createPatient();
 		Parameters verdict = Http.parse(Http.get(gateway.baseUrl() + "/AuditEvent/$verify-chain"), Parameters.class);
 		assertThat(verdict.getParameterBool("valid")).as(JSON.encodeResourceToString(verdict)).isTrue();
-		assertThat(((org.hl7.fhir.r4.model.DecimalType) verdict.getParameter("checked").getValue()).getValue().intValue()).isPositive();
+		assertThat(((DecimalType) verdict.getParameter("checked").getValue()).getValue().intValue()).isPositive();
 	}
-
-	// ---------------------------------------------------------------- helpers
 
 	static String rid() {
 		return UUID.randomUUID().toString();
