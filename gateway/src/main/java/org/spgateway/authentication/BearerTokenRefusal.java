@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.spgateway.audit.RequestAudit;
 import org.spgateway.server.ErrorResponses;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
@@ -30,12 +31,14 @@ public class BearerTokenRefusal implements AuthenticationEntryPoint, AccessDenie
 	@Override
 	public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failure) throws IOException {
 		if (!(failure instanceof OAuth2AuthenticationException)) {
+			RequestAudit.refused(request, "no access token");
 			response.setHeader("WWW-Authenticate", AuthenticationRefusals.challenge());
 			ErrorResponses.write(fhirContext, request, response, 401,
 					AuthenticationRefusals.outcome(IssueType.LOGIN, AuthenticationRefusals.NO_TOKEN));
 			return;
 		}
 		String words = describe(failure);
+		RequestAudit.refused(request, "access token refused");
 		response.setHeader("WWW-Authenticate", AuthenticationRefusals.challenge("invalid_token", words));
 		ErrorResponses.write(fhirContext, request, response, 401,
 				AuthenticationRefusals.outcome(IssueType.LOGIN, words + ". Get a new access token and send it as Authorization: Bearer <token>."));
@@ -43,6 +46,7 @@ public class BearerTokenRefusal implements AuthenticationEntryPoint, AccessDenie
 
 	@Override
 	public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied) throws IOException {
+		RequestAudit.refused(request, "operators only");
 		ErrorResponses.write(fhirContext, request, response, 403,
 				AuthenticationRefusals.outcome(IssueType.FORBIDDEN, AuthenticationRefusals.operatorsOnly()));
 	}

@@ -36,11 +36,12 @@ public class OutboxConfig {
 	@Bean
 	OutboxDispatcher outboxDispatcher(OutboxStore store, OutboxProperties settings, OutboxSignal signal,
 			ObjectProvider<OutboxChannelOwner> owners, TransactionTemplate transactions, OutboxMetrics metrics,
-			ObjectProvider<BuildProperties> build, OutboundAddressRules addresses) {
+			ObjectProvider<BuildProperties> build, OutboundAddressRules addresses, ObjectProvider<DeliveryObserver> observers) {
 		BuildProperties b = build.getIfAvailable();
 		String userAgent = "sp-gateway/" + (b != null ? b.getVersion() : "development");
 		HttpDelivery http = new HttpDelivery(settings.getConnectTimeout(), settings.getRequestTimeout(), userAgent, addresses);
-		return new OutboxDispatcher(store, http, settings, signal, owners.orderedStream().toList(), transactions, metrics);
+		return new OutboxDispatcher(store, http, settings, signal, owners.orderedStream().toList(), transactions, metrics,
+				observers.orderedStream().toList());
 	}
 
 	@Bean

@@ -43,6 +43,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 	private final List<OutboxChannelOwner> owners;
 	private final TransactionTemplate transactions;
 	private final OutboxMetrics metrics;
+	private final List<DeliveryObserver> observers;
 	private final String instance;
 	private final Map<Long, OutboxStore.Claimed> inFlight = new ConcurrentHashMap<>();
 
@@ -53,7 +54,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 	private long lastPrune;
 
 	public OutboxDispatcher(OutboxStore store, HttpDelivery http, OutboxProperties settings, OutboxSignal signal,
-			List<OutboxChannelOwner> owners, TransactionTemplate transactions, OutboxMetrics metrics) {
+			List<OutboxChannelOwner> owners, TransactionTemplate transactions, OutboxMetrics metrics, List<DeliveryObserver> observers) {
 		this.store = store;
 		this.http = http;
 		this.retry = new RetryPolicy(settings.getInitialBackoff(), settings.getMaxBackoff());
@@ -62,6 +63,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 		this.owners = owners;
 		this.transactions = transactions;
 		this.metrics = metrics;
+		this.observers = observers;
 		this.instance = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
 	}
 
@@ -198,7 +200,8 @@ public class OutboxDispatcher implements SmartLifecycle {
 				String error = "Could not deliver: the request could not be built (a header or the URL is not valid HTTP)";
 				result = new HttpDelivery.Result(false, null, error, null);
 			}
-			record(m, result, System.nanoTime() - started);
+			boolean gaveUp = record(m, result, System.nanoTime() - started);
+			observe(m, result, requestId, gaveUp);
 		} catch (InterruptedException e) {
 			release(m);
 		} catch (RuntimeException e) {
@@ -213,7 +216,18 @@ public class OutboxDispatcher implements SmartLifecycle {
 		}
 	}
 
-	private void record(OutboxStore.Claimed m, HttpDelivery.Result result, long nanos) {
+	private void observe(OutboxStore.Claimed m, HttpDelivery.Result result, String requestId, boolean gaveUp) {
+		for (DeliveryObserver observer : observers) {
+			try {
+				observer.attempted(m, result, requestId, gaveUp);
+			} catch (RuntimeException e) {
+				log.warn("Outbox: an observer of message {} failed: {}", m.id(), e.getMessage());
+			}
+		}
+	}
+
+	/** Records the attempt's result; true when it was the last attempt (delivery gave up). */
+	private boolean record(OutboxStore.Claimed m, HttpDelivery.Result result, long nanos) {
 		if (result.delivered()) {
 			List<OutboxChannelOwner> receipts = owners(m.channel()).stream().filter(OutboxChannelOwner::wantsReceipts).toList();
 			boolean recorded = receipts.isEmpty() ? store.delivered(m, result.status()) : Boolean.TRUE.equals(transactions.execute(tx -> {
@@ -228,7 +242,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 			}
 			metrics.attempt("delivered", nanos);
 			log.debug("Outbox: delivered message {} ({}) on attempt {}: HTTP {}", m.id(), m.subject(), m.attempts(), result.status());
-			return;
+			return false;
 		}
 		Duration delay = retry.delay(m.attempts(), result.retryAfter());
 		OutboxStore.AfterFailure after = transactions.execute(tx -> {
@@ -260,6 +274,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 			}
 			case LOST -> log.debug("Outbox: message {} was cancelled or re-claimed during its attempt", m.id());
 		}
+		return after == OutboxStore.AfterFailure.GAVE_UP;
 	}
 
 	private List<OutboxChannelOwner> owners(String channel) {

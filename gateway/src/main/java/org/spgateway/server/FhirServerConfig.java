@@ -68,7 +68,8 @@ public class FhirServerConfig {
 			RequestGate requestGate, InteractionGate interactionGate, SmartCapabilities smartCapabilities, SearchParameterRegistry registry,
 			ConformanceResources conformance,
 			ObjectProvider<BuildProperties> buildProperties, ObjectProvider<SystemProvider> systemProviders,
-			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry, Environment environment) {
+			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry, Environment environment,
+			ObjectProvider<ServerInterceptor> interceptors) {
 		RestfulServer server = new GatewayRestfulServer(fhirContext);
 		server.setDefaultResponseEncoding(EncodingEnum.JSON);
 		server.setDefaultPrettyPrint(false);
@@ -102,6 +103,7 @@ public class FhirServerConfig {
 
 		server.registerInterceptor(requestGate);
 		server.registerInterceptor(interactionGate);
+		interceptors.orderedStream().forEach(server::registerInterceptor);
 		server.registerInterceptor(new FhirRequestMetrics(meterRegistry));
 		server.registerInterceptor(new ExceptionSanitizer());
 		server.registerInterceptor(new CapabilityStatementCustomizer(registry, conformance, "Social Prescribing FHIR Gateway", version));

@@ -1,0 +1,57 @@
+package org.spgateway.audit;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.List;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Where the gateway's audit events go. A committed write's event is written in the write's own transaction
+ * ({@link #receipt}, into {@code audit_pending}), so it commits or rolls back with the write; everything
+ * else (reads, searches, refusals, failures after a rollback, delivery attempts) is handed to the
+ * {@link AuditWriter}'s queue when the request or attempt has ended.
+ */
+public class AuditTrail {
+
+	private final AuditEvents events;
+	private final AuditWriter writer;
+	private final JdbcTemplate jdbc;
+	private final FhirContext fhirContext;
+
+	public AuditTrail(AuditEvents events, AuditWriter writer, JdbcTemplate jdbc, FhirContext fhirContext) {
+		this.events = events;
+		this.writer = writer;
+		this.jdbc = jdbc;
+		this.fhirContext = fhirContext;
+	}
+
+	/**
+	 * The request has been answered with {@code status}. Nothing more to record when every version it stored is
+	 * already in a receipt and it succeeded; otherwise one event, with what the receipts did not list.
+	 */
+	void completed(RequestAudit request, int status) {
+		if (status < 400 && request.anyReceipted() && request.allReceipted()) {
+			return;
+		}
+		writer.enqueue(events.rest(request, status, request.takeUnreceipted()));
+	}
+
+	/** Inside a transaction about to commit: the event of what the request stored in it, committed with it. */
+	void receipt(RequestAudit request) {
+		List<RequestAudit.Touched> stored = request.takeUnreceipted();
+		if (stored.isEmpty()) {
+			return;
+		}
+		AuditEvent event = events.rest(request, 200, stored);
+		jdbc.update("INSERT INTO audit_pending (event_id, content) VALUES (?, ?)", event.getIdElement().getIdPart(),
+				fhirContext.newJsonParser().encodeResourceToString(event));
+	}
+
+	void receiptCommitted() {
+		writer.pendingWritten();
+	}
+
+	void transmitted(AuditEvents.Delivery delivery) {
+		writer.enqueue(events.transmit(delivery));
+	}
+}

@@ -1,0 +1,266 @@
+package org.spgateway.audit;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spgateway.store.ResourceStore;
+import org.spgateway.store.StoredResource;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The one writer of this instance's audit trail. Requests hand it their AuditEvents ({@link #enqueue}, a
+ * queue offer: the request path never waits for the database); committed writes' events are already in
+ * {@code audit_pending} (written in their own transaction). Every {@code flush-interval}, or sooner when a
+ * batch is full, it appends what has gathered to the hash chain in one transaction: it locks the chain's
+ * head row (so instances sharing a database take turns and keep one chain), numbers and seals each event,
+ * stores them as AuditEvent resources with one multi-row statement, records their links in
+ * {@code audit_event}, deletes the pending rows it chained and moves the head.
+ *
+ * <p>What a hard crash (kill -9, power loss) can lose: the events still in this queue, that is those of the
+ * last {@code flush-interval} (200 ms by default) of reads, searches, refusals and delivery attempts. Writes'
+ * events are never lost: they committed with the write. A graceful stop flushes everything.
+ */
+public class AuditWriter implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(AuditWriter.class);
+
+	private final JdbcTemplate jdbc;
+	private final TransactionTemplate transactions;
+	private final ResourceStore store;
+	private final FhirContext fhirContext;
+	private final AuditProperties settings;
+	private final BlockingQueue<AuditEvent> queue;
+	/** Events taken from the queue whose batch failed: written first next time, in order. Touched by the writer thread only. */
+	private final List<AuditEvent> carried = new ArrayList<>();
+	private final Object signal = new Object();
+	/** One batch at a time: the writer thread's and the final one at shutdown. */
+	private final Object flushing = new Object();
+	private final AtomicLong dropped = new AtomicLong();
+	private volatile boolean pendingWritten;
+	private volatile boolean running;
+	private Thread thread;
+	private long lastPendingCheck;
+	private long lastFailureLog;
+
+	public AuditWriter(JdbcTemplate jdbc, TransactionTemplate transactions, ResourceStore store, FhirContext fhirContext,
+			AuditProperties settings) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.store = store;
+		this.fhirContext = fhirContext;
+		this.settings = settings;
+		this.queue = new ArrayBlockingQueue<>(settings.getQueueCapacity());
+	}
+
+	/**
+	 * Takes an event to be chained with the next batch. Never blocks: with the queue full (the database down for long), it is
+	 * dropped and counted.
+	 */
+	public void enqueue(AuditEvent event) {
+		if (!queue.offer(event)) {
+			long n = dropped.incrementAndGet();
+			if (n == 1 || n % 1000 == 0) {
+				log.error("Audit: the queue is full ({} events waiting for the database); {} events dropped so far", queue.size(), n);
+			}
+			return;
+		}
+		if (queue.size() >= settings.getBatchSize()) {
+			wake();
+		}
+	}
+
+	/** A write's event has committed into audit_pending: chain it soon. */
+	public void pendingWritten() {
+		pendingWritten = true;
+	}
+
+	public long dropped() {
+		return dropped.get();
+	}
+
+	public int waiting() {
+		return queue.size() + carried.size();
+	}
+
+	private void wake() {
+		synchronized (signal) {
+			signal.notifyAll();
+		}
+	}
+
+	@Override
+	public synchronized void start() {
+		if (running) {
+			return;
+		}
+		running = true;
+		thread = new Thread(this::run, "audit-writer");
+		thread.setDaemon(true);
+		thread.start();
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (!running) {
+			return;
+		}
+		running = false;
+		wake();
+		try {
+			thread.join(10_000);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		// Everything the last requests and deliveries recorded, before the database closes.
+		for (int attempt = 0; attempt < 100 && (waiting() > 0 || pendingRows() > 0); attempt++) {
+			try {
+				flush(true);
+			} catch (RuntimeException e) {
+				log.error("Audit: {} events could not be written before shutdown: {}", waiting(), e.getMessage());
+				return;
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
+	}
+
+	/** Stops after the web server and the outbox (phases above this), so their last events are written; starts before them. */
+	@Override
+	public int getPhase() {
+		return -1000;
+	}
+
+	private void run() {
+		while (running) {
+			try {
+				synchronized (signal) {
+					if (queue.size() < settings.getBatchSize()) {
+						signal.wait(settings.getFlushInterval().toMillis());
+					}
+				}
+				long now = System.currentTimeMillis();
+				// Pending rows of this instance's writes are chained at once; those left by an instance that died, now and then.
+				boolean pending = pendingWritten || now - lastPendingCheck >= settings.getPendingPollInterval().toMillis();
+				if (pending) {
+					pendingWritten = false;
+					lastPendingCheck = now;
+				}
+				while (running && flush(pending) >= settings.getBatchSize()) {
+					pending = true;
+				}
+			} catch (InterruptedException e) {
+				return;
+			} catch (RuntimeException e) {
+				long now = System.currentTimeMillis();
+				if (now - lastFailureLog > 60_000) {
+					log.warn("Audit: cannot write {} events yet (kept in memory, retrying): {}", waiting(), e.getMessage());
+					lastFailureLog = now;
+				}
+				pendingWritten = true;
+				try {
+					Thread.sleep(settings.getFlushInterval().toMillis());
+				} catch (InterruptedException ie) {
+					return;
+				}
+			}
+		}
+	}
+
+	private int pendingRows() {
+		Integer n = jdbc.queryForObject("SELECT count(*) FROM audit_pending", Integer.class);
+		return n == null ? 0 : n;
+	}
+
+	/** Chains one batch: pending rows first (they committed earlier), then queued events. Returns how many it wrote. */
+	int flush(boolean includePending) {
+		synchronized (flushing) {
+			return flushNow(includePending);
+		}
+	}
+
+	private int flushNow(boolean includePending) {
+		while (carried.size() < settings.getBatchSize()) {
+			AuditEvent next = queue.poll();
+			if (next == null) {
+				break;
+			}
+			carried.add(next);
+		}
+		if (carried.isEmpty() && !includePending) {
+			return 0;
+		}
+		Integer written = transactions.execute(tx -> append(includePending));
+		carried.clear();
+		return written == null ? 0 : written;
+	}
+
+	private int append(boolean includePending) {
+		Map<String, Object> head = jdbc.queryForMap("SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE");
+		long seq = ((Number) head.get("seq")).longValue();
+		String previous = ((String) head.get("hash")).trim();
+		List<AuditEvent> events = new ArrayList<>();
+		List<Long> pendingKeys = new ArrayList<>();
+		IParser parser = fhirContext.newJsonParser();
+		if (includePending) {
+			jdbc.query("SELECT pk, content FROM audit_pending ORDER BY pk LIMIT ?", rs -> {
+				pendingKeys.add(rs.getLong(1));
+				events.add(parser.parseResource(AuditEvent.class, rs.getString(2)));
+			}, settings.getBatchSize());
+		}
+		events.addAll(carried);
+		if (events.isEmpty()) {
+			return 0;
+		}
+		List<String> ids = new ArrayList<>(events.size());
+		List<Object[]> links = new ArrayList<>(events.size());
+		Map<Resource, AuditChain.Sealed> sealed = new IdentityHashMap<>();
+		for (AuditEvent event : events) {
+			seq++;
+			AuditChain.link(event, seq, previous);
+			AuditChain.Sealed seal = AuditChain.seal(event, previous, parser.encodeResourceToString(event));
+			sealed.put(event, seal);
+			String id = event.getIdElement().getIdPart();
+			ids.add(id);
+			links.add(new Object[] {seq, id, Timestamp.from(event.getRecorded().toInstant()), previous, seal.hash()});
+			previous = seal.hash();
+		}
+		// HAPI's encoder is most of an event's cost: the JSON hashed above is stored, with the meta the store has just set.
+		List<StoredResource> stored = store.createAll(events, ids, StoredResource.ORIGIN_API, "POST",
+				r -> sealed.get(r).stored(r.getMeta().getVersionId(), r.getMeta().getLastUpdatedElement().getValueAsString()));
+		StringBuilder insert = new StringBuilder("INSERT INTO audit_event (seq, event_id, res_pk, recorded, prev_hash, hash) VALUES ");
+		List<Object> args = new ArrayList<>();
+		for (int i = 0; i < links.size(); i++) {
+			Object[] link = links.get(i);
+			insert.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
+			args.add(link[0]);
+			args.add(link[1]);
+			args.add(stored.get(i).pk());
+			args.add(link[2]);
+			args.add(link[3]);
+			args.add(link[4]);
+		}
+		jdbc.update(insert.toString(), args.toArray());
+		if (!pendingKeys.isEmpty()) {
+			String keys = String.join(",", pendingKeys.stream().map(String::valueOf).toList());
+			jdbc.update("DELETE FROM audit_pending WHERE pk = ANY(?::bigint[])", "{" + keys + "}");
+		}
+		jdbc.update("UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1", seq, previous);
+		return events.size();
+	}
+}

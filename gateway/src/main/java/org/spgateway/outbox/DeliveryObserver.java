@@ -1,0 +1,14 @@
+package org.spgateway.outbox;
+
+/**
+ * Told of every delivery attempt once its result is recorded (the audit trail records each). Called on the
+ * delivery thread; an observer must not block or throw: a failure of its own is logged and ignored.
+ */
+public interface DeliveryObserver {
+
+	/**
+	 * @param requestId the X-Request-Id the attempt was sent with
+	 * @param gaveUp whether this failed attempt was the last: the channel is now suspended
+	 */
+	void attempted(OutboxStore.Claimed message, HttpDelivery.Result result, String requestId, boolean gaveUp);
+}
