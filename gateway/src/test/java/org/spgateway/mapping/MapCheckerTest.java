@@ -130,6 +130,38 @@ class MapCheckerTest {
 				.isEqualTo(new MapEngine.MapSignature("ServiceRequest", "ServiceRequest", null, null));
 	}
 
+	@Test
+	void aMisspeltFieldOfALogicalModelIsRefusedWithItsGroupAndRule() throws IOException {
+		write("""
+				map "https://example.org/StructureMap/test" = "Test"
+				uses "http://hl7.org/fhir/StructureDefinition/Bundle" alias In as source
+				uses "https://spgateway.org/fhir/StructureDefinition/riverside-asc-feedback" alias Out as target
+				group main(source src : In, target tgt : Out) {
+				  src.id as v -> tgt.caseRef = v "caseRef";
+				}
+				""");
+		assertThatThrownBy(this::check).hasMessageContaining("test.map group main, rule 'caseRef': 'riverside-asc-feedback' of the logical model"
+				+ " https://spgateway.org/fhir/StructureDefinition/riverside-asc-feedback (Riverside adult social care: feedback on a referral"
+				+ " (flat JSON)) has no element 'caseRef'");
+	}
+
+	@Test
+	void aMapToALogicalModelHasTheModelsTypeAsItsTarget() throws IOException {
+		write("""
+				map "https://example.org/StructureMap/test" = "Test"
+				uses "http://hl7.org/fhir/StructureDefinition/Bundle" alias In as source
+				uses "https://spgateway.org/fhir/StructureDefinition/riverside-asc-feedback" alias Out as target
+				group main(source src : In, target tgt : Out) {
+				  src.id as v -> tgt.caseReference = v "caseReference";
+				}
+				""");
+		MapEngine.MapSignature signature = check().get("https://example.org/StructureMap/test");
+		assertThat(signature.sourceType()).isEqualTo("Bundle");
+		assertThat(signature.targetType()).isEqualTo("https://spgateway.org/fhir/StructureDefinition/riverside-asc-feedback");
+		assertThat(signature.targetModel().getUrl()).isEqualTo(signature.targetType());
+		assertThat(signature.sourceModel()).isNull();
+	}
+
 	private Path write(String text) throws IOException {
 		Path file = folder.resolve("test.map");
 		Files.writeString(file, text);
