@@ -47,7 +47,7 @@ public class FeedbackConfig {
 	}
 
 	/** The BaRS feedback map must be loaded and read the gateway's Parameters into a Bundle: anything else stops start-up. */
-	private static StructureMap barsMap(FeedbackProperties properties, MapEngine mapEngine, ConformanceResources conformance) {
+	static StructureMap barsMap(FeedbackProperties properties, MapEngine mapEngine, ConformanceResources conformance) {
 		StructureMap map = mapEngine.byUrl(properties.getBarsMap()).orElseThrow(() -> new ConformanceException("gateway.feedback.bars-map",
 				"names the map " + properties.getBarsMap() + ", which is not loaded from any conformance location"));
 		if (!"Parameters".equals(mapEngine.sourceType(map)) || !"Bundle".equals(mapEngine.targetType(map))) {

@@ -1,6 +1,7 @@
 package org.spgateway.feedback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ca.uhn.fhir.parser.IParser;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.function.Function;
 import org.hl7.fhir.r4.model.Bundle;
@@ -28,6 +30,7 @@ import org.hl7.fhir.r4.model.StructureMap;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.spgateway.conformance.ConformanceException;
 import org.spgateway.mapping.ConceptMapTranslator;
 import org.spgateway.mapping.MapEngine;
 import org.spgateway.testsupport.GatewayServer;
@@ -48,14 +51,33 @@ class BarsFeedbackMapGoldenTest {
 	private static final String BASE = "https://gateway.example.nhs.uk/fhir";
 
 	private static Function<Parameters, Resource> map;
+	private static MapEngine engine;
+	private static GatewayValidator.Conformance loaded;
 
 	@BeforeAll
 	static void loadTheShippedMap() {
-		GatewayValidator.Conformance loaded = GatewayValidator.conformance(GatewayServer.fhirContext(), List.of());
-		MapEngine engine = new MapEngine(GatewayServer.fhirContext(), loaded.support(), loaded.resources(),
+		loaded = GatewayValidator.conformance(GatewayServer.fhirContext(), List.of());
+		engine = new MapEngine(GatewayServer.fhirContext(), loaded.support(), loaded.resources(),
 				new ConceptMapTranslator(loaded.resources().ofType(ConceptMap.class)));
-		StructureMap barsMap = engine.byUrl(MAP).orElseThrow();
+		StructureMap barsMap = FeedbackConfig.barsMap(new FeedbackProperties(), engine, loaded.resources());
+		assertThat(barsMap.getUrl()).isEqualTo(MAP);
 		map = input -> engine.transform(barsMap, input);
+	}
+
+	@Test
+	void aBarsMapSettingNamingNoLoadedMapStopsStartUp() {
+		FeedbackProperties properties = new FeedbackProperties();
+		properties.setBarsMap("https://example.org/StructureMap/nothing");
+		assertThatThrownBy(() -> FeedbackConfig.barsMap(properties, engine, loaded.resources())).isInstanceOf(ConformanceException.class)
+				.hasMessageContaining("gateway.feedback.bars-map").hasMessageContaining("https://example.org/StructureMap/nothing, which is not loaded");
+	}
+
+	@Test
+	void aBarsMapThatDoesNotReadTheGatewaysParametersStopsStartUp() {
+		FeedbackProperties properties = new FeedbackProperties();
+		properties.setBarsMap("https://spgateway.org/fhir/StructureMap/eastfield-gp-feedback-document");
+		assertThatThrownBy(() -> FeedbackConfig.barsMap(properties, engine, loaded.resources())).isInstanceOf(ConformanceException.class)
+				.hasMessageContaining("feedback-document.map").hasMessageContaining("turns a Bundle into a Bundle");
 	}
 
 	@Test
@@ -115,7 +137,7 @@ class BarsFeedbackMapGoldenTest {
 		Example accepted = Example.read("accepted-message.json");
 		for (Resource r : accepted.resources) {
 			r.setIdElement(r.getIdElement().withVersion("3"));
-			r.getMeta().setVersionId("3").setLastUpdated(java.util.Date.from(NOW)).addProfile("https://example.org/StructureDefinition/p");
+			r.getMeta().setVersionId("3").setLastUpdated(Date.from(NOW)).addProfile("https://example.org/StructureDefinition/p");
 		}
 		String made = assertSameMessage(accepted.route(), accepted.sender(), accepted.resources, null, BASE);
 		assertThat(made).doesNotContain("\"versionId\"").doesNotContain("lastUpdated").contains("https://example.org/StructureDefinition/p");
