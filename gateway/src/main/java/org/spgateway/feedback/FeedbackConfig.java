@@ -1,9 +1,12 @@
 package org.spgateway.feedback;
 
 import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.r4.model.StructureMap;
 import org.spgateway.config.GatewayProperties;
+import org.spgateway.conformance.ConformanceException;
 import org.spgateway.conformance.ConformanceResources;
 import org.spgateway.directory.ServiceDirectory;
+import org.spgateway.mapping.MapEngine;
 import org.spgateway.outbox.Outbox;
 import org.spgateway.outcomes.OutcomeSummary;
 import org.spgateway.resources.ResourceService;
@@ -33,12 +36,25 @@ public class FeedbackConfig {
 	@Bean
 	FeedbackListener feedbackListener(FeedbackEvents events, ObjectProvider<ResourceService> resources, ObjectProvider<FeedbackRoutes> routes,
 			FhirContext fhirContext, Outbox outbox, FeedbackProperties properties, GatewayProperties gateway, ObjectProvider<BuildProperties> build,
-			FeedbackRecords records, ObjectProvider<OutcomeSummary> outcomeSummary, ObjectProvider<PartnerFeedback> partnerFeedback) {
+			FeedbackRecords records, ObjectProvider<OutcomeSummary> outcomeSummary, ObjectProvider<PartnerFeedback> partnerFeedback,
+			MapEngine mapEngine, ConformanceResources conformance) {
 		String base = properties.getBaseUrl() != null ? properties.getBaseUrl()
 				: gateway.getPublicBaseUrl() != null && !gateway.getPublicBaseUrl().isBlank() ? gateway.getPublicBaseUrl() : "http://localhost:8080/fhir";
 		BuildProperties info = build.getIfAvailable();
-		return new FeedbackListener(events, resources, routes, new FeedbackMessages(fhirContext, base, info != null ? info.getVersion() : "development"),
-				outbox, properties, records, outcomeSummary, partnerFeedback);
+		StructureMap barsMap = barsMap(properties, mapEngine, conformance);
+		return new FeedbackListener(events, resources, routes, new FeedbackMessages(fhirContext, base, info != null ? info.getVersion() : "development",
+				input -> mapEngine.transform(barsMap, input)), outbox, properties, records, outcomeSummary, partnerFeedback);
+	}
+
+	/** The BaRS feedback map must be loaded and read the gateway's Parameters into a Bundle: anything else stops start-up. */
+	static StructureMap barsMap(FeedbackProperties properties, MapEngine mapEngine, ConformanceResources conformance) {
+		StructureMap map = mapEngine.byUrl(properties.getBarsMap()).orElseThrow(() -> new ConformanceException("gateway.feedback.bars-map",
+				"names the map " + properties.getBarsMap() + ", which is not loaded from any conformance location"));
+		if (!"Parameters".equals(mapEngine.sourceType(map)) || !"Bundle".equals(mapEngine.targetType(map))) {
+			throw new ConformanceException(conformance.sourceOf(map), "is the BaRS feedback map (gateway.feedback.bars-map) and turns a "
+					+ mapEngine.sourceType(map) + " into a " + mapEngine.targetType(map) + ": it must turn the gateway's Parameters into a Bundle");
+		}
+		return map;
 	}
 
 	@Bean

@@ -156,12 +156,16 @@ public class FeedbackListener implements ResourceChangeListener {
 				carried = messages.distinct(carried);
 			}
 			OutboundMessage outbound = null;
-			if (deliver && partner != null) {
-				outbound = partnerMessage(partner, carried, composed.communication().getIdElement().getIdPart(), focus.id(), origin, now);
+			if (deliver) {
+				// Shaped before anything is stored: a map that fails leaves the feedback undelivered, never the Task change undone.
+				String id = composed.communication().getIdElement().getIdPart();
+				outbound = partner != null ? partnerMessage(partner, carried, id, focus.id(), origin, now)
+						: message(route, p, carried, origin, id, focus.id(), now);
 				if (outbound == null) {
 					deliver = false;
 					composed.communication().setStatus(Communication.CommunicationStatus.NOTDONE).getStatusReason()
-							.setText("The referrer's partner map could not shape this feedback; the referrer reads it from the gateway");
+							.setText(partner != null ? "The referrer's partner map could not shape this feedback; the referrer reads it from the gateway"
+									: "The BaRS feedback map could not make this message; the referrer reads it from the gateway");
 				}
 			}
 			for (Resource coded : composed.coded()) {
@@ -171,7 +175,7 @@ public class FeedbackListener implements ResourceChangeListener {
 			resources.createNow(composed.communication(), communicationId, List.of());
 			records.created(communicationId, focus.id(), p.taskId(), event, deliver ? channel : null, deliver, now);
 			if (deliver) {
-				outbox.enqueue(List.of(outbound != null ? outbound : message(route, p, carried, origin, communicationId, focus.id(), now)));
+				outbox.enqueue(List.of(outbound));
 			}
 		}
 	}
@@ -195,6 +199,7 @@ public class FeedbackListener implements ResourceChangeListener {
 				partner.address(), partner.headers(), partner.contentType(), body, origin.correlationId() != null ? origin.correlationId() : referralId);
 	}
 
+	/** Feedback to the referrer's Endpoint: a BaRS message (by the BaRS feedback map), or a transaction; null when the map fails. */
 	private OutboundMessage message(FeedbackRoute route, Pending p, List<Resource> carried, Origin origin, String communicationId, String referralId,
 			Instant now) {
 		List<OutboundMessage.Header> headers = route.headers().stream().filter(h -> h.contains(":"))
@@ -202,7 +207,13 @@ public class FeedbackListener implements ResourceChangeListener {
 		String body;
 		String url;
 		if (FeedbackRoute.MESSAGING.equals(route.kind())) {
-			body = messages.barsResponse(route, p.task().getOwner(), carried, origin.messageId(), now);
+			try {
+				body = messages.barsResponse(route, p.task().getOwner(), carried, origin.messageId(), now);
+			} catch (RuntimeException e) {
+				log.warn("Feedback: {} could not be made into a BaRS message for {}: {}", "Communication/" + communicationId, route.channel(),
+						LogSafe.message(e.getMessage()));
+				return null;
+			}
 			url = route.address().endsWith("$process-message") ? route.address()
 					: route.address().replaceAll("/+$", "") + "/$process-message";
 		} else {

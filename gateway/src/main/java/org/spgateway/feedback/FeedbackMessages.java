@@ -6,63 +6,78 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.MessageHeader;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.UrlType;
 
 /**
- * The bodies feedback is delivered in. For a BaRS referrer, a {@code servicerequest-response} message
- * shaped like the BaRS guide's REFRESP01: MessageHeader (answering the referral's message, focus the
- * referral), the referral, the person, the provider's Task, the Communication and its coded entries,
- * and the organisations named. For a FHIR REST referrer, a transaction of the Communication and its
- * coded entries (PUT by id, so a resend is the same write).
+ * The bodies feedback is delivered in. For a BaRS referrer, a {@code servicerequest-response} message made by the BaRS feedback
+ * map ({@code mappings/bars-feedback/servicerequest-response.map}, or the map a deployment names in
+ * {@code gateway.feedback.bars-map}) from a Parameters of what a map cannot know (ids, time, addresses) and the resources carried.
+ * For a FHIR REST referrer, a transaction of the Communication and its coded entries (PUT by id, so a resend is the same write).
  */
 final class FeedbackMessages {
-
-	static final String EVENTS = "https://fhir.nhs.uk/CodeSystem/message-events-bars";
-	static final String REASONS = "https://fhir.nhs.uk/CodeSystem/message-reason-bars";
-	static final String DEFINITION = "https://fhir.nhs.uk/MessageDefinition/bars-message-servicerequest-response-referral";
 
 	private final FhirContext fhirContext;
 	private final String base;
 	private final String software;
+	private final Function<Parameters, Resource> barsMap;
 
-	FeedbackMessages(FhirContext fhirContext, String base, String software) {
+	/** @param barsMap runs the BaRS feedback map over its input; throws when the map fails */
+	FeedbackMessages(FhirContext fhirContext, String base, String software, Function<Parameters, Resource> barsMap) {
 		this.fhirContext = fhirContext;
 		this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
 		this.software = software;
+		this.barsMap = barsMap;
 	}
 
 	/**
 	 * @param resources the referral first, then everything else the message carries (stored resources, with ids)
 	 * @param answering the id of the referrer's message that started the referral, or null when it came another way
+	 * @throws RuntimeException when the map fails (a MappingFailure naming the map and rule)
 	 */
 	String barsResponse(FeedbackRoute route, Reference sender, List<Resource> resources, String answering, Instant now) {
-		Bundle bundle = new Bundle().setType(Bundle.BundleType.MESSAGE);
-		bundle.setId(UUID.randomUUID().toString());
-		bundle.setTimestamp(Date.from(now));
-		MessageHeader header = new MessageHeader();
-		String headerId = UUID.randomUUID().toString();
-		header.setId(headerId);
-		header.setEvent(new Coding(EVENTS, "servicerequest-response", "Service request response"));
-		header.addDestination().setEndpoint(route.address()).setReceiver(route.organisation() == null ? null : route.organisation().copy());
-		header.setSender(sender.copy());
-		header.getSource().setName("Social Prescribing Gateway").setSoftware("sp-gateway").setVersion(software)
-				.setEndpoint(base + "/$process-message");
-		header.getReason().addCoding(new Coding(REASONS, "new", null));
-		header.getResponse().setIdentifier(answering != null ? answering : resources.get(0).getIdElement().getIdPart())
-				.setCode(MessageHeader.ResponseType.OK);
-		Resource referral = resources.get(0);
-		header.addFocus(new Reference(referral.fhirType() + "/" + referral.getIdElement().getIdPart()));
-		header.setDefinition(DEFINITION);
-		bundle.addEntry().setFullUrl("urn:uuid:" + headerId).setResource(header);
-		for (Resource r : resources) {
-			bundle.addEntry().setFullUrl(fullUrl(r)).setResource(withoutMeta(r));
+		return barsResponse(route, sender, resources, answering, now, UUID.randomUUID().toString(), UUID.randomUUID().toString());
+	}
+
+	/** As above, with the message's two ids given (the only values that differ from one run to the next). */
+	String barsResponse(FeedbackRoute route, Reference sender, List<Resource> resources, String answering, Instant now, String bundleId,
+			String headerId) {
+		Parameters input = barsInput(route, sender, resources, answering, now, bundleId, headerId);
+		return fhirContext.newJsonParser().encodeResourceToString(barsMap.apply(input));
+	}
+
+	/**
+	 * What the BaRS feedback map reads: the values only the gateway knows, then each carried resource as it is sent (its id
+	 * {@code Type/id}, without the gateway's meta).
+	 */
+	Parameters barsInput(FeedbackRoute route, Reference sender, List<Resource> resources, String answering, Instant now, String bundleId,
+			String headerId) {
+		Parameters input = new Parameters();
+		input.addParameter().setName("bundleId").setValue(new IdType(bundleId));
+		input.addParameter().setName("headerId").setValue(new IdType(headerId));
+		input.addParameter().setName("timestamp").setValue(new InstantType(Date.from(now)));
+		input.addParameter().setName("base").setValue(new UrlType(base));
+		input.addParameter().setName("software").setValue(new StringType(software));
+		input.addParameter().setName("destination").setValue(new UrlType(route.address()));
+		if (route.organisation() != null) {
+			input.addParameter().setName("receiver").setValue(route.organisation().copy());
 		}
-		return fhirContext.newJsonParser().encodeResourceToString(bundle);
+		input.addParameter().setName("sender").setValue(sender.copy());
+		if (answering != null) {
+			input.addParameter().setName("answering").setValue(new IdType(answering));
+		}
+		input.addParameter().setName("referralId").setValue(new IdType(resources.get(0).getIdElement().getIdPart()));
+		for (Resource r : resources) {
+			input.addParameter().setName("resource").setResource(withoutMeta(r));
+		}
+		return input;
 	}
 
 	/** A transaction writing the Communication and its coded entries on the referrer's server. */
@@ -74,10 +89,6 @@ final class FeedbackMessages {
 					.setUrl(relative);
 		}
 		return fhirContext.newJsonParser().encodeResourceToString(bundle);
-	}
-
-	private String fullUrl(Resource r) {
-		return base + "/" + r.fhirType() + "/" + r.getIdElement().getIdPart();
 	}
 
 	/** The resource as stored, without its server meta (the version belongs to this gateway, not the receiver). */

@@ -18,6 +18,13 @@ public class FeedbackProperties {
 	 */
 	private String baseUrl;
 
+	/**
+	 * The StructureMap (canonical URL, loaded from a conformance location) that makes the BaRS servicerequest-response message for
+	 * referrers with an hl7-fhir-msg Endpoint; a deployment's own map in gateway.conformance.additional-locations replaces the shipped
+	 * one by naming it here.
+	 */
+	private String barsMap = "https://spgateway.org/fhir/StructureMap/bars-servicerequest-response";
+
 	public boolean isEnabled() {
 		return enabled;
 	}
@@ -40,5 +47,13 @@ public class FeedbackProperties {
 
 	public void setBaseUrl(String baseUrl) {
 		this.baseUrl = baseUrl;
+	}
+
+	public String getBarsMap() {
+		return barsMap;
+	}
+
+	public void setBarsMap(String barsMap) {
+		this.barsMap = barsMap;
 	}
 }

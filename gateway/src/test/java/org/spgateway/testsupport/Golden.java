@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
@@ -103,8 +104,18 @@ public final class Golden {
 	private static String normalized(IBaseResource resource) {
 		IParser parser = GatewayServer.fhirContext().newJsonParser();
 		Resource copy = (Resource) parser.parseResource(parser.encodeResourceToString(resource));
+		// The parser links a Bundle's references to its entries; with their ids stripped the encoder would contain copies of them under
+		// random ids (a message's MessageHeader naming the organisations it carries).
+		unlink(copy);
 		strip(copy);
 		return parser.setPrettyPrint(true).encodeResourceToString(copy);
+	}
+
+	private static void unlink(Resource resource) {
+		GatewayServer.fhirContext().newTerser().getAllPopulatedChildElementsOfType(resource, Reference.class).forEach(r -> r.setResource(null));
+		if (resource instanceof Bundle bundle) {
+			bundle.getEntry().stream().filter(e -> e.getResource() != null).forEach(e -> unlink(e.getResource()));
+		}
 	}
 
 	private static void strip(Resource resource) {
