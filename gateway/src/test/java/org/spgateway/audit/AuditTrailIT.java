@@ -73,8 +73,7 @@ class AuditTrailIT {
 		assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.C);
 		assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
 		assertThat(event.getAgentFirstRep().getRequestor()).isTrue();
-		// The test helpers send the sandbox's default token, the demo tester's.
-		assertThat(event.getAgentFirstRep().getName()).isEqualTo("demo-tester");
+		assertThat(event.getAgentFirstRep().getName()).isEqualTo("unauthenticated");
 		assertThat(event.getAgentFirstRep().getNetwork().getAddress()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
 		assertThat(event.getAgent()).anySatisfy(a -> assertThat(a.getType().getCodingFirstRep().getCode()).isEqualTo("110152"));
 		assertThat(event.getSource().getObserver().getIdentifier().getValue()).isEqualTo("sp-gateway");
@@ -188,7 +187,7 @@ class AuditTrailIT {
 		assertThat(search("patient=Patient/" + id + "&type=http://terminology.hl7.org/CodeSystem/audit-event-type|rest&outcome=0"
 				+ "&subtype=create,read")).hasSize(2);
 		assertThat(search("patient=Patient/" + id + "&outcome=4")).isEmpty();
-		assertThat(search("patient=Patient/" + id + "&agent-name=demo-tester"
+		assertThat(search("patient=Patient/" + id + "&agent-name=unauthenticated"
 				+ "&agent:identifier=https://spgateway.org/fhir/Id/gateway|sp-gateway&subtype=create,read")).hasSize(2);
 		// The searches above, written a flush later.
 		await().atMost(Duration.ofSeconds(20)).until(() -> search("patient=Patient/" + id + "&subtype=search-type"), l -> !l.isEmpty());
