@@ -23,6 +23,13 @@ public final class DatabaseFaults {
 	public enum Fault {
 		/** The database cannot be reached, is starting or stopping, or dropped the connection. */
 		UNREACHABLE("The gateway cannot reach its database at the moment. Nothing was stored. Retry in a few seconds", 5),
+		/**
+		 * The connection was lost while the commit was on its way: PostgreSQL may have committed before it went, so
+		 * the request may or may not have been stored.
+		 */
+		COMMIT_UNKNOWN("The gateway lost its database while saving this request, so it cannot tell whether it was stored."
+				+ " Send the same request again in a few seconds: a referral carrying its identifier (or a BaRS message its id) is"
+				+ " recognised and not stored twice; for anything else, search for it first", 5),
 		/** Every connection of the pool stayed busy for the pool's connection timeout: the gateway is overloaded. */
 		BUSY("The gateway is too busy to take this request now (every database connection is in use). Nothing was stored."
 				+ " Retry in a few seconds", 2),
@@ -65,6 +72,9 @@ public final class DatabaseFaults {
 				if (why.isPresent()) {
 					return why;
 				}
+				if (isCommit(tx) && connectionLost(tx.getCause())) {
+					return Optional.of(Fault.COMMIT_UNKNOWN);
+				}
 				if (tx.getCause() instanceof SQLException sql && sql.getSQLState() == null) {
 					return Optional.of(Fault.UNREACHABLE);
 				}
@@ -79,6 +89,20 @@ public final class DatabaseFaults {
 			}
 		}
 		return poolTimedOut ? Optional.of(Fault.BUSY) : Optional.empty();
+	}
+
+	/** Spring names the step that failed: "JDBC commit failed" (the commit's outcome is then unknown), "JDBC rollback failed". */
+	private static boolean isCommit(TransactionSystemException tx) {
+		return tx.getMessage() != null && tx.getMessage().contains("commit");
+	}
+
+	/** The pool closed the connection (no SQLSTATE), or the server dropped it (class 08, or 57P0x: shutting down). */
+	private static boolean connectionLost(Throwable cause) {
+		if (!(cause instanceof SQLException sql)) {
+			return false;
+		}
+		String state = sql.getSQLState();
+		return state == null || state.startsWith("08") || state.startsWith("57P0");
 	}
 
 	/** The SQLSTATE of the first SQLException behind {@code failure}, for the log. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ca.uhn.fhir.parser.IParser;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -73,7 +74,7 @@ class AuditTrailIT {
 		assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.C);
 		assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
 		assertThat(event.getAgentFirstRep().getRequestor()).isTrue();
-		assertThat(event.getAgentFirstRep().getName()).isEqualTo("unauthenticated");
+		assertThat(event.getAgentFirstRep().getName()).isEqualTo("demo-tester");
 		assertThat(event.getAgentFirstRep().getNetwork().getAddress()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
 		assertThat(event.getAgent()).anySatisfy(a -> assertThat(a.getType().getCodingFirstRep().getCode()).isEqualTo("110152"));
 		assertThat(event.getSource().getObserver().getIdentifier().getValue()).isEqualTo("sp-gateway");
@@ -121,6 +122,26 @@ class AuditTrailIT {
 		// Refused by RequestLimitsFilter before HAPI ever sees it: a control character in a string.
 		String control = patient(TestNhsNumbers.next()).replace("Quennell", "Quen\\u0007nell");
 		assertRefused(Http.post(gateway.baseUrl() + "/Patient", control, "X-Request-Id", rid()), 400, "create", "Quen");
+	}
+
+	@Test
+	void requestsAuthenticationRefusesAreAuditedWithWhyButNeverTheToken() {
+		String noToken = rid();
+		HttpResponse<String> refused = Http.send(HttpRequest.newBuilder(Http.uri(gateway.baseUrl() + "/Patient?family=Quennell"))
+				.header("X-Request-Id", noToken).header("Authorization", ""));
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+		AuditEvent anonymous = only(noToken);
+		assertThat(anonymous.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4);
+		assertThat(anonymous.getOutcomeDesc()).contains("401").contains("no access token");
+		assertThat(anonymous.getAgentFirstRep().getName()).isEqualTo("unauthenticated");
+
+		String forged = rid();
+		String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.c2lnbmF0dXJl";
+		HttpResponse<String> bad = Http.get(gateway.baseUrl() + "/Patient", "X-Request-Id", forged, "Authorization", "Bearer " + token);
+		assertThat(bad.statusCode()).as(bad.body()).isEqualTo(401);
+		AuditEvent badToken = only(forged);
+		assertThat(badToken.getOutcomeDesc()).contains("access token refused");
+		assertThat(JSON.encodeResourceToString(badToken)).doesNotContain(token).doesNotContain("mallory");
 	}
 
 	@Test
@@ -187,7 +208,7 @@ class AuditTrailIT {
 		assertThat(search("patient=Patient/" + id + "&type=http://terminology.hl7.org/CodeSystem/audit-event-type|rest&outcome=0"
 				+ "&subtype=create,read")).hasSize(2);
 		assertThat(search("patient=Patient/" + id + "&outcome=4")).isEmpty();
-		assertThat(search("patient=Patient/" + id + "&agent-name=unauthenticated"
+		assertThat(search("patient=Patient/" + id + "&agent-name=demo-tester"
 				+ "&agent:identifier=https://spgateway.org/fhir/Id/gateway|sp-gateway&subtype=create,read")).hasSize(2);
 		// The searches above, written a flush later.
 		await().atMost(Duration.ofSeconds(20)).until(() -> search("patient=Patient/" + id + "&subtype=search-type"), l -> !l.isEmpty());

@@ -63,6 +63,15 @@ class DatabaseFaultsTest {
 	}
 
 	@Test
+	void aConnectionLostDuringTheCommitLeavesTheOutcomeUnknownAndSaysSo() {
+		assertThat(DatabaseFaults.of(new TransactionSystemException("JDBC commit failed", new SQLException("Connection is closed"))))
+				.contains(Fault.COMMIT_UNKNOWN);
+		assertThat(DatabaseFaults.of(new TransactionSystemException("JDBC commit failed", new SQLException("An I/O error occurred", "08006"))))
+				.contains(Fault.COMMIT_UNKNOWN);
+		assertThat(Fault.COMMIT_UNKNOWN.text()).contains("cannot tell whether it was stored").doesNotContain("Nothing was stored");
+	}
+
+	@Test
 	void theAnswerIs503WithRetryAfterAndPlainWords() {
 		BaseServerResponseException answer = DatabaseFaults.answer(Fault.STORAGE_FULL);
 		assertThat(answer.getStatusCode()).isEqualTo(503);
