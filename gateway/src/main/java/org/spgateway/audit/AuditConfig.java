@@ -21,8 +21,8 @@ public class AuditConfig {
 	}
 
 	@Bean
-	AuditTrail auditTrail(AuditWriter writer, JdbcTemplate jdbc, FhirContext fhirContext, AuditProperties settings) {
-		return new AuditTrail(new AuditEvents(settings.getObserver()), writer, jdbc, fhirContext);
+	AuditTrail auditTrail(AuditWriter writer, JdbcTemplate jdbc, AuditProperties settings) {
+		return new AuditTrail(new AuditEvents(settings.getObserver()), writer, jdbc);
 	}
 
 	@Bean

@@ -1,6 +1,5 @@
 package org.spgateway.audit;
 
-import ca.uhn.fhir.context.FhirContext;
 import java.util.List;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -16,13 +15,11 @@ public class AuditTrail {
 	private final AuditEvents events;
 	private final AuditWriter writer;
 	private final JdbcTemplate jdbc;
-	private final FhirContext fhirContext;
 
-	public AuditTrail(AuditEvents events, AuditWriter writer, JdbcTemplate jdbc, FhirContext fhirContext) {
+	public AuditTrail(AuditEvents events, AuditWriter writer, JdbcTemplate jdbc) {
 		this.events = events;
 		this.writer = writer;
 		this.jdbc = jdbc;
-		this.fhirContext = fhirContext;
 	}
 
 	/**
@@ -44,7 +41,7 @@ public class AuditTrail {
 		}
 		AuditEvent event = events.rest(request, 200, stored);
 		jdbc.update("INSERT INTO audit_pending (event_id, content) VALUES (?, ?)", event.getIdElement().getIdPart(),
-				fhirContext.newJsonParser().encodeResourceToString(event));
+				AuditJson.encode(event));
 	}
 
 	void receiptCommitted() {

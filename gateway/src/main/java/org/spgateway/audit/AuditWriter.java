@@ -220,7 +220,7 @@ public class AuditWriter implements SmartLifecycle {
 		if (includePending) {
 			jdbc.query("SELECT pk, content FROM audit_pending ORDER BY pk LIMIT ?", rs -> {
 				pendingKeys.add(rs.getLong(1));
-				events.add(parser.parseResource(AuditEvent.class, rs.getString(2)));
+				events.add(AuditJson.plainId(parser.parseResource(AuditEvent.class, rs.getString(2))));
 			}, settings.getBatchSize());
 		}
 		events.addAll(carried);
@@ -233,14 +233,14 @@ public class AuditWriter implements SmartLifecycle {
 		for (AuditEvent event : events) {
 			seq++;
 			AuditChain.link(event, seq, previous);
-			AuditChain.Sealed seal = AuditChain.seal(event, previous, parser.encodeResourceToString(event));
+			AuditChain.Sealed seal = AuditChain.seal(event, previous, AuditJson.encode(event));
 			sealed.put(event, seal);
 			String id = event.getIdElement().getIdPart();
 			ids.add(id);
 			links.add(new Object[] {seq, id, Timestamp.from(event.getRecorded().toInstant()), previous, seal.hash()});
 			previous = seal.hash();
 		}
-		// HAPI's encoder is most of an event's cost: the JSON hashed above is stored, with the meta the store has just set.
+		// Encoding is most of an event's cost: the JSON hashed above is stored, with the meta the store has just set.
 		List<StoredResource> stored = store.createAll(events, ids, StoredResource.ORIGIN_API, "POST",
 				r -> sealed.get(r).stored(r.getMeta().getVersionId(), r.getMeta().getLastUpdatedElement().getValueAsString()));
 		StringBuilder insert = new StringBuilder("INSERT INTO audit_event (seq, event_id, res_pk, recorded, prev_hash, hash) VALUES ");
