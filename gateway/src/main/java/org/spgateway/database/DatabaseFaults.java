@@ -65,15 +65,15 @@ public final class DatabaseFaults {
 	public static Optional<Fault> of(Throwable failure) {
 		boolean poolTimedOut = false;
 		for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			if (isCommit(t) && connectionLost(t.getCause())) {
+				return Optional.of(Fault.COMMIT_UNKNOWN);
+			}
 			if (t instanceof TransactionSystemException tx) {
 				// Commit or rollback failed. When the server went away mid-transaction HikariCP has already closed the
 				// connection ("Connection is closed", no SQLSTATE), and the failure that says why is the application's.
 				Optional<Fault> why = tx.getApplicationException() == null ? Optional.empty() : of(tx.getApplicationException());
 				if (why.isPresent()) {
 					return why;
-				}
-				if (isCommit(tx) && connectionLost(tx.getCause())) {
-					return Optional.of(Fault.COMMIT_UNKNOWN);
 				}
 				if (tx.getCause() instanceof SQLException sql && sql.getSQLState() == null) {
 					return Optional.of(Fault.UNREACHABLE);
@@ -91,9 +91,13 @@ public final class DatabaseFaults {
 		return poolTimedOut ? Optional.of(Fault.BUSY) : Optional.empty();
 	}
 
-	/** Spring names the step that failed: "JDBC commit failed" (the commit's outcome is then unknown), "JDBC rollback failed". */
-	private static boolean isCommit(TransactionSystemException tx) {
-		return tx.getMessage() != null && tx.getMessage().contains("commit");
+	/**
+	 * Spring names the step that failed: "JDBC commit failed" (TransactionSystemException), or "JDBC commit; ..." when
+	 * Boot's JdbcTransactionManager translates the driver's exception (a DataAccessResourceFailureException for a lost
+	 * connection). The commit's outcome is then unknown; a failed rollback ("JDBC rollback") stored nothing.
+	 */
+	private static boolean isCommit(Throwable t) {
+		return t.getMessage() != null && t.getMessage().startsWith("JDBC commit");
 	}
 
 	/** The pool closed the connection (no SQLSTATE), or the server dropped it (class 08, or 57P0x: shutting down). */

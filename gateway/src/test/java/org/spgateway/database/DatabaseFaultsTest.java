@@ -10,6 +10,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.junit.jupiter.api.Test;
 import org.spgateway.database.DatabaseFaults.Fault;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
@@ -68,6 +69,11 @@ class DatabaseFaultsTest {
 				.contains(Fault.COMMIT_UNKNOWN);
 		assertThat(DatabaseFaults.of(new TransactionSystemException("JDBC commit failed", new SQLException("An I/O error occurred", "08006"))))
 				.contains(Fault.COMMIT_UNKNOWN);
+		// Boot's JdbcTransactionManager translates the driver's exception instead.
+		assertThat(DatabaseFaults.of(new DataAccessResourceFailureException("JDBC commit; An I/O error occurred while sending to the backend",
+				new SQLException("An I/O error occurred while sending to the backend", "08006")))).contains(Fault.COMMIT_UNKNOWN);
+		assertThat(DatabaseFaults.of(new DataAccessResourceFailureException("PreparedStatementCallback; An I/O error",
+				new SQLException("An I/O error occurred while sending to the backend", "08006")))).contains(Fault.UNREACHABLE);
 		assertThat(Fault.COMMIT_UNKNOWN.text()).contains("cannot tell whether it was stored").doesNotContain("Nothing was stored");
 	}
 
