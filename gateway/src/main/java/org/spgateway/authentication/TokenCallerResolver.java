@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 import org.spgateway.security.Caller;
 import org.spgateway.security.CallerResolver;
-import org.spgateway.security.Role;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -17,13 +16,9 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * The caller of a FHIR request, from the access token Spring Security verified on the way in and the
  * client's binding. No token: null (only public requests get that far). A verified token whose client
  * is not bound is refused with 403.
- *
- * <p>Break-glass: an administrator's request carrying {@code X-Break-Glass: <reason>} is marked
- * {@link Caller#breakGlass()}; the access policy decides what that opens and the audit records it.
+ * Break-glass is the request's, not the token's: {@code RequestGate} marks it.
  */
 public class TokenCallerResolver implements CallerResolver {
-
-	public static final String BREAK_GLASS_HEADER = "X-Break-Glass";
 
 	private final ClientBindings bindings;
 	private final List<String> clientIdClaims;
@@ -51,9 +46,7 @@ public class TokenCallerResolver implements CallerResolver {
 			}
 			throw AuthenticationRefusals.unboundClient(clientId == null ? "(unnamed)" : clientId);
 		}
-		String breakGlass = request.getHeader(BREAK_GLASS_HEADER);
-		boolean glassBroken = binding.role() == Role.ADMINISTRATOR && breakGlass != null && !breakGlass.isBlank();
-		return new Caller(binding.clientId(), binding.role(), binding.organisations(), scopes(token), glassBroken);
+		return new Caller(binding.clientId(), binding.role(), binding.organisations(), scopes(token), false);
 	}
 
 	/** The verified token of the request on this thread, or null. */

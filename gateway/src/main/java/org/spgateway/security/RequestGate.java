@@ -67,8 +67,7 @@ public class RequestGate {
 			return caller;
 		}
 		request.getUserData().put(BREAK_GLASS_KEY, reason.strip());
-		return caller.breakGlass() ? caller
-				: new Caller(caller.clientId(), caller.role(), caller.organisations(), caller.scopes(), true);
+		return new Caller(caller.clientId(), caller.role(), caller.organisations(), caller.scopes(), true);
 	}
 
 	/** The authenticated caller of a request, or null for an unauthenticated (public) request. */

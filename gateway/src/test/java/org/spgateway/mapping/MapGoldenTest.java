@@ -3,10 +3,6 @@ package org.spgateway.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +28,7 @@ class MapGoldenTest {
 
 	@TestFactory
 	Stream<DynamicTest> everyShippedMapTurnsEachGoldenInputIntoItsExpectedOutput() {
-		List<Path> inputs = inputs();
+		List<Path> inputs = Golden.inputs(MapGoldenTest.class, FOLDER);
 		assertThat(inputs).as("golden inputs under %s", FOLDER).isNotEmpty();
 		return inputs.stream().map(input -> {
 			String mapId = input.getParent().getFileName().toString();
@@ -56,7 +52,7 @@ class MapGoldenTest {
 
 	@TestFactory
 	Stream<DynamicTest> everyShippedMapHasGoldenCases() {
-		List<String> covered = inputs().stream().map(p -> p.getParent().getFileName().toString()).distinct().toList();
+		List<String> covered = Golden.inputs(MapGoldenTest.class, FOLDER).stream().map(p -> p.getParent().getFileName().toString()).distinct().toList();
 		return LoadedMappings.shipped().conformance.ofType(StructureMap.class).stream()
 				.map(map -> DynamicTest.dynamicTest(map.getIdElement().getIdPart(),
 						() -> assertThat(covered).as("golden cases for %s", map.getUrl()).contains(map.getIdElement().getIdPart())));
@@ -66,17 +62,5 @@ class MapGoldenTest {
 		return (Resource) GatewayServer.fhirContext().newJsonParser().parseResource(text);
 	}
 
-	private static List<Path> inputs() {
-		try {
-			Path root = Path.of(MapGoldenTest.class.getResource(FOLDER).toURI());
-			try (Stream<Path> files = Files.walk(root)) {
-				return files.filter(p -> p.getFileName().toString().endsWith(".input.json")).sorted().toList();
-			}
-		} catch (IOException e) {
-			throw new UncheckedIOException(e);
-		} catch (URISyntaxException e) {
-			throw new IllegalStateException(e);
-		}
-	}
 
 }

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +50,7 @@ class PartnerStatusGoldenTest {
 
 	@TestFactory
 	Stream<DynamicTest> eachPartnersStatusWordTurnsTheTaskBeforeIntoTheExpectedTask() {
-		List<Path> inputs = inputs();
+		List<Path> inputs = Golden.inputs(PartnerStatusGoldenTest.class, FOLDER);
 		assertThat(inputs).isNotEmpty();
 		return inputs.stream().map(input -> {
 			String partner = input.getParent().getFileName().toString();
@@ -75,7 +71,7 @@ class PartnerStatusGoldenTest {
 
 	@TestFactory
 	Stream<DynamicTest> everyPartnerWithStatusWordsHasGoldenCases() {
-		List<String> covered = inputs().stream().map(p -> p.getParent().getFileName().toString()).distinct().toList();
+		List<String> covered = Golden.inputs(PartnerStatusGoldenTest.class, FOLDER).stream().map(p -> p.getParent().getFileName().toString()).distinct().toList();
 		return partners().all().stream()
 				.filter(p -> p.conceptMapFor(PartnerDefinition.Direction.INBOUND, PartnerDefinition.Message.STATUS_UPDATE).isPresent())
 				.map(p -> DynamicTest.dynamicTest(p.id(), () -> assertThat(covered).as("golden status cases for %s", p.id()).contains(p.id())));
@@ -98,16 +94,4 @@ class PartnerStatusGoldenTest {
 		assertThat(PartnerStatusUpdates.changed(new Task().setStatus(TaskStatus.ACCEPTED), dna, null).getStatus()).isEqualTo(TaskStatus.ACCEPTED);
 	}
 
-	private static List<Path> inputs() {
-		try {
-			Path root = Path.of(PartnerStatusGoldenTest.class.getResource(FOLDER).toURI());
-			try (Stream<Path> files = Files.walk(root)) {
-				return files.filter(p -> p.getFileName().toString().endsWith(".input.json")).sorted().toList();
-			}
-		} catch (IOException e) {
-			throw new UncheckedIOException(e);
-		} catch (URISyntaxException e) {
-			throw new IllegalStateException(e);
-		}
-	}
 }

@@ -8,9 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Reference;
@@ -26,6 +29,21 @@ import org.hl7.fhir.r4.model.Resource;
 public final class Golden {
 
 	private Golden() {}
+
+
+	/** Every golden case's input ({@code *.input.json}) under a class-path folder of {@code owner}'s, in name order. */
+	public static List<Path> inputs(Class<?> owner, String folder) {
+		try {
+			Path root = Path.of(owner.getResource(folder).toURI());
+			try (Stream<Path> files = Files.walk(root)) {
+				return files.filter(p -> p.getFileName().toString().endsWith(".input.json")).sorted().toList();
+			}
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		} catch (URISyntaxException e) {
+			throw new IllegalStateException(e);
+		}
+	}
 
 	/** A fixture with its {{placeholders}} filled in. */
 	public static String fill(Class<?> owner, String name, Map<String, String> values) {
