@@ -94,6 +94,11 @@ public final class RequestAudit {
 		CURRENT.remove();
 	}
 
+	/** Makes this the audit of the work this thread does next, for work done on a request's behalf after it was answered. */
+	void attachToThread() {
+		CURRENT.set(this);
+	}
+
 	synchronized void touched(String reference, String patient) {
 		touched.add(new Touched(reference, patient));
 	}

@@ -16,7 +16,8 @@ import java.util.Set;
  * reads the referral and searches its Observations; {@code ServiceRequest/$reviews-due} searches
  * referrals; {@code $redrive} and {@code Task/$partner-status} update the resource they are called on;
  * {@code $transform}, {@code $translate} and {@code $validate} read the conformance resource or type
- * they are called on. An operation missing from the table needs every permission on its type, so a
+ * they are called on; {@code $import} creates every input's type (checked by the import, from its body).
+ * An operation missing from the table needs every permission on its type, so a
  * new operation is closed until it is given a rule here.
  */
 public final class ScopeCheck {
@@ -45,16 +46,20 @@ public final class ScopeCheck {
 	/** Stands for the type the operation is called on. */
 	private static final String SAME_TYPE = "";
 
-	private static final Map<String, List<Need>> OPERATIONS = Map.of(
-			"$process-message", List.of(new Need("ServiceRequest", 'c')),
-			"$overdue", List.of(new Need("Task", 's')),
-			"$outcomes", List.of(new Need("ServiceRequest", 'r'), new Need("Observation", 's')),
-			"$reviews-due", List.of(new Need("ServiceRequest", 's')),
-			"$redrive", List.of(new Need(SAME_TYPE, 'u')),
-			"$partner-status", List.of(new Need("Task", 'u')),
-			"$transform", List.of(new Need("StructureMap", 'r')),
-			"$translate", List.of(new Need("ConceptMap", 'r')),
-			"$validate", List.of(new Need(SAME_TYPE, 'r')));
+	private static final Map<String, List<Need>> OPERATIONS = Map.ofEntries(
+			Map.entry("$process-message", List.of(new Need("ServiceRequest", 'c'))),
+			Map.entry("$overdue", List.of(new Need("Task", 's'))),
+			Map.entry("$outcomes", List.of(new Need("ServiceRequest", 'r'), new Need("Observation", 's'))),
+			Map.entry("$reviews-due", List.of(new Need("ServiceRequest", 's'))),
+			Map.entry("$redrive", List.of(new Need(SAME_TYPE, 'u'))),
+			Map.entry("$partner-status", List.of(new Need("Task", 'u'))),
+			Map.entry("$transform", List.of(new Need("StructureMap", 'r'))),
+			Map.entry("$translate", List.of(new Need("ConceptMap", 'r'))),
+			Map.entry("$validate", List.of(new Need(SAME_TYPE, 'r'))),
+			// Like a transaction's entries, what an import creates is only known from its body: the bulk import checks create
+			// permission on every input's type (forImport). Its status belongs to the client that started it.
+			Map.entry("$import", List.of()),
+			Map.entry("$import-poll-status", List.of()));
 
 	private ScopeCheck() {}
 
@@ -93,6 +98,11 @@ public final class ScopeCheck {
 			case "DELETE" -> new Need(type, 'd');
 			default -> new Need(type, 'c');
 		};
+	}
+
+	/** What importing resources of a type needs: create permission on it. */
+	public static Need forImport(String type) {
+		return new Need(type, 'c');
 	}
 
 	/** The first need the scopes do not grant, or null when they grant them all. */

@@ -4,6 +4,7 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import java.util.function.Supplier;
 
 /**
  * The one place every FHIR request passes before any provider runs. It asks the {@link CallerResolver} who the
@@ -79,6 +80,24 @@ public class RequestGate {
 	/** The caller of the request this thread is serving, or null (no caller, or work the gateway does on its own). */
 	public static Caller currentCaller() {
 		return CURRENT.get();
+	}
+
+	/**
+	 * Runs work the gateway does for a caller after its request was answered (a bulk import's batches) as that caller, so
+	 * that what the work stores records the caller's organisations as a request's writes do.
+	 */
+	public static <T> T actingAs(Caller caller, Supplier<T> work) {
+		Caller before = CURRENT.get();
+		CURRENT.set(caller);
+		try {
+			return work.get();
+		} finally {
+			if (before == null) {
+				CURRENT.remove();
+			} else {
+				CURRENT.set(before);
+			}
+		}
 	}
 
 	/** The reason an administrator gave for break-glass access on this request, or null. */
