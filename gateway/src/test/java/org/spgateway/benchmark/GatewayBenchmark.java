@@ -47,6 +47,11 @@ public final class GatewayBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = options(args);
+		if (options.containsKey("scale")) {
+			// The store at scale, built through $import (ScaleBenchmark): a run of its own.
+			ScaleBenchmark.run(options);
+			return;
+		}
 		List<Integer> clients = Arrays.stream(options.getOrDefault("clients", "1,8,32").split(",")).map(String::trim).map(Integer::parseInt).toList();
 		Duration duration = Duration.parse("PT" + options.getOrDefault("duration", "30s").toUpperCase(Locale.ROOT));
 		Duration warmUp = Duration.parse("PT" + options.getOrDefault("warmup", "60s").toUpperCase(Locale.ROOT));
