@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
@@ -70,7 +71,7 @@ public class BulkImportProvider implements SystemProvider {
 					+ " sandbox mode may start one", null);
 		}
 		String prefer = request.getHeader("Prefer");
-		if (prefer == null || !prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async")) {
+		if (prefer == null || !prefer.toLowerCase(Locale.ROOT).contains("respond-async")) {
 			throw Outcomes.invalid("$import runs asynchronously: send the header Prefer: respond-async", null);
 		}
 		EncodingEnum encoding = RestfulServerUtils.determineRequestEncodingNoDefault(request);

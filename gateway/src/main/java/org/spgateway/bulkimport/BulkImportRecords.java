@@ -1,9 +1,12 @@
 package org.spgateway.bulkimport;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -16,11 +19,11 @@ public class BulkImportRecords {
 		QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED;
 
 		String code() {
-			return name().toLowerCase(java.util.Locale.ROOT);
+			return name().toLowerCase(Locale.ROOT);
 		}
 
 		static Status of(String code) {
-			return valueOf(code.toUpperCase(java.util.Locale.ROOT));
+			return valueOf(code.toUpperCase(Locale.ROOT));
 		}
 	}
 
@@ -137,7 +140,7 @@ public class BulkImportRecords {
 		return jdbc.update("DELETE FROM bulk_import_job WHERE finished < ?", Timestamp.from(Instant.now().minus(retention)));
 	}
 
-	private static Job job(java.sql.ResultSet rs) throws java.sql.SQLException {
+	private static Job job(ResultSet rs) throws SQLException {
 		Timestamp finished = rs.getTimestamp(8);
 		return new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), Status.of(rs.getString(6)),
 				rs.getTimestamp(7).toInstant(), finished == null ? null : finished.toInstant(), rs.getString(9));

@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,12 +15,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
+import org.hl7.fhir.r4.model.UriType;
 import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.fhir.Outcomes;
 import org.spgateway.intake.ReferralRecords;
@@ -289,7 +292,7 @@ final class ImportBatches {
 	}
 
 	/** Which of the ids are taken for the type, visible or not. */
-	private Set<String> existing(String type, java.util.Collection<String> candidateIds) {
+	private Set<String> existing(String type, Collection<String> candidateIds) {
 		if (candidateIds.isEmpty()) {
 			return Set.of();
 		}
@@ -324,8 +327,8 @@ final class ImportBatches {
 		List<ValidationIssue> located = problems.stream().map(p -> new ValidationIssue(p.severity(), p.type(), "Line " + line + " of the "
 				+ file.type() + " input (" + file.url() + "): " + p.diagnostics(), p.expression())).toList();
 		OperationOutcome outcome = Outcomes.of(located);
-		outcome.addExtension().setUrl(ImportManifest.LINE_EXTENSION).setValue(new org.hl7.fhir.r4.model.IntegerType(line));
-		outcome.addExtension().setUrl(ImportManifest.INPUT_EXTENSION).setValue(new org.hl7.fhir.r4.model.UriType(file.url()));
+		outcome.addExtension().setUrl(ImportManifest.LINE_EXTENSION).setValue(new IntegerType(line));
+		outcome.addExtension().setUrl(ImportManifest.INPUT_EXTENSION).setValue(new UriType(file.url()));
 		return fhirContext.newJsonParser().encodeResourceToString(outcome);
 	}
 

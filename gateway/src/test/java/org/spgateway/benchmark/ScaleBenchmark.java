@@ -113,6 +113,8 @@ final class ScaleBenchmark {
 							r.p(99) / firstP99.get(s.name())));
 					System.err.printf(Locale.ROOT, "%,d referrals: %s %.0f/s p99 %.1f ms (%d errors)%n", n, s.name(), r.throughput(), r.p(99), r.errors());
 				}
+				// What is measured so far, in case a later (larger) size does not fit in the time there is.
+				partial(options, report + imports.toString() + "\n" + latency);
 			}
 			report.append(imports).append("\n").append(latency).append("\n");
 			report.append("- `read`: GET /Task/{id} of a random imported referral's Task (as the tester)\n")
@@ -266,6 +268,12 @@ final class ScaleBenchmark {
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(e);
+		}
+	}
+
+	private static void partial(Map<String, String> options, String report) throws IOException {
+		if (options.get("out") != null) {
+			Files.writeString(Path.of(options.get("out")), report + "\n(partial: the run goes on to the next size)\n");
 		}
 	}
 
