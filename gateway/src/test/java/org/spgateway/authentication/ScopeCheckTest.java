@@ -77,6 +77,15 @@ class ScopeCheckTest {
 	}
 
 	@Test
+	void aBulkImportNeedsCreateOnEachInputTypeWhichOnlyItsBodyNames() {
+		assertThat(ScopeCheck.needs(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER, null, "$import")).isEmpty();
+		assertThat(ScopeCheck.needs(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER, null, "$import-poll-status")).isEmpty();
+		assertThat(ScopeCheck.forImport("Patient").v2()).isEqualTo("system/Patient.c");
+		assertThat(ScopeCheck.missing(SmartScopes.normalise("system/Patient.rus"), List.of(ScopeCheck.forImport("Patient"))))
+				.isEqualTo(new Need("Patient", 'c'));
+	}
+
+	@Test
 	void bundleEntriesNeedTheScopeOfTheirMethodAndUrl() {
 		assertThat(ScopeCheck.forEntry("POST", "ServiceRequest")).isEqualTo(new Need("ServiceRequest", 'c'));
 		assertThat(ScopeCheck.forEntry("PUT", "Task/1")).isEqualTo(new Need("Task", 'u'));
