@@ -253,8 +253,17 @@ public class AuditWriter implements SmartLifecycle {
 		return events.size();
 	}
 
-	/** One multi-row statement for the batch: the chain's links with their JSON and search keys. */
+	/** Rows per INSERT: seven parameters each, well under PostgreSQL's 32,767 parameters per statement. */
+	private static final int ROWS_PER_STATEMENT = 1000;
+
+	/** One multi-row statement per thousand rows of the batch: the chain's links with their JSON and search keys. */
 	private void insert(List<Object[]> rows) {
+		for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+			insertChunk(rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT)));
+		}
+	}
+
+	private void insertChunk(List<Object[]> rows) {
 		StringBuilder sql = new StringBuilder("INSERT INTO audit_event (seq, event_id, recorded, prev_hash, hash, content, search_keys) VALUES ");
 		for (int i = 0; i < rows.size(); i++) {
 			sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?)");
