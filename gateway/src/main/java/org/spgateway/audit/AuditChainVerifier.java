@@ -1,16 +1,18 @@
 package org.spgateway.audit;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Walks the hash chain in sequence order and recomputes every link from the AuditEvent as stored (the
- * resource store's current version, which is what the API serves), stopping at the first link that does
- * not hold: a missing sequence number, a previous hash that is not the hash before it, an event changed
- * since it was sealed, an event whose resource is gone, or a head that does not end where the chain does.
+ * Walks the hash chain in sequence order and recomputes every link from the AuditEvent as stored in
+ * {@code audit_event} (what the API serves), stopping at the first link that does not hold: a missing
+ * sequence number, a previous hash that is not the hash before it, an event changed since it was sealed,
+ * an event that is gone, or a head that does not end where the chain does. {@code changed_versions} is set
+ * only for events that had been changed in the resource store before the trail moved to its own table.
  */
 public class AuditChainVerifier {
 
@@ -89,7 +91,7 @@ public class AuditChainVerifier {
 			return "Its recorded previous hash " + prev + " is not the hash of link " + (row.seq() - 1) + " (" + previous + ")";
 		}
 		if (row.content() == null) {
-			return "AuditEvent/" + row.eventId() + " is missing from the resource store";
+			return "AuditEvent/" + row.eventId() + " is missing: the chain has its link but not the event";
 		}
 		if (row.version() != null && row.version() != 1) {
 			return "AuditEvent/" + row.eventId() + " has been changed: it has version " + row.version() + ", an audit event only ever has 1";
@@ -124,11 +126,11 @@ public class AuditChainVerifier {
 
 	private List<Row> page(long from, long to) {
 		List<Row> rows = new ArrayList<>();
-		jdbc.query("SELECT a.seq, a.event_id, a.prev_hash, a.hash, r.version, v.content FROM audit_event a"
-				+ " LEFT JOIN resource r ON r.res_pk = a.res_pk AND r.res_type = 'AuditEvent' AND r.res_id = a.event_id"
-				+ " LEFT JOIN resource_version v ON v.res_pk = r.res_pk AND v.version = r.version"
-				+ " WHERE a.seq >= ? AND a.seq <= ? ORDER BY a.seq LIMIT ?", rs -> {
-					rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), (Integer) rs.getObject(5), rs.getString(6)));
+		jdbc.query("SELECT seq, event_id, prev_hash, hash, changed_versions, content FROM audit_event"
+				+ " WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?", rs -> {
+					byte[] content = rs.getBytes(6);
+					rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), (Integer) rs.getObject(5),
+							content == null ? null : new String(content, StandardCharsets.UTF_8)));
 				}, from, to, pageSize);
 		return rows;
 	}

@@ -2,7 +2,7 @@ package org.spgateway.audit;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.spgateway.config.GatewayProperties;
-import org.spgateway.store.ResourceStore;
+import org.spgateway.resources.ResourceService;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,9 +15,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class AuditConfig {
 
 	@Bean
-	AuditWriter auditWriter(JdbcTemplate jdbc, TransactionTemplate transactions, ResourceStore store, FhirContext fhirContext,
+	AuditWriter auditWriter(JdbcTemplate jdbc, TransactionTemplate transactions, FhirContext fhirContext,
 			AuditProperties settings) {
-		return new AuditWriter(jdbc, transactions, store, fhirContext, settings);
+		return new AuditWriter(jdbc, transactions, fhirContext, settings);
 	}
 
 	@Bean
@@ -38,6 +38,12 @@ public class AuditConfig {
 	@Bean
 	DeliveryAudit deliveryAudit(AuditTrail trail, JdbcTemplate jdbc) {
 		return new DeliveryAudit(trail, jdbc);
+	}
+
+	/** AuditEvent's own provider: the server registers it instead of the resource store's generic one. */
+	@Bean
+	AuditEventProvider auditEventProvider(FhirContext fhirContext, JdbcTemplate jdbc, ResourceService service, GatewayProperties properties) {
+		return new AuditEventProvider(fhirContext, jdbc, service, properties.getSearch());
 	}
 
 	@Bean

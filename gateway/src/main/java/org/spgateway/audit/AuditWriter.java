@@ -2,21 +2,22 @@ package org.spgateway.audit;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hl7.fhir.r4.model.AuditEvent;
-import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.InstantType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.spgateway.store.ResourceStore;
-import org.spgateway.store.StoredResource;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -26,8 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code audit_pending} (written in their own transaction). Every {@code flush-interval}, or sooner when a
  * batch is full, it appends what has gathered to the hash chain in one transaction: it locks the chain's
  * head row (so instances sharing a database take turns and keep one chain), numbers and seals each event,
- * stores them as AuditEvent resources with one multi-row statement, records their links in
- * {@code audit_event}, deletes the pending rows it chained and moves the head.
+ * appends them to {@code audit_event} (one row each: the link, the JSON as bytes, the search keys) with one
+ * multi-row statement, deletes the pending rows it chained and moves the head. Events are not resources
+ * of the resource store: {@link AuditEventProvider} serves them from that table.
  *
  * <p>What a hard crash (kill -9, power loss) can lose: the events still in this queue, that is those of the
  * last {@code flush-interval} (200 ms by default) of reads, searches, refusals and delivery attempts. Writes'
@@ -39,7 +41,6 @@ public class AuditWriter implements SmartLifecycle {
 
 	private final JdbcTemplate jdbc;
 	private final TransactionTemplate transactions;
-	private final ResourceStore store;
 	private final FhirContext fhirContext;
 	private final AuditProperties settings;
 	private final BlockingQueue<AuditEvent> queue;
@@ -55,11 +56,10 @@ public class AuditWriter implements SmartLifecycle {
 	private long lastPendingCheck;
 	private long lastFailureLog;
 
-	public AuditWriter(JdbcTemplate jdbc, TransactionTemplate transactions, ResourceStore store, FhirContext fhirContext,
+	public AuditWriter(JdbcTemplate jdbc, TransactionTemplate transactions, FhirContext fhirContext,
 			AuditProperties settings) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
-		this.store = store;
 		this.fhirContext = fhirContext;
 		this.settings = settings;
 		this.queue = new ArrayBlockingQueue<>(settings.getQueueCapacity());
@@ -147,6 +147,11 @@ public class AuditWriter implements SmartLifecycle {
 	}
 
 	private void run() {
+		try {
+			backfillSearchKeys();
+		} catch (RuntimeException e) {
+			log.warn("Audit: could not give events stored before this version their search keys yet: {}", e.getMessage());
+		}
 		while (running) {
 			try {
 				synchronized (signal) {
@@ -227,40 +232,102 @@ public class AuditWriter implements SmartLifecycle {
 		if (events.isEmpty()) {
 			return 0;
 		}
-		List<String> ids = new ArrayList<>(events.size());
-		List<Object[]> links = new ArrayList<>(events.size());
-		Map<Resource, AuditChain.Sealed> sealed = new IdentityHashMap<>();
+		String written = new InstantType(new Date()).getValueAsString();
+		List<Object[]> rows = new ArrayList<>(events.size());
 		for (AuditEvent event : events) {
 			seq++;
 			AuditChain.link(event, seq, previous);
 			AuditChain.Sealed seal = AuditChain.seal(event, previous, AuditJson.encode(event));
-			sealed.put(event, seal);
-			String id = event.getIdElement().getIdPart();
-			ids.add(id);
-			links.add(new Object[] {seq, id, Timestamp.from(event.getRecorded().toInstant()), previous, seal.hash()});
+			// The JSON hashed is the JSON stored, with the meta a reader gets (an event only ever has version 1).
+			byte[] content = seal.stored("1", written).getBytes(StandardCharsets.UTF_8);
+			rows.add(new Object[] {seq, event.getIdElement().getIdPart(), Timestamp.from(event.getRecorded().toInstant()), previous,
+					seal.hash(), content, AuditSearchKeys.of(event)});
 			previous = seal.hash();
 		}
-		// Encoding is most of an event's cost: the JSON hashed above is stored, with the meta the store has just set.
-		List<StoredResource> stored = store.createAll(events, ids, StoredResource.ORIGIN_API, "POST",
-				r -> sealed.get(r).stored(r.getMeta().getVersionId(), r.getMeta().getLastUpdatedElement().getValueAsString()));
-		StringBuilder insert = new StringBuilder("INSERT INTO audit_event (seq, event_id, res_pk, recorded, prev_hash, hash) VALUES ");
-		List<Object> args = new ArrayList<>();
-		for (int i = 0; i < links.size(); i++) {
-			Object[] link = links.get(i);
-			insert.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
-			args.add(link[0]);
-			args.add(link[1]);
-			args.add(stored.get(i).pk());
-			args.add(link[2]);
-			args.add(link[3]);
-			args.add(link[4]);
-		}
-		jdbc.update(insert.toString(), args.toArray());
+		insert(rows);
 		if (!pendingKeys.isEmpty()) {
 			String keys = String.join(",", pendingKeys.stream().map(String::valueOf).toList());
 			jdbc.update("DELETE FROM audit_pending WHERE pk = ANY(?::bigint[])", "{" + keys + "}");
 		}
 		jdbc.update("UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1", seq, previous);
 		return events.size();
+	}
+
+	/** Rows per INSERT: seven parameters each, well under PostgreSQL's 32,767 parameters per statement. */
+	private static final int ROWS_PER_STATEMENT = 1000;
+
+	/** One multi-row statement per thousand rows of the batch: the chain's links with their JSON and search keys. */
+	private void insert(List<Object[]> rows) {
+		for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+			insertChunk(rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT)));
+		}
+	}
+
+	private void insertChunk(List<Object[]> rows) {
+		StringBuilder sql = new StringBuilder("INSERT INTO audit_event (seq, event_id, recorded, prev_hash, hash, content, search_keys) VALUES ");
+		for (int i = 0; i < rows.size(); i++) {
+			sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?)");
+		}
+		jdbc.execute((ConnectionCallback<Integer>) connection -> {
+			try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+				int p = 1;
+				for (Object[] row : rows) {
+					statement.setLong(p++, (Long) row[0]);
+					statement.setString(p++, (String) row[1]);
+					statement.setTimestamp(p++, (Timestamp) row[2]);
+					statement.setString(p++, (String) row[3]);
+					statement.setString(p++, (String) row[4]);
+					statement.setBytes(p++, (byte[]) row[5]);
+					statement.setArray(p++, connection.createArrayOf("text", (String[]) row[6]));
+				}
+				return statement.executeUpdate();
+			}
+		});
+	}
+
+	/**
+	 * Events chained before the audit trail had a table of its own were moved here by migration V90 without their search keys;
+	 * they get them now, a batch at a time (idempotent: several instances may do it at once).
+	 */
+	int backfillSearchKeys() {
+		IParser parser = fhirContext.newJsonParser();
+		int done = 0;
+		while (true) {
+			List<Object[]> updates = new ArrayList<>();
+			jdbc.query("SELECT seq, content FROM audit_event WHERE search_keys IS NULL ORDER BY seq LIMIT ?", rs -> {
+				byte[] content = rs.getBytes(2);
+				String[] keys = new String[0];
+				if (content != null) {
+					try {
+						keys = AuditSearchKeys.of(parser.parseResource(AuditEvent.class, new String(content, StandardCharsets.UTF_8)));
+					} catch (RuntimeException e) {
+						// Not an AuditEvent any more (changed behind the API's back): $verify-chain names it; nothing to search by.
+					}
+				}
+				updates.add(new Object[] {rs.getLong(1), keys});
+			}, settings.getBatchSize());
+			if (updates.isEmpty()) {
+				break;
+			}
+			jdbc.execute((ConnectionCallback<Integer>) connection -> {
+				try (PreparedStatement statement = connection.prepareStatement("UPDATE audit_event SET search_keys = ? WHERE seq = ?")) {
+					for (Object[] u : updates) {
+						statement.setArray(1, connection.createArrayOf("text", (String[]) u[1]));
+						statement.setLong(2, (Long) u[0]);
+						statement.addBatch();
+					}
+					statement.executeBatch();
+					return updates.size();
+				}
+			});
+			done += updates.size();
+			if (updates.size() < settings.getBatchSize()) {
+				break;
+			}
+		}
+		if (done > 0) {
+			log.info("Audit: {} events stored before this version can be searched again", done);
+		}
+		return done;
 	}
 }

@@ -33,6 +33,12 @@ public class SecurityProperties {
 	private Duration clockSkew = Duration.ofSeconds(60);
 
 	/**
+	 * How many verified access tokens to remember (by their SHA-256), each until its exp, so that a client's next requests
+	 * with the same token are not verified again; 0 verifies every request's token in full.
+	 */
+	private long verifiedTokenCacheSize = 10_000;
+
+	/**
 	 * The token endpoint advertised in /metadata and /.well-known/smart-configuration (the identity
 	 * provider's). In sandbox mode the gateway's own /oauth2/token is advertised instead.
 	 */
@@ -81,6 +87,17 @@ public class SecurityProperties {
 
 	public void setClockSkew(Duration clockSkew) {
 		this.clockSkew = clockSkew;
+	}
+
+	public long getVerifiedTokenCacheSize() {
+		return verifiedTokenCacheSize;
+	}
+
+	public void setVerifiedTokenCacheSize(long verifiedTokenCacheSize) {
+		if (verifiedTokenCacheSize < 0) {
+			throw new IllegalArgumentException("gateway.security.verified-token-cache-size must be 0 (off) or more");
+		}
+		this.verifiedTokenCacheSize = verifiedTokenCacheSize;
 	}
 
 	public String getTokenEndpoint() {

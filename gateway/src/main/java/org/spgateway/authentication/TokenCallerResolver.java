@@ -1,6 +1,8 @@
 package org.spgateway.authentication;
 
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,6 +25,12 @@ public class TokenCallerResolver implements CallerResolver {
 	private final ClientBindings bindings;
 	private final List<String> clientIdClaims;
 	private final List<String> scopeClaims;
+	/**
+	 * The caller of each token seen lately, by the token object's identity: a token from the cache of verified tokens is the
+	 * same object on every request, so its client, binding and normalised scopes are worked out once. Weak keys: an entry goes
+	 * with its token.
+	 */
+	private final Cache<Jwt, Caller> callers = Caffeine.newBuilder().weakKeys().maximumSize(10_000).build();
 
 	public TokenCallerResolver(ClientBindings bindings, List<String> clientIdClaims, List<String> scopeClaims) {
 		this.bindings = bindings;
@@ -46,7 +54,7 @@ public class TokenCallerResolver implements CallerResolver {
 			}
 			throw AuthenticationRefusals.unboundClient(clientId == null ? "(unnamed)" : clientId);
 		}
-		return new Caller(binding.clientId(), binding.role(), binding.organisations(), scopes(token), false);
+		return callers.get(token, t -> new Caller(binding.clientId(), binding.role(), binding.organisations(), scopes(t), false));
 	}
 
 	/** The verified token of the request on this thread, or null. */

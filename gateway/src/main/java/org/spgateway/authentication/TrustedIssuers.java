@@ -14,12 +14,14 @@ import java.util.Map;
 import java.util.Set;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.AuthenticationManagerResolver;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
 /**
  * The token issuers the gateway trusts, each with its own keys and audiences. A token is routed by its
@@ -38,8 +40,17 @@ public final class TrustedIssuers implements AuthenticationManagerResolver<HttpS
 
 	private final Map<String, AuthenticationManager> byIssuer = new HashMap<>();
 	private final AuthenticationManager untrusted;
+	/** Null when the cache of verified tokens is off. */
+	private final VerifiedTokens verified;
+	private final AuthenticationManager manager = this::authenticate;
 
 	public TrustedIssuers(List<Trusted> issuers, Duration clockSkew, Clock clock) {
+		this(issuers, clockSkew, clock, 0);
+	}
+
+	/** @param verifiedTokens how many verified tokens to remember until they expire (0: verify every request's token in full) */
+	public TrustedIssuers(List<Trusted> issuers, Duration clockSkew, Clock clock, long verifiedTokens) {
+		this.verified = verifiedTokens > 0 ? new VerifiedTokens(verifiedTokens, clock) : null;
 		for (Trusted trusted : issuers) {
 			JwtDecoder decoder = decoder(trusted, clockSkew, clock);
 			JwtAuthenticationProvider provider = new JwtAuthenticationProvider(decoder);
@@ -82,18 +93,38 @@ public final class TrustedIssuers implements AuthenticationManagerResolver<HttpS
 
 	@Override
 	public AuthenticationManager resolve(HttpServletRequest request) {
-		return authentication -> {
-			if (!(authentication instanceof BearerTokenAuthenticationToken bearer)) {
-				return untrusted.authenticate(authentication);
+		return manager;
+	}
+
+	private Authentication authenticate(Authentication authentication) {
+		if (!(authentication instanceof BearerTokenAuthenticationToken bearer)) {
+			return untrusted.authenticate(authentication);
+		}
+		if (verified != null) {
+			JwtAuthenticationToken known = verified.find(bearer.getToken());
+			if (known != null) {
+				// A fresh authentication per request (Spring Security sets this request's details on it); the verified token is shared.
+				JwtAuthenticationToken again = new JwtAuthenticationToken(known.getToken(), known.getAuthorities(), known.getName());
+				again.setDetails(bearer.getDetails());
+				return again;
 			}
-			String issuer;
-			try {
-				issuer = JWTParser.parse(bearer.getToken()).getJWTClaimsSet().getIssuer();
-			} catch (ParseException | RuntimeException e) {
-				throw new InvalidBearerTokenException("The access token is not a well-formed JWT");
-			}
-			return byIssuer.getOrDefault(issuer == null ? "" : issuer, untrusted).authenticate(authentication);
-		};
+		}
+		String issuer;
+		try {
+			issuer = JWTParser.parse(bearer.getToken()).getJWTClaimsSet().getIssuer();
+		} catch (ParseException | RuntimeException e) {
+			throw new InvalidBearerTokenException("The access token is not a well-formed JWT");
+		}
+		Authentication result = byIssuer.getOrDefault(issuer == null ? "" : issuer, untrusted).authenticate(authentication);
+		if (verified != null && result instanceof JwtAuthenticationToken token) {
+			verified.remember(bearer.getToken(), token);
+		}
+		return result;
+	}
+
+	/** How many verified tokens are remembered now (for tests and metrics). */
+	long rememberedTokens() {
+		return verified == null ? 0 : verified.size();
 	}
 
 	private static JwtDecoder decoder(Trusted trusted, Duration clockSkew, Clock clock) {

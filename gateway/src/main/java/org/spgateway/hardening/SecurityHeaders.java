@@ -15,6 +15,9 @@ public final class SecurityHeaders {
 	/** Headers no response may carry: they name the software and version for anyone scanning for a weakness. */
 	static final Set<String> BANNERS = Set.of("x-powered-by", "server");
 
+	/** The headers set here that take one value (lower case): a second one is a replacement, not an addition. */
+	static final Set<String> SINGLE = Set.of("x-content-type-options", "x-frame-options", "referrer-policy");
+
 	private SecurityHeaders() {}
 
 	/** Sets the headers on a response; {@code cacheControl} comes from {@link CachePolicy}. */

@@ -78,9 +78,16 @@ public class SecurityHeadersFilter extends OncePerRequestFilter {
 			}
 		}
 
+		/**
+		 * The single-valued headers this filter sets are replaced, never repeated: HAPI's exception handling saves a response's
+		 * headers, resets it (which puts ours back, see {@link #reset}) and adds the saved ones again, which gave an error
+		 * answered by the FHIR server X-Frame-Options, X-Content-Type-Options and Referrer-Policy twice.
+		 */
 		@Override
 		public void addHeader(String name, String value) {
-			if (allowed(name)) {
+			if (SecurityHeaders.SINGLE.contains(name.toLowerCase(Locale.ROOT))) {
+				super.setHeader(name, value);
+			} else if (allowed(name)) {
 				super.addHeader(name, value);
 			}
 		}

@@ -29,7 +29,35 @@ public class AccessPolicy {
 	}
 
 	public AccessScope authorize(RequestDetails request) {
+		if (publicRead(request)) {
+			// Every caller may read the conformance types: no predicate to evaluate on every row.
+			return AccessScope.UNRESTRICTED;
+		}
 		return scopeFor(RequestGate.callerOf(request));
+	}
+
+	/**
+	 * A read, search or history of a conformance type that can only answer with that type: no operation, no _include or
+	 * _revinclude (which would add other types), no _has (which tests other types' resources).
+	 */
+	static boolean publicRead(RequestDetails request) {
+		String type = request.getResourceName();
+		if (type == null || !AccessTypes.CONFORMANCE.contains(type) || request.getOperation() != null
+				|| request.getRestOperationType() == null) {
+			return false;
+		}
+		switch (request.getRestOperationType()) {
+			case READ, VREAD, SEARCH_TYPE, HISTORY_INSTANCE, HISTORY_TYPE -> { }
+			default -> {
+				return false;
+			}
+		}
+		for (String name : request.getParameters().keySet()) {
+			if (name.startsWith("_include") || name.startsWith("_revinclude") || name.startsWith("_has")) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** The scope of a caller (null: no caller). */

@@ -4,11 +4,14 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.narrative.INarrativeGenerator;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.openapi.OpenApiInterceptor;
+import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.spgateway.authentication.InteractionGate;
 import org.spgateway.authentication.SmartCapabilities;
@@ -69,7 +72,7 @@ public class FhirServerConfig {
 			ConformanceResources conformance,
 			ObjectProvider<BuildProperties> buildProperties, ObjectProvider<SystemProvider> systemProviders,
 			ConformanceStoreSync conformanceLoadedFirst, MeterRegistry meterRegistry, Environment environment,
-			ObjectProvider<ServerInterceptor> interceptors) {
+			ObjectProvider<ServerInterceptor> interceptors, ObjectProvider<IResourceProvider> dedicatedProviders) {
 		RestfulServer server = new GatewayRestfulServer(fhirContext);
 		server.setDefaultResponseEncoding(EncodingEnum.JSON);
 		server.setDefaultPrettyPrint(false);
@@ -89,14 +92,18 @@ public class FhirServerConfig {
 		server.setServerVersion(version);
 		server.setImplementationDescription("FHIR R4 gateway for social prescribing referrals, outcomes and feedback");
 
-		List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
+		// A capability that keeps a type outside the resource store (the audit trail's AuditEvents) brings its own provider.
+		List<IResourceProvider> providers = new ArrayList<>(dedicatedProviders.orderedStream().toList());
+		Set<String> dedicated = providers.stream().map(p -> fhirContext.getResourceType(p.getResourceType())).collect(Collectors.toSet());
 		for (String type : ServedResourceTypes.WRITABLE) {
-			if (!ServedResourceTypes.RECORDED.contains(type)) {
+			if (!ServedResourceTypes.RECORDED.contains(type) && !dedicated.contains(type)) {
 				providers.add(new ResourceProvider(fhirContext, service, type, properties.getSearch(), patcher));
 			}
 		}
 		for (String type : Stream.concat(ServedResourceTypes.RECORDED.stream(), ServedResourceTypes.READ_ONLY.stream()).toList()) {
-			providers.add(new ReadOnlyResourceProvider(fhirContext, service, type, properties.getSearch()));
+			if (!dedicated.contains(type)) {
+				providers.add(new ReadOnlyResourceProvider(fhirContext, service, type, properties.getSearch()));
+			}
 		}
 		server.setResourceProviders(providers);
 		server.registerProviders(new ArrayList<>(systemProviders.orderedStream().toList()));

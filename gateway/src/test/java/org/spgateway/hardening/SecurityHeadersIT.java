@@ -46,6 +46,15 @@ class SecurityHeadersIT {
 	}
 
 	@Test
+	void aRefusalAnsweredByTheFhirServerCarriesEachHeaderOnce() {
+		// A referrer may not write the directory: refused by the request gate inside the FHIR server, 403.
+		HttpResponse<String> refused = Http.post(GATEWAY.baseUrl() + "/Organization", "{\"resourceType\":\"Organization\",\"name\":\"x\"}",
+				"Authorization", "Bearer " + GATEWAY.tokenFor("demo-gp"));
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+		assertSecurityHeaders(refused, "no-store");
+	}
+
+	@Test
 	void errorsAndPagesOutsideFhirCarryTheHeadersToo() {
 		HttpResponse<String> missing = Http.get(GATEWAY.baseUrl() + "/Patient/no-such-patient");
 		assertThat(missing.statusCode()).isEqualTo(404);
@@ -131,9 +140,10 @@ class SecurityHeadersIT {
 
 	static void assertSecurityHeaders(HttpResponse<String> response, String cacheControl) {
 		String what = response.request().method() + " " + response.uri() + " " + response.statusCode();
-		assertThat(response.headers().firstValue("X-Content-Type-Options")).as(what).contains("nosniff");
-		assertThat(response.headers().firstValue("X-Frame-Options")).as(what).contains("DENY");
-		assertThat(response.headers().firstValue("Referrer-Policy")).as(what).contains("no-referrer");
+		// Each exactly once: an error answered by the FHIR server once carried three of them twice.
+		assertThat(response.headers().allValues("X-Content-Type-Options")).as(what).containsExactly("nosniff");
+		assertThat(response.headers().allValues("X-Frame-Options")).as(what).containsExactly("DENY");
+		assertThat(response.headers().allValues("Referrer-Policy")).as(what).containsExactly("no-referrer");
 		assertThat(response.headers().allValues("Cache-Control")).as(what).containsExactly(cacheControl);
 		assertThat(response.headers().allValues("Content-Security-Policy")).as(what).hasSize(1);
 		assertThat(response.headers().firstValue("X-Powered-By")).as(what).isEmpty();
