@@ -55,8 +55,11 @@ public final class StoredJson {
 		if (summary != null && !(summary.length == 1 && "false".equals(summary[0].trim()))) {
 			return false;
 		}
-		if (request.getParameters().containsKey(Constants.PARAM_ELEMENTS)) {
-			return false;
+		for (String name : request.getParameters().keySet()) {
+			if (name.startsWith(Constants.PARAM_ELEMENTS)) {
+				// _elements, and _elements:exclude
+				return false;
+			}
 		}
 		String[] format = request.getParameters().get(Constants.PARAM_FORMAT);
 		if (format != null && !(format.length == 1 && JSON_FORMATS.contains(format[0].trim().toLowerCase(Locale.ROOT)))) {

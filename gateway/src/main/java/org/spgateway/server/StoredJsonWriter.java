@@ -40,8 +40,8 @@ final class StoredJsonWriter {
 	/** After every other outgoing-response hook, which may still look at (or replace) the response. */
 	static final int LAST = Integer.MAX_VALUE - 1000;
 
-	private static final Set<RestOperationTypeEnum> HISTORY = Set.of(RestOperationTypeEnum.HISTORY_INSTANCE, RestOperationTypeEnum.HISTORY_TYPE,
-			RestOperationTypeEnum.HISTORY_SYSTEM);
+	private static final Set<RestOperationTypeEnum> HISTORY =
+			Set.of(RestOperationTypeEnum.HISTORY_INSTANCE, RestOperationTypeEnum.HISTORY_TYPE, RestOperationTypeEnum.HISTORY_SYSTEM);
 
 	private final FhirContext fhirContext;
 

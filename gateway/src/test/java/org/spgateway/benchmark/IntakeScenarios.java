@@ -217,7 +217,8 @@ final class IntakeScenarios {
 					f.get();
 				}
 				clients.shutdown();
-				System.err.printf(Locale.ROOT, "work-queue: %d referrals seeded in %.0f s%n", bundles * PER_BUNDLE, (System.nanoTime() - started) / 1e9);
+				System.err.printf(Locale.ROOT, "work-queue: %d referrals seeded in %.0f s%n", bundles * PER_BUNDLE,
+						(System.nanoTime() - started) / 1e9);
 			}
 			awaitOutbox(target);
 			queued = count(target);
