@@ -120,6 +120,7 @@ public class FhirServerConfig {
 		highlighter.setShowRequestHeaders(false);
 		highlighter.setShowResponseHeaders(true);
 		server.registerInterceptor(highlighter);
+		server.registerInterceptor(new StoredJsonWriter(fhirContext));
 		return server;
 	}
 

@@ -63,7 +63,7 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
 		StoredResource stored = id.hasVersionIdPart()
 				? service.readVersion(typeName, id.getIdPart(), versionOf(id.getVersionIdPart()), RequestGate.scopeOf(request))
 				: service.read(typeName, id.getIdPart(), RequestGate.scopeOf(request));
-		return service.toResource(stored);
+		return StoredJson.servable(request) ? StoredJson.view(fhirContext, stored) : service.toResource(stored);
 	}
 
 	@History
@@ -75,7 +75,7 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
 		boolean hasMore = versions.size() > count;
 		List<HistoryEntry> page = hasMore ? versions.subList(0, count) : versions;
 		Integer total = hasMore ? null : offset + page.size();
-		return StoredBundleProvider.history(fhirContext, page, offset, count, hasMore, total);
+		return StoredBundleProvider.history(fhirContext, page, offset, count, hasMore, total, StoredJson.servable(request));
 	}
 
 	@Search(allowUnknownParams = true)
@@ -85,7 +85,7 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
 		SearchRequest search = service.parseSearch(typeName, request.getParameters(), lenient);
 		SearchPage page = service.search(search, RequestGate.scopeOf(request));
 		return new StoredBundleProvider(fhirContext, page.matches(), page.included(), search.offset(), search.count(), page.hasMore(),
-				page.total());
+				page.total(), StoredJson.servable(request));
 	}
 
 	/**

@@ -33,22 +33,25 @@ final class StoredBundleProvider implements IBundleProvider {
 	/** For a history page: the HTTP verb that wrote each of {@link #matches}; null for a search page. */
 	private final List<String> historyMethods;
 	private final Date published = new Date();
+	private final boolean asStored;
 
+	/** {@code asStored}: the request asks for no conversion, so entries are views written from their stored JSON ({@link StoredJson}). */
 	StoredBundleProvider(FhirContext fhirContext, List<StoredResource> matches, List<StoredResource> included, int offset, int pageSize,
-			boolean hasMore, Integer total) {
-		this(fhirContext, matches, included, offset, pageSize, hasMore, total, null);
+			boolean hasMore, Integer total, boolean asStored) {
+		this(fhirContext, matches, included, offset, pageSize, hasMore, total, null, asStored);
 	}
 
 	/** A page of a resource's history: entries say how each version was written (entry.request), not a search mode. */
 	static StoredBundleProvider history(FhirContext fhirContext, List<HistoryEntry> versions, int offset, int pageSize, boolean hasMore,
-			Integer total) {
+			Integer total, boolean asStored) {
 		return new StoredBundleProvider(fhirContext, versions.stream().map(HistoryEntry::version).toList(), List.of(), offset, pageSize,
-				hasMore, total, versions.stream().map(HistoryEntry::httpVerb).toList());
+				hasMore, total, versions.stream().map(HistoryEntry::httpVerb).toList(), asStored);
 	}
 
 	private StoredBundleProvider(FhirContext fhirContext, List<StoredResource> matches, List<StoredResource> included, int offset,
-			int pageSize, boolean hasMore, Integer total, List<String> historyMethods) {
+			int pageSize, boolean hasMore, Integer total, List<String> historyMethods, boolean asStored) {
 		this.historyMethods = historyMethods;
+		this.asStored = asStored;
 		this.fhirContext = fhirContext;
 		this.matches = matches;
 		this.included = included;
@@ -93,7 +96,7 @@ final class StoredBundleProvider implements IBundleProvider {
 	}
 
 	private IBaseResource parse(StoredResource stored) {
-		return fhirContext.newJsonParser().parseResource(stored.json());
+		return asStored ? StoredJson.view(fhirContext, stored) : fhirContext.newJsonParser().parseResource(stored.json());
 	}
 
 	@Override

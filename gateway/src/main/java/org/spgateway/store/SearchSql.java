@@ -17,13 +17,35 @@ import org.spgateway.security.AccessScope;
  */
 final class SearchSql {
 
+	/** The FROM of a search over the head table. */
+	static final String FROM = "resource r";
+	/**
+	 * The FROM of a page walked in a head-row order ({@link #walksHeadOrder}): the same rows, with each row's key also
+	 * under a name of its own ({@code k.pk}) for the access check to find its row by.
+	 */
+	static final String FROM_WALKED = "resource r CROSS JOIN LATERAL (SELECT r.res_pk AS pk) k";
+
 	final StringBuilder where = new StringBuilder();
 	final List<Object> args = new ArrayList<>();
 
 	private SearchSql() {}
 
-	/** The WHERE clause (over resource alias {@code r}) for a request and scope. */
+	/** The WHERE clause (over resource alias {@code r}, from {@link #FROM}) for a request and scope. */
 	static SearchSql where(SearchRequest request, AccessScope scope) {
+		return where(request, scope, false);
+	}
+
+	/**
+	 * The WHERE clause for a request and scope; {@code perRow}: the access predicate checked row by row as the page is
+	 * walked (the query's FROM must be {@link #FROM_WALKED}).
+	 *
+	 * <p>Why: a partner's predicate is an {@code OR} with an {@code EXISTS} on {@code resource_access}, and PostgreSQL
+	 * chooses between probing that table per row and hashing every row it has for the partner's organisations from the
+	 * rows it expects the scan to produce, not knowing that a LIMIT ends an ordered walk after a page. For the provider's
+	 * work queue at 25,000 Tasks (75,000 access rows for its ODS code) it hashed them all on every request: 108 ms, against
+	 * 3 ms probing the 21 rows of the page. Checked in a sub-select that reads one row, the choice is made for one row.
+	 */
+	static SearchSql where(SearchRequest request, AccessScope scope, boolean perRow) {
 		SearchSql sql = new SearchSql();
 		sql.where.append("r.res_type = ?");
 		sql.args.add(request.resourceType());
@@ -31,14 +53,34 @@ final class SearchSql {
 			sql.where.append(" AND ");
 			sql.clause(clause);
 		}
-		sql.access(scope);
+		if (perRow) {
+			sql.accessPerRow(scope);
+		} else {
+			sql.access(scope);
+		}
 		return sql;
+	}
+
+	/**
+	 * Whether a page of this request is best found by walking the head rows in the sort's order (a sort on
+	 * {@code _lastUpdated} or {@code _id}: the provider's queue, a poller's changes), stopping when the page is full.
+	 */
+	static boolean walksHeadOrder(SearchRequest request) {
+		return !request.sort().isEmpty() && !request.sort().get(0).param().isIndexed();
 	}
 
 	void access(AccessScope scope) {
 		AccessScope.SqlPredicate predicate = scope.predicate();
 		if (predicate != null) {
 			where.append(" AND (").append(predicate.sql()).append(")");
+			args.addAll(predicate.args());
+		}
+	}
+
+	private void accessPerRow(AccessScope scope) {
+		AccessScope.SqlPredicate predicate = scope.predicate();
+		if (predicate != null) {
+			where.append(" AND (SELECT (").append(predicate.sql()).append(") FROM resource r WHERE r.res_pk = k.pk)");
 			args.addAll(predicate.args());
 		}
 	}

@@ -42,6 +42,8 @@ public final class GatewayBenchmark {
 	 * idempotency records instead of measuring a new referral.
 	 */
 	private static final AtomicLong SEQUENCE = new AtomicLong();
+	/** The server's JVM options unless --server-jvm says otherwise (the read baseline's too). */
+	static final String SERVER_JVM = "-Xms512m -Xmx1g";
 
 	private GatewayBenchmark() {}
 
@@ -61,7 +63,7 @@ public final class GatewayBenchmark {
 		int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(8);
 
 		List<Scenario> scenarios = new ArrayList<>();
-		for (Scenario s : Scenarios.all()) {
+		for (Scenario s : Scenarios.all(options)) {
 			if (Arrays.asList(wanted.split(",")).contains(s.name())) {
 				scenarios.add(s);
 			}
@@ -80,7 +82,7 @@ public final class GatewayBenchmark {
 				jar = Path.of("target/gateway.jar");
 			}
 			server = GatewayProcess.start(jar,
-					options.getOrDefault("server-jvm", "-Xms512m -Xmx1g"));
+					options.getOrDefault("server-jvm", SERVER_JVM));
 			base = server.baseUrl();
 		}
 		try (NotificationReceiver receiver = new NotificationReceiver()) {
@@ -89,7 +91,7 @@ public final class GatewayBenchmark {
 			receiver.listFeedbackEndpoint(target);
 			StringBuilder report = new StringBuilder();
 			report.append("## Benchmark run ").append(Instant.now()).append("\n\n").append(Machine.describe()).append("\n");
-			report.append("Server: `java ").append(server == null ? "(external: " + base + ")" : options.getOrDefault("server-jvm", "-Xms512m -Xmx1g") + " -jar gateway.jar`")
+			report.append("Server: `java ").append(server == null ? "(external: " + base + ")" : options.getOrDefault("server-jvm", SERVER_JVM) + " -jar gateway.jar`")
 					.append(", fresh embedded PostgreSQL (fsync on), load generator on the same machine.\n")
 					.append("Each cell: ").append(duration.toSeconds()).append(" s closed loop after a ").append(warmUp.toSeconds()).append(" s warm-up.\n\n");
 			report.append("| Scenario | Clients | Requests/s | p50 ms | p99 ms | Max ms | Errors |\n|---|---:|---:|---:|---:|---:|---:|\n");
@@ -102,9 +104,11 @@ public final class GatewayBenchmark {
 					run(target, s, Math.min(8, maxClients), Duration.ofSeconds(Math.max(1, warmUp.toSeconds() / scenarios.size() / 2)), null);
 				}
 			}
-			ProcessCpu cpu = new ProcessCpu(server == null ? -1 : server.pid());
 			StringBuilder cpuTable = new StringBuilder();
+			Map<String, Double> rates = new LinkedHashMap<>();
 			for (Scenario s : scenarios) {
+				// A baseline's own server takes the gateway's column: the CPU that served the cell's requests.
+				ProcessCpu cpu = new ProcessCpu(s.serverPid() > 0 ? s.serverPid() : server == null ? -1 : server.pid());
 				for (int n : clients) {
 					ProcessCpu.Reading before = cpu.read();
 					Result r = run(target, s, n, duration, null);
@@ -117,6 +121,7 @@ public final class GatewayBenchmark {
 								used.postgres() * perRequest, used.benchmark() * perRequest,
 								(used.gateway() + used.postgres() + used.benchmark()) * perRequest));
 					}
+					rates.put(s.name() + "@" + n, r.throughput());
 					System.err.println("done: " + s.name() + " x" + n + " -> " + String.format(Locale.ROOT, "%.0f/s p99 %.1f ms", r.throughput(), r.p(99)));
 				}
 			}
@@ -125,6 +130,7 @@ public final class GatewayBenchmark {
 						.append(" against the cell they are delivered in):\n\n")
 						.append("| Scenario | Clients | Gateway JVM | PostgreSQL | Benchmark | Total |\n|---|---:|---:|---:|---:|---:|\n").append(cpuTable);
 			}
+			report.append(ratios(rates, clients));
 			report.append("\n");
 			for (Scenario s : scenarios) {
 				report.append("- `").append(s.name()).append("`: ").append(s.description()).append("\n");
@@ -148,10 +154,31 @@ public final class GatewayBenchmark {
 			System.out.println(report);
 			write(options, report);
 		} finally {
+			for (Scenario s : scenarios) {
+				s.tearDown();
+			}
 			if (server != null) {
 				server.stop();
 			}
 		}
+	}
+
+	/** Each rate the issue's targets compare, as a share of its baseline measured in the same run. */
+	static String ratios(Map<String, Double> rates, List<Integer> clients) {
+		String[][] pairs = {{"read", "read-baseline"}, {"search-token", "read-baseline"}, {"work-queue", "read"}};
+		StringBuilder table = new StringBuilder();
+		for (String[] pair : pairs) {
+			for (int n : clients) {
+				Double rate = rates.get(pair[0] + "@" + n);
+				Double base = rates.get(pair[1] + "@" + n);
+				if (rate != null && base != null && base > 0) {
+					table.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.1f%% |%n", pair[0], pair[1], n, rate, base,
+							100 * rate / base));
+				}
+			}
+		}
+		return table.isEmpty() ? "" : "\nAgainst the baselines, same run:\n\n| Scenario | Baseline | Clients | Requests/s | Baseline requests/s | Share |\n"
+				+ "|---|---|---:|---:|---:|---:|\n" + table;
 	}
 
 	/** How many notifications were still waiting in the outbox when the drain wait ended (from the health endpoint). */

@@ -9,8 +9,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Referral intake through each way in, on the sandbox directory: every request is a new referral for
@@ -22,8 +31,8 @@ final class IntakeScenarios {
 
 	private IntakeScenarios() {}
 
-	static List<Scenario> all() {
-		return List.of(new Transaction(), new Bars(), new WorkQueue(), new PartnerJson());
+	static List<Scenario> all(int workQueueTasks) {
+		return List.of(new Transaction(), new Bars(), new WorkQueue(workQueueTasks), new PartnerJson());
 	}
 
 	private static final String RUN = Long.toString(System.currentTimeMillis(), 36);
@@ -152,8 +161,26 @@ final class IntakeScenarios {
 		}
 	}
 
-	/** The provider's work queue, exactly as a provider polls it (the queue grows as the intake scenarios run). */
+	/**
+	 * The provider's work queue, exactly as a provider polls it. With {@code --work-queue-tasks=N} (default 25,000) the set-up
+	 * first brings the queue to N requested Tasks: referrals sent 25 to a transaction by 8 clients, for 250 people (so a page
+	 * includes many different people), then waits for their notifications to leave the outbox, so that the cells measure the
+	 * queue and not the deliveries. Referrals the run's other scenarios made count towards N. 0 takes the queue as it is.
+	 * The queue is asked for as the demo provider (demo-provider, ODS X99901), so its access predicate is in every query.
+	 */
 	static final class WorkQueue implements Scenario {
+		private static final String QUEUE = "/Task?owner:identifier="
+				+ URLEncoder.encode("https://fhir.nhs.uk/Id/ods-organization-code|X99901", StandardCharsets.UTF_8) + "&status=requested";
+		private static final Pattern TOTAL = Pattern.compile("\"total\"\\s*:\\s*(\\d+)");
+		private static final int PER_BUNDLE = 25;
+		private static final int PEOPLE = 250;
+		private final int wanted;
+		private int queued = -1;
+		private BenchmarkTarget provider;
+
+		WorkQueue(int wanted) {
+			this.wanted = wanted;
+		}
 
 		public String name() {
 			return "work-queue";
@@ -161,12 +188,92 @@ final class IntakeScenarios {
 
 		public String description() {
 			return "GET /Task?owner:identifier=...|X99901&status=requested&_include=Task:focus&_include=Task:patient&_sort=-_lastUpdated:"
-					+ " a page of 20 Tasks with their referrals and people";
+					+ " a page of 20 Tasks with their referrals and people, as the provider (its access predicate applied)"
+					+ (queued < 0 ? "" : ", over " + queued + " requested Tasks");
+		}
+
+		public void setUp(BenchmarkTarget target) throws Exception {
+			provider = new BenchmarkTarget(target.baseUrl, 1, "demo-provider", "demo-provider-secret");
+			if (wanted <= 0) {
+				return;
+			}
+			int missing = wanted - count(target);
+			if (missing > 0) {
+				long started = System.nanoTime();
+				List<String> people = people(target);
+				int bundles = (missing + PER_BUNDLE - 1) / PER_BUNDLE;
+				AtomicInteger next = new AtomicInteger();
+				ExecutorService clients = Executors.newFixedThreadPool(8);
+				List<Future<?>> sent = new ArrayList<>();
+				for (int c = 0; c < 8; c++) {
+					sent.add(clients.submit(() -> {
+						for (int b = next.getAndIncrement(); b < bundles; b = next.getAndIncrement()) {
+							target.sendOk(target.post("", referrals(b, people)));
+						}
+						return null;
+					}));
+				}
+				for (Future<?> f : sent) {
+					f.get();
+				}
+				clients.shutdown();
+				System.err.printf(Locale.ROOT, "work-queue: %d referrals seeded in %.0f s%n", bundles * PER_BUNDLE,
+						(System.nanoTime() - started) / 1e9);
+			}
+			awaitOutbox(target);
+			queued = count(target);
+		}
+
+		/** {@code PEOPLE} new people, created in transactions of {@code PER_BUNDLE}. */
+		private static List<String> people(BenchmarkTarget target) throws Exception {
+			List<String> ids = new ArrayList<>();
+			for (int b = 0; b < PEOPLE / PER_BUNDLE; b++) {
+				StringBuilder bundle = new StringBuilder("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
+				for (int i = 0; i < PER_BUNDLE; i++) {
+					String person = FoundationScenarios.patient().replace("9434765919", nhsNumber(3_000_000_000L + b * PER_BUNDLE + i));
+					bundle.append(i == 0 ? "" : ",").append("{\"resource\":").append(person)
+							.append(",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}");
+				}
+				Matcher m = Pattern.compile("\"location\"\\s*:\\s*\"Patient/([^/\"]+)").matcher(target.sendOk(target.post("", bundle + "]}")));
+				while (m.find()) {
+					ids.add(m.group(1));
+				}
+			}
+			return ids;
+		}
+
+		/** Transaction number {@code b}: {@code PER_BUNDLE} new referrals, each for one of the people. */
+		private static String referrals(int b, List<String> people) {
+			StringBuilder bundle = new StringBuilder("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
+			for (int i = 0; i < PER_BUNDLE; i++) {
+				int n = b * PER_BUNDLE + i;
+				String referral = FoundationScenarios.referral(people.get(n % people.size()), "queue-" + RUN + "-" + n);
+				bundle.append(i == 0 ? "" : ",").append("{\"resource\":").append(referral)
+						.append(",\"request\":{\"method\":\"POST\",\"url\":\"ServiceRequest\"}}");
+			}
+			return bundle.append("]}").toString();
+		}
+
+		private static int count(BenchmarkTarget target) throws Exception {
+			Matcher m = TOTAL.matcher(target.sendOk(target.request(QUEUE + "&_summary=count").GET().build()));
+			return m.find() ? Integer.parseInt(m.group(1)) : 0;
+		}
+
+		/** Waits (at most 5 minutes) until the outbox holds no notification waiting to be delivered. */
+		private static void awaitOutbox(BenchmarkTarget target) throws Exception {
+			Pattern pending = Pattern.compile("\"pending\"\\s*:\\s*(\\d+)");
+			long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+			while (System.nanoTime() < deadline) {
+				Matcher m = pending.matcher(target.actuator("/actuator/health"));
+				if (!m.find() || Integer.parseInt(m.group(1)) == 0) {
+					return;
+				}
+				Thread.sleep(1000);
+			}
 		}
 
 		public HttpRequest next(BenchmarkTarget target, long sequence) {
-			return target.request("/Task?owner:identifier=" + URLEncoder.encode("https://fhir.nhs.uk/Id/ods-organization-code|X99901", StandardCharsets.UTF_8)
-					+ "&status=requested&_include=Task:focus&_include=Task:patient&_sort=-_lastUpdated").GET().build();
+			return provider.request(QUEUE + "&_include=Task:focus&_include=Task:patient&_sort=-_lastUpdated").GET().build();
 		}
 
 		public boolean succeeded(HttpResponse<String> response) {

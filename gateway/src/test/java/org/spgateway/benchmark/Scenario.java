@@ -22,6 +22,14 @@ interface Scenario {
 	/** The next request for one client thread; {@code sequence} is unique across all threads. */
 	HttpRequest next(BenchmarkTarget target, long sequence);
 
+	/** The process serving this scenario when it is not the gateway (a baseline), for the CPU table; -1 for the gateway. */
+	default long serverPid() {
+		return -1;
+	}
+
+	/** Stops whatever {@link #setUp} started besides the gateway. */
+	default void tearDown() {}
+
 	/** Whether a response counts as a success. */
 	default boolean succeeded(HttpResponse<String> response) {
 		return response.statusCode() >= 200 && response.statusCode() < 300;
