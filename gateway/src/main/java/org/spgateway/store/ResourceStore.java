@@ -149,7 +149,8 @@ public class ResourceStore {
 
 	/** Serialises concurrent conditional writes on the same criteria until the transaction ends. */
 	public void lock(String key) {
-		jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key);
+		// A lock reads and writes no rows: the transaction's held writes need not be sent before it.
+		TransactionWrites.independently(() -> jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key));
 	}
 
 	/**
@@ -457,7 +458,8 @@ public class ResourceStore {
 		synchronized (pkLock) {
 			if (nextPk >= pkLimit) {
 				// The sequence hands out blocks of PK_BLOCK; each instance uses its block without a round trip.
-				long start = jdbc.queryForObject("SELECT nextval('res_pk_seq')", Long.class);
+				// A sequence is no row of the held writes: they need not be sent before it.
+				long start = TransactionWrites.independently(() -> jdbc.queryForObject("SELECT nextval('res_pk_seq')", Long.class));
 				nextPk = start;
 				pkLimit = start + PK_BLOCK;
 			}

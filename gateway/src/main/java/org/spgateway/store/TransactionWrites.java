@@ -37,6 +37,7 @@ public final class TransactionWrites {
 	private final List<Object> args = new ArrayList<>();
 	private final Map<Object, Object> attributes = new HashMap<>();
 	private boolean sending;
+	private boolean independent;
 
 	private TransactionWrites() {}
 
@@ -82,8 +83,25 @@ public final class TransactionWrites {
 	/** Sends the current transaction's held writes now, if there are any (before a statement that must see them). */
 	public static void sendHeld(JdbcTemplate jdbc) {
 		TransactionWrites writes = (TransactionWrites) TransactionSynchronizationManager.getResource(KEY);
-		if (writes != null) {
+		if (writes != null && !writes.independent) {
 			writes.sendAll(jdbc);
+		}
+	}
+
+	/**
+	 * Runs {@code work}, whose statements neither read nor write anything the held writes touch (intake's idempotency
+	 * record, an advisory lock), without sending the held writes first: they stay held for the one combined write.
+	 */
+	public static <T> T independently(Supplier<T> work) {
+		TransactionWrites writes = (TransactionWrites) TransactionSynchronizationManager.getResource(KEY);
+		if (writes == null || writes.independent) {
+			return work.get();
+		}
+		writes.independent = true;
+		try {
+			return work.get();
+		} finally {
+			writes.independent = false;
 		}
 	}
 

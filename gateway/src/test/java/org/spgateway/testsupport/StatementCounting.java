@@ -13,27 +13,30 @@ import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 /**
  * Test-only Spring configuration (for {@link GatewayServer#startWith}) that records every SQL statement and
  * commit the gateway sends to PostgreSQL through its DataSource, with the thread that sent it: a test can
  * then count what one request cost on its Tomcat thread, or one delivery on the outbox's threads. A
  * statement run outside a transaction (auto-commit) is counted as a commit too, since PostgreSQL commits
- * it on its own.
+ * it on its own. Nothing is recorded until the first {@link #reset}.
+ *
+ * <p>Deliberately not a {@code @Configuration}: component scanning would then wrap the DataSource of every
+ * test gateway; it is only ever passed to {@link GatewayServer#startWith}.
  */
-@Configuration(proxyBeanMethods = false)
 public class StatementCounting {
 
 	/** One statement or commit, in the order sent. */
 	public record Sent(String thread, String sql, boolean commit) {}
 
 	private static final List<Sent> SENT = new ArrayList<>();
+	private static volatile boolean recording;
 
-	/** Forgets everything recorded so far. */
+	/** Forgets everything recorded so far, and records from now on. */
 	public static void reset() {
 		synchronized (SENT) {
 			SENT.clear();
+			recording = true;
 		}
 	}
 
@@ -60,6 +63,9 @@ public class StatementCounting {
 	}
 
 	private static void record(String sql, boolean commit) {
+		if (!recording) {
+			return;
+		}
 		synchronized (SENT) {
 			SENT.add(new Sent(Thread.currentThread().getName(), sql, commit));
 		}
