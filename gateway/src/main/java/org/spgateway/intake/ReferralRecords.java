@@ -57,9 +57,9 @@ public class ReferralRecords {
 	 */
 	public boolean insert(Referral referral) {
 		// Its answer decides between a new referral and a resend, so it runs at once; it needs nothing the transaction holds.
-		return TransactionWrites.independently(() -> jdbc.update("INSERT INTO referral_intake (referrer_key, identifier_system, identifier_value, fingerprint, service_request_id, task_id)"
-				+ " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", referral.key().referrer(), referral.key().system(), referral.key().value(),
-				referral.fingerprint(), referral.serviceRequestId(), referral.taskId()) == 1);
+		return TransactionWrites.independently(() -> jdbc.update("INSERT INTO referral_intake (referrer_key, identifier_system, identifier_value,"
+				+ " fingerprint, service_request_id, task_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", referral.key().referrer(),
+				referral.key().system(), referral.key().value(), referral.fingerprint(), referral.serviceRequestId(), referral.taskId()) == 1);
 	}
 
 	public Optional<Message> findMessage(String bundleId) {

@@ -113,7 +113,8 @@ class WriteBudgetIT {
 		// Rows written before V100 carry the payload itself and no pointer to a stored version.
 		String body = "{\"resourceType\":\"Task\",\"id\":\"legacy-1\",\"status\":\"requested\",\"intent\":\"order\"}";
 		gateway.bean(JdbcTemplate.class).update("INSERT INTO outbox_message (channel, ordering_key, subject, method, url, content_type, body,"
-				+ " correlation_id, give_up_at) VALUES (?, ?, 'Task/legacy-1/_history/1', 'PUT', ?, 'application/fhir+json', ?, ?, now() + interval '1 hour')",
+				+ " correlation_id, give_up_at) VALUES (?, ?, 'Task/legacy-1/_history/1', 'PUT', ?, 'application/fhir+json', ?, ?,"
+				+ " now() + interval '1 hour')",
 				"Subscription/" + subscriptionId, "Subscription/" + subscriptionId + "|Task/legacy-1", receiver.url("/legacy/Task/legacy-1"), body,
 				UUID.randomUUID().toString());
 		// Committed outside the gateway's own transactions, so nothing wakes the loop: its poll finds the row.
