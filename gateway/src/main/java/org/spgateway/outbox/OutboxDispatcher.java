@@ -171,6 +171,9 @@ public class OutboxDispatcher implements SmartLifecycle {
 						// A full batch: there may be more due; claim again as soon as a worker is idle.
 						continue;
 					}
+				} else {
+					// Woken with every worker busy: what woke it is claimed when the next worker finishes.
+					backlog = true;
 				}
 				signal.await(settings.getPollInterval().toMillis());
 			} catch (InterruptedException e) {

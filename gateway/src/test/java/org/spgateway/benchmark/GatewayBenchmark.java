@@ -97,7 +97,7 @@ public final class GatewayBenchmark {
 					run(target, s, Math.min(8, maxClients), Duration.ofSeconds(Math.max(1, warmUp.toSeconds() / scenarios.size() / 2)), null);
 				}
 			}
-			ProcessCpu cpu = new ProcessCpu(server == null ? -1 : server.pid());
+			ProcessCpu cpu = new ProcessCpu(server == null ? -1 : server.pid(), server == null ? null : server.dataDir().toString());
 			StringBuilder cpuTable = new StringBuilder();
 			for (Scenario s : scenarios) {
 				for (int n : clients) {

@@ -56,6 +56,11 @@ final class GatewayProcess {
 		return process.pid();
 	}
 
+	/** The gateway's data directory; its embedded PostgreSQL's cluster is under it. */
+	Path dataDir() {
+		return dataDir;
+	}
+
 	private void awaitReady(Duration timeout, Path log) throws Exception {
 		HttpClient http = HttpClient.newHttpClient();
 		long deadline = System.nanoTime() + timeout.toNanos();
