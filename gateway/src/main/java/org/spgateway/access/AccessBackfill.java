@@ -85,7 +85,7 @@ public class AccessBackfill implements AutoCloseable {
 				Resource resource = (Resource) fhirContext.newJsonParser().parseResource((String) row.get("content"));
 				// Who wrote it was never recorded; a Subscription's owner is unknown, so it gets what a caller-less one gets.
 				Set<String> writer = "Subscription".equals(type) ? policy.ownerKeys(null) : Set.of();
-				records.write(pk, access.derive(resource, writer));
+				records.write(pk, type + "/" + resource.getIdElement().getIdPart(), access.derive(resource, writer));
 			}
 			long last = rows.isEmpty() ? after : ((Number) rows.get(rows.size() - 1).get("res_pk")).longValue();
 			jdbc.update("UPDATE resource_access_backfill SET after_pk = ?, done = ? WHERE id = 1", last, rows.size() < BATCH);

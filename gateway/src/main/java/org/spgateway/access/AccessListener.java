@@ -32,7 +32,7 @@ public class AccessListener implements ResourceChangeListener {
 		}
 		Caller caller = RequestGate.currentCaller();
 		Set<String> writer = "Subscription".equals(stored.type()) ? ownerOf(stored, previous, caller) : AccessPolicy.organisationKeys(caller);
-		records.write(stored.pk(), access.derive(resource, writer));
+		records.write(stored.pk(), stored.versionlessId(), access.derive(resource, writer));
 	}
 
 	/**

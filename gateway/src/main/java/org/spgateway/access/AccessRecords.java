@@ -2,10 +2,15 @@ package org.spgateway.access;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.spgateway.security.AccessPolicy;
 import org.spgateway.store.LocalReference;
+import org.spgateway.store.TransactionWrites;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -16,7 +21,8 @@ public class AccessRecords {
 
 	/**
 	 * One INSERT: the keys granted directly plus those of the resources inherited from, onto this resource and the
-	 * resources it shares with. Resources are named by (type, id) and found through the resource table's unique key.
+	 * resources it shares with. Resources are named by (type, id) and found through the resource table's unique key,
+	 * or, when written earlier in the same transaction (not visible to a sibling part of the combined write), by key.
 	 */
 	private static final String WRITE = """
 			WITH k(org_key) AS (
@@ -30,31 +36,97 @@ public class AccessRecords {
 			  UNION
 			  SELECT t.res_pk FROM unnest(?::text[], ?::text[]) AS s(res_type, res_id)
 			    JOIN resource t ON t.res_type = s.res_type AND t.res_id = s.res_id
+			  UNION
+			  SELECT unnest(?::bigint[])
 			)
 			INSERT INTO resource_access (res_pk, org_key) SELECT p.res_pk, k.org_key FROM p, k ON CONFLICT DO NOTHING
 			""";
 
+	/** Subscriptions remembered with their owner's keys: far more than a gateway has. */
+	private static final int MAX_OWNERS = 10_000;
+
 	private final JdbcTemplate jdbc;
+	private final Map<String, Set<String>> owners = new ConcurrentHashMap<>();
 
 	public AccessRecords(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
 	}
 
-	/** Records what a stored version grants; nothing when it grants nothing. */
-	public void write(long pk, ResourceAccess.Grants grants) {
+	/**
+	 * Records what a stored version grants; nothing when it grants nothing. The insert joins the transaction's
+	 * combined write ({@link TransactionWrites}), whose parts cannot see each other's rows: what this
+	 * transaction has granted so far is therefore kept here too ({@link Granted}), and a grant inherited from or
+	 * shared with a resource written earlier in the transaction is resolved from it instead of from the table.
+	 */
+	public void write(long pk, String reference, ResourceAccess.Grants grants) {
 		if (grants.organisations().isEmpty() && grants.inheritFrom().isEmpty()) {
 			return;
 		}
-		String[][] inherit = split(grants.inheritFrom());
-		String[][] share = split(grants.shareWith());
-		jdbc.update(WRITE, grants.organisations().toArray(new String[0]), inherit[0], inherit[1], pk, share[0], share[1]);
+		Map<String, Granted> granted = granted();
+		Set<String> organisations = new LinkedHashSet<>(grants.organisations());
+		Set<String> inheritFrom = new LinkedHashSet<>(grants.inheritFrom());
+		for (String from : grants.inheritFrom()) {
+			Granted earlier = granted.get(from);
+			if (earlier != null) {
+				organisations.addAll(earlier.organisations);
+				inheritFrom.addAll(earlier.inheritFrom);
+			}
+		}
+		List<Long> sharedPks = new ArrayList<>();
+		Set<String> shareWith = new LinkedHashSet<>();
+		for (String with : grants.shareWith()) {
+			Granted earlier = granted.get(with);
+			if (earlier != null) {
+				sharedPks.add(earlier.pk);
+				earlier.organisations.addAll(organisations);
+				earlier.inheritFrom.addAll(inheritFrom);
+			} else {
+				shareWith.add(with);
+			}
+		}
+		Granted mine = granted.computeIfAbsent(reference, r -> new Granted(pk));
+		mine.organisations.addAll(organisations);
+		mine.inheritFrom.addAll(inheritFrom);
+		String[][] inherit = split(inheritFrom);
+		String[][] share = split(shareWith);
+		TransactionWrites.send(jdbc, WRITE, organisations.toArray(new String[0]), inherit[0], inherit[1], pk, share[0], share[1],
+				sharedPks.toArray(new Long[0]));
 	}
 
 	/** Grants organisations access to one resource (e.g. the client that sent a Patient already on record). */
 	public void grant(long pk, Collection<String> organisations) {
 		if (!organisations.isEmpty()) {
-			jdbc.update("INSERT INTO resource_access (res_pk, org_key) SELECT ?, unnest(?::text[]) ON CONFLICT DO NOTHING", pk,
+			TransactionWrites.send(jdbc, "INSERT INTO resource_access (res_pk, org_key) SELECT ?, unnest(?::text[]) ON CONFLICT DO NOTHING", pk,
 					organisations.toArray(new String[0]));
+		}
+	}
+
+	/**
+	 * Whether this transaction has granted one of {@code keys} on the resource {@code pk} (directly or by what it
+	 * inherited from resources written in the same transaction), as far as it can tell without reading the table.
+	 */
+	boolean grantedHere(long pk, Collection<String> keys) {
+		TransactionWrites writes = TransactionWrites.current();
+		if (writes == null) {
+			return false;
+		}
+		Map<String, Granted> granted = writes.attribute(Granted.class, LinkedHashMap::new);
+		return granted.values().stream().anyMatch(g -> g.pk == pk && keys.stream().anyMatch(g.organisations::contains));
+	}
+
+	private Map<String, Granted> granted() {
+		TransactionWrites writes = TransactionWrites.current();
+		return writes == null ? new LinkedHashMap<>() : writes.attribute(Granted.class, LinkedHashMap::new);
+	}
+
+	/** What the current transaction granted one resource: organisation keys, and the resources (in the table) it inherits from. */
+	private static final class Granted {
+		final long pk;
+		final Set<String> organisations = new LinkedHashSet<>();
+		final Set<String> inheritFrom = new LinkedHashSet<>();
+
+		Granted(long pk) {
+			this.pk = pk;
 		}
 	}
 
@@ -70,19 +142,28 @@ public class AccessRecords {
 	}
 
 	/**
-	 * Whether a Subscription's owner may read a stored resource: its owner rows (organisations and reach markers,
-	 * see AccessPolicy.ownerKeys) and whether the resource is granted to one of them, in one query.
+	 * Whether a Subscription's owner may read a stored resource. The owner's keys (organisations and reach markers, see
+	 * AccessPolicy.ownerKeys) are recorded when the Subscription is created and never change, so they are read once and
+	 * remembered; whether the resource is granted to one of them is answered from what this transaction granted when it
+	 * can be (a provider's own Task), else from the table (which first sends the transaction's held writes).
 	 */
 	public boolean ownerMayRead(String subscriptionId, long pk, String type) {
-		return Boolean.TRUE.equals(jdbc.query("SELECT array_agg(o.org_key), coalesce(bool_or(EXISTS (SELECT 1 FROM resource_access a"
-				+ " WHERE a.res_pk = ? AND a.org_key = o.org_key)), false) FROM resource s JOIN resource_access o ON o.res_pk = s.res_pk"
-				+ " WHERE s.res_type = 'Subscription' AND s.res_id = ?", rs -> {
-					if (!rs.next() || rs.getArray(1) == null) {
-						return false;
-					}
-					Set<String> owner = Set.of((String[]) rs.getArray(1).getArray());
-					return AccessPolicy.ownerMayRead(owner, type, rs.getBoolean(2));
-				}, pk, subscriptionId));
+		Set<String> owner = owners.get(subscriptionId);
+		if (owner == null) {
+			owner = Set.copyOf(jdbc.queryForList("SELECT o.org_key FROM resource s JOIN resource_access o ON o.res_pk = s.res_pk"
+					+ " WHERE s.res_type = 'Subscription' AND s.res_id = ?", String.class, subscriptionId));
+			if (owner.isEmpty()) {
+				// No owner rows: an owner nobody knows is told nothing (and nothing is remembered).
+				return false;
+			}
+			if (owners.size() < MAX_OWNERS) {
+				owners.put(subscriptionId, owner);
+			}
+		}
+		if (AccessPolicy.ownerMayRead(owner, type, false) || grantedHere(pk, owner)) {
+			return true;
+		}
+		return AccessPolicy.ownerMayRead(owner, type, anyOf(pk, owner));
 	}
 
 	/** Two parallel arrays (types, ids) of {@code Type/id} references. */

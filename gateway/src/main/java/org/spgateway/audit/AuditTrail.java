@@ -2,6 +2,7 @@ package org.spgateway.audit;
 
 import java.util.List;
 import org.hl7.fhir.r4.model.AuditEvent;
+import org.spgateway.store.TransactionWrites;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -40,7 +41,8 @@ public class AuditTrail {
 			return;
 		}
 		AuditEvent event = events.rest(request, 200, stored);
-		jdbc.update("INSERT INTO audit_pending (event_id, content) VALUES (?, ?)", event.getIdElement().getIdPart(),
+		// Joins the transaction's combined write (sent after every before-commit callback, this one included).
+		TransactionWrites.send(jdbc, "INSERT INTO audit_pending (event_id, content) VALUES (?, ?)", event.getIdElement().getIdPart(),
 				AuditJson.encode(event));
 	}
 

@@ -27,7 +27,9 @@ public class DeliveryAudit implements DeliveryObserver {
 	@Override
 	public void attempted(OutboxStore.Claimed m, HttpDelivery.Result result, String requestId, boolean gaveUp) {
 		String kind = m.channel().startsWith("Subscription/") ? "notification" : m.channel().startsWith("Endpoint/") ? "feedback" : "delivery";
-		trail.transmitted(new AuditEvents.Delivery(Instant.now(), kind, m.channel(), subject(m.subject()), patient(m.subject()),
+		// The claim names the patient of a notification whose payload is a stored version; other messages are looked up.
+		String patient = m.patient() != null ? m.patient() : patient(m.subject());
+		trail.transmitted(new AuditEvents.Delivery(Instant.now(), kind, m.channel(), subject(m.subject()), patient,
 				host(m.url()), requestId, m.correlationId(), result.delivered(), gaveUp, result.status(), result.error()));
 	}
 

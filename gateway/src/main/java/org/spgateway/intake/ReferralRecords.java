@@ -3,6 +3,7 @@ package org.spgateway.intake;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.spgateway.store.TransactionWrites;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -31,9 +32,10 @@ public class ReferralRecords {
 	public record Message(String bundleId, String fingerprint, String serviceRequestId, String response) {}
 
 	public Optional<Referral> find(Key key) {
-		return first(jdbc.query("SELECT fingerprint, service_request_id, task_id FROM referral_intake"
+		// referral_intake is written only by immediate statements (insert below), never by the transaction's held writes.
+		return TransactionWrites.independently(() -> first(jdbc.query("SELECT fingerprint, service_request_id, task_id FROM referral_intake"
 				+ " WHERE referrer_key = ? AND identifier_system = ? AND identifier_value = ?",
-				(rs, n) -> new Referral(key, rs.getString(1), rs.getString(2), rs.getString(3)), key.referrer(), key.system(), key.value()));
+				(rs, n) -> new Referral(key, rs.getString(1), rs.getString(2), rs.getString(3)), key.referrer(), key.system(), key.value())));
 	}
 
 	public Optional<Referral> findByServiceRequest(String serviceRequestId) {
@@ -54,9 +56,10 @@ public class ReferralRecords {
 	 * the other transaction and then finds it taken).
 	 */
 	public boolean insert(Referral referral) {
-		return jdbc.update("INSERT INTO referral_intake (referrer_key, identifier_system, identifier_value, fingerprint, service_request_id, task_id)"
-				+ " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", referral.key().referrer(), referral.key().system(), referral.key().value(),
-				referral.fingerprint(), referral.serviceRequestId(), referral.taskId()) == 1;
+		// Its answer decides between a new referral and a resend, so it runs at once; it needs nothing the transaction holds.
+		return TransactionWrites.independently(() -> jdbc.update("INSERT INTO referral_intake (referrer_key, identifier_system, identifier_value,"
+				+ " fingerprint, service_request_id, task_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", referral.key().referrer(),
+				referral.key().system(), referral.key().value(), referral.fingerprint(), referral.serviceRequestId(), referral.taskId()) == 1);
 	}
 
 	public Optional<Message> findMessage(String bundleId) {

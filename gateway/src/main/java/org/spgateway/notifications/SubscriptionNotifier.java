@@ -80,12 +80,14 @@ public class SubscriptionNotifier implements ResourceChangeListener {
 			return new OutboundMessage(subscription.channel(), orderingKey, subject, "POST", subscription.endpoint(), subscription.headers(),
 					null, null, correlationId);
 		}
-		String body = SubscriptionRules.FHIR_XML.equals(subscription.payload())
-				? fhirContext.newXmlParser().encodeResourceToString(resource)
-				: stored.json();
 		String url = stripSlash(subscription.endpoint()) + "/" + focus;
+		if (SubscriptionRules.FHIR_XML.equals(subscription.payload())) {
+			return new OutboundMessage(subscription.channel(), orderingKey, subject, "PUT", url, subscription.headers(), subscription.payload(),
+					fhirContext.newXmlParser().encodeResourceToString(resource), correlationId);
+		}
+		// The JSON payload is the stored version itself: the outbox row points at it instead of copying it.
 		return new OutboundMessage(subscription.channel(), orderingKey, subject, "PUT", url, subscription.headers(), subscription.payload(),
-				body, correlationId);
+				null, correlationId, new OutboundMessage.StoredVersion(stored.pk(), stored.version()));
 	}
 
 	/** The X-Correlation-Id of the request that made the change; a new one for changes the gateway makes itself. */

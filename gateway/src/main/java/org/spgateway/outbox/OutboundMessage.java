@@ -19,9 +19,19 @@ import java.util.List;
  * @param contentType MIME type of the body, null when there is no body
  * @param body the payload, null for none
  * @param correlationId X-Correlation-Id of the change that caused the message
+ * @param stored the stored resource version whose JSON is the payload (body then null): the outbox row points at
+ *     it instead of copying it; null when the body is given
  */
 public record OutboundMessage(String channel, String orderingKey, String subject, String method, String url, List<Header> headers,
-		String contentType, String body, String correlationId) {
+		String contentType, String body, String correlationId, StoredVersion stored) {
+
+	public OutboundMessage(String channel, String orderingKey, String subject, String method, String url, List<Header> headers,
+			String contentType, String body, String correlationId) {
+		this(channel, orderingKey, subject, method, url, headers, contentType, body, correlationId, null);
+	}
 
 	public record Header(String name, String value) {}
+
+	/** A version in {@code resource_version}, by the resource's key and its version number. */
+	public record StoredVersion(long pk, int version) {}
 }

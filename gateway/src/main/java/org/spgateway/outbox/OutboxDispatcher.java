@@ -48,6 +48,12 @@ public class OutboxDispatcher implements SmartLifecycle {
 	private final Map<Long, OutboxStore.Claimed> inFlight = new ConcurrentHashMap<>();
 
 	private volatile boolean running;
+	/**
+	 * Whether the last claim took as many messages as there were idle workers: more may be due, so a worker that
+	 * finishes wakes the loop to claim again. Otherwise a finished delivery wakes it only when it freed other
+	 * messages, and the loop does not run a claim that would find nothing after every delivery.
+	 */
+	private volatile boolean backlog;
 	private Thread loop;
 	private ExecutorService workers;
 	private Semaphore idle;
@@ -154,6 +160,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 				int free = idle.availablePermits();
 				if (free > 0) {
 					List<OutboxStore.Claimed> claimed = store.claim(free, settings.lease(), instance);
+					backlog = claimed.size() == free;
 					for (OutboxStore.Claimed m : claimed) {
 						idle.acquire();
 						inFlight.put(m.id(), m);
@@ -164,6 +171,9 @@ public class OutboxDispatcher implements SmartLifecycle {
 						// A full batch: there may be more due; claim again as soon as a worker is idle.
 						continue;
 					}
+				} else {
+					// Woken with every worker busy: what woke it is claimed when the next worker finishes.
+					backlog = true;
 				}
 				signal.await(settings.getPollInterval().toMillis());
 			} catch (InterruptedException e) {
@@ -189,6 +199,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 		MDC.put(MDC_REQUEST_ID, requestId);
 		MDC.put(MDC_CORRELATION_ID, m.correlationId());
 		long started = System.nanoTime();
+		boolean wake = true;
 		try {
 			HttpDelivery.Result result;
 			try {
@@ -200,8 +211,9 @@ public class OutboxDispatcher implements SmartLifecycle {
 				String error = "Could not deliver: the request could not be built (a header or the URL is not valid HTTP)";
 				result = new HttpDelivery.Result(false, null, error, null);
 			}
-			boolean gaveUp = record(m, result, System.nanoTime() - started);
-			observe(m, result, requestId, gaveUp);
+			Recorded recorded = record(m, result, System.nanoTime() - started);
+			wake = recorded.freedOthers() || backlog;
+			observe(m, result, requestId, recorded.gaveUp());
 		} catch (InterruptedException e) {
 			release(m);
 		} catch (RuntimeException e) {
@@ -210,7 +222,9 @@ public class OutboxDispatcher implements SmartLifecycle {
 		} finally {
 			inFlight.remove(m.id());
 			idle.release();
-			signal.wake();
+			if (wake) {
+				signal.wake();
+			}
 			MDC.remove(MDC_REQUEST_ID);
 			MDC.remove(MDC_CORRELATION_ID);
 		}
@@ -226,23 +240,26 @@ public class OutboxDispatcher implements SmartLifecycle {
 		}
 	}
 
-	/** Records the attempt's result; true when it was the last attempt (delivery gave up). */
-	private boolean record(OutboxStore.Claimed m, HttpDelivery.Result result, long nanos) {
+	/** What recording an attempt found: whether it was the last attempt (delivery gave up), and whether it freed other messages. */
+	private record Recorded(boolean gaveUp, boolean freedOthers) {}
+
+	/** Records the attempt's result. */
+	private Recorded record(OutboxStore.Claimed m, HttpDelivery.Result result, long nanos) {
 		if (result.delivered()) {
 			List<OutboxChannelOwner> receipts = owners(m.channel()).stream().filter(OutboxChannelOwner::wantsReceipts).toList();
-			boolean recorded = receipts.isEmpty() ? store.delivered(m, result.status()) : Boolean.TRUE.equals(transactions.execute(tx -> {
-				boolean ok = store.delivered(m, result.status());
-				if (ok) {
+			OutboxStore.Delivered done = receipts.isEmpty() ? store.delivered(m, result.status()) : transactions.execute(tx -> {
+				OutboxStore.Delivered d = store.delivered(m, result.status());
+				if (d.recorded()) {
 					receipts.forEach(owner -> owner.delivered(m.channel(), m.subject()));
 				}
-				return ok;
-			}));
-			if (!recorded) {
+				return d;
+			});
+			if (!done.recorded()) {
 				log.warn("Outbox: message {} ({}) was delivered after its claim was lost; it may be delivered again", m.id(), m.subject());
 			}
 			metrics.attempt("delivered", nanos);
 			log.debug("Outbox: delivered message {} ({}) on attempt {}: HTTP {}", m.id(), m.subject(), m.attempts(), result.status());
-			return false;
+			return new Recorded(false, done.freedOthers());
 		}
 		Duration delay = retry.delay(m.attempts(), result.retryAfter());
 		OutboxStore.AfterFailure after = transactions.execute(tx -> {
@@ -274,7 +291,8 @@ public class OutboxDispatcher implements SmartLifecycle {
 			}
 			case LOST -> log.debug("Outbox: message {} was cancelled or re-claimed during its attempt", m.id());
 		}
-		return after == OutboxStore.AfterFailure.GAVE_UP;
+		// A failure reschedules the channel's messages: the loop looks again.
+		return new Recorded(after == OutboxStore.AfterFailure.GAVE_UP, true);
 	}
 
 	private List<OutboxChannelOwner> owners(String channel) {

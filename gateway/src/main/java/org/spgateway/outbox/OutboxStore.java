@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.spgateway.security.SecretCipher;
+import org.spgateway.store.TransactionWrites;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -37,7 +38,14 @@ public class OutboxStore {
 
 	/** A message an instance has claimed for one delivery attempt. */
 	public record Claimed(long id, String channel, String orderingKey, String subject, String method, String url,
-			List<OutboundMessage.Header> headers, String contentType, String body, String correlationId, int attempts, UUID claimToken) {}
+			List<OutboundMessage.Header> headers, String contentType, String body, String correlationId, int attempts, UUID claimToken,
+			String patient) {
+
+		public Claimed(long id, String channel, String orderingKey, String subject, String method, String url,
+				List<OutboundMessage.Header> headers, String contentType, String body, String correlationId, int attempts, UUID claimToken) {
+			this(id, channel, orderingKey, subject, method, url, headers, contentType, body, correlationId, attempts, claimToken, null);
+		}
+	}
 
 	/**
 	 * Counts for health and metrics: pending (to be delivered, now or after a back-off), held (in a
@@ -60,11 +68,11 @@ public class OutboxStore {
 		// A message for a suspended channel is held from the start, to be delivered when the channel is re-driven; one for a
 		// channel that is backing off waits for the channel's next attempt instead of failing once more on its own.
 		StringBuilder sql = new StringBuilder("INSERT INTO outbox_message (channel, ordering_key, subject, method, url, headers,"
-				+ " content_type, body, correlation_id, give_up_at, state, next_attempt_at) VALUES ");
+				+ " content_type, body, body_res_pk, body_version, correlation_id, give_up_at, state, next_attempt_at) VALUES ");
 		List<Object> args = new ArrayList<>();
 		for (int i = 0; i < messages.size(); i++) {
 			OutboundMessage m = messages.get(i);
-			sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, now() + ? * interval '1 millisecond',"
+			sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() + ? * interval '1 millisecond',"
 					+ " CASE WHEN EXISTS (SELECT 1 FROM outbox_suspension s WHERE s.channel = ?) THEN 'held' ELSE 'pending' END,"
 					// "> now()" lets the planner range-scan the few future entries instead of walking past the dead ones
 					// that claims leave at the top of the due index (7 ms per insert with a backlog of 50,000, else 0.2 ms).
@@ -78,12 +86,15 @@ public class OutboxStore {
 			args.add(headersJson(m.headers()));
 			args.add(m.contentType());
 			args.add(m.body());
+			args.add(m.stored() == null ? null : m.stored().pk());
+			args.add(m.stored() == null ? null : m.stored().version());
 			args.add(m.correlationId());
 			args.add(giveUpAfter.toMillis());
 			args.add(m.channel());
 			args.add(m.channel());
 		}
-		jdbc.update(sql.toString(), args.toArray());
+		// Joins the transaction's combined write: the change and its messages go to PostgreSQL in one statement.
+		TransactionWrites.send(jdbc, sql.toString(), args.toArray());
 	}
 
 	/**
@@ -154,26 +165,44 @@ public class OutboxStore {
 				+ " UPDATE outbox_message o SET attempts = o.attempts + 1, last_attempt_at = now(), claimed_by = ?,"
 				+ " claim_token = gen_random_uuid(), next_attempt_at = now() + ? * interval '1 millisecond'"
 				+ " FROM due WHERE o.id = due.id"
-				+ " RETURNING o.id, o.channel, o.ordering_key, o.subject, o.method, o.url, o.headers, o.content_type, o.body,"
-				+ " o.correlation_id, o.attempts, o.claim_token",
+				// A payload that is a stored version is read from it (rows from before V100 carry their copy), with the patient
+				// it is about from the version's index rows, for the delivery's audit event.
+				+ " RETURNING o.id, o.channel, o.ordering_key, o.subject, o.method, o.url, o.headers, o.content_type,"
+				+ " coalesce(o.body, (SELECT v.content FROM resource_version v WHERE v.res_pk = o.body_res_pk AND v.version = o.body_version)) AS body,"
+				+ " o.correlation_id, o.attempts, o.claim_token,"
+				+ " (SELECT 'Patient/' || x.target_id FROM idx_reference x WHERE o.body_res_pk IS NOT NULL AND x.res_pk = o.body_res_pk"
+				+ " AND x.target_type = 'Patient' AND x.target_id IS NOT NULL LIMIT 1) AS patient",
 				this::claimed, limit, instance, lease.toMillis());
 	}
 
 	/**
-	 * Records a delivery; false when the claim was lost meanwhile (lease expired, channel cancelled). A
+	 * Records a delivery (not recorded when the claim was lost meanwhile: lease expired, channel cancelled). A
 	 * delivery proves the receiver is up again, so the channel's messages that were only waiting for it
 	 * (never tried, or failed for want of an answer: no connection, timeout, 5xx, 408, 429) become due
 	 * at once instead of at the end of their back-off. A message the receiver refused for itself (other
 	 * 4xx) keeps its own schedule.
 	 */
-	public boolean delivered(Claimed m, int status) {
-		boolean recorded = jdbc.update("UPDATE outbox_message SET state = 'delivered', finished_at = now(), last_status = ?, last_error = NULL,"
-				+ " claim_token = NULL WHERE id = ? AND claim_token = ?", status, m.id(), m.claimToken()) == 1;
-		jdbc.update("UPDATE outbox_message SET next_attempt_at = now() WHERE id IN (SELECT id FROM outbox_message WHERE channel = ?"
+	public Delivered delivered(Claimed m, int status) {
+		// One statement: the message marked delivered, the channel's waiting messages made due, and whether a next message of the
+		// same ordering key waits (only then is there new work for the delivery loop).
+		return jdbc.query("WITH done AS (UPDATE outbox_message SET state = 'delivered', finished_at = now(), last_status = ?, last_error = NULL,"
+				+ " claim_token = NULL WHERE id = ? AND claim_token = ? RETURNING id),"
+				+ " nudged AS (UPDATE outbox_message SET next_attempt_at = now() WHERE id IN (SELECT id FROM outbox_message WHERE channel = ?"
 				+ " AND state = 'pending' AND next_attempt_at > now() AND claim_token IS NULL"
-				+ " AND (last_status IS NULL OR last_status >= 500 OR last_status IN (408, 429)) FOR UPDATE SKIP LOCKED)", m.channel());
-		return recorded;
+				+ " AND (last_status IS NULL OR last_status >= 500 OR last_status IN (408, 429)) FOR UPDATE SKIP LOCKED) RETURNING id)"
+				+ " SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM nudged),"
+				+ " EXISTS (SELECT 1 FROM outbox_message e WHERE e.ordering_key = ? AND e.id > ? AND e.state = 'pending')",
+				rs -> {
+					rs.next();
+					return new Delivered(rs.getLong(1) == 1, rs.getLong(2) > 0 || rs.getBoolean(3));
+				}, status, m.id(), m.claimToken(), m.channel(), m.orderingKey(), m.id());
 	}
+
+	/**
+	 * What recording a delivery found: whether it was recorded (false when the claim was lost meanwhile), and whether
+	 * other messages became deliverable by it (the next of its ordering key, or its channel's messages that waited).
+	 */
+	public record Delivered(boolean recorded, boolean freedOthers) {}
 
 	/** What became of a failed attempt. */
 	public enum AfterFailure { RETRY, GAVE_UP, LOST }
@@ -243,7 +272,8 @@ public class OutboxStore {
 	private Claimed claimed(ResultSet rs, int row) throws SQLException {
 		return new Claimed(rs.getLong("id"), rs.getString("channel"), rs.getString("ordering_key"), rs.getString("subject"),
 				rs.getString("method"), rs.getString("url"), headers(rs.getString("headers")), rs.getString("content_type"),
-				rs.getString("body"), rs.getString("correlation_id"), rs.getInt("attempts"), rs.getObject("claim_token", UUID.class));
+				rs.getString("body"), rs.getString("correlation_id"), rs.getInt("attempts"), rs.getObject("claim_token", UUID.class),
+				rs.getString("patient"));
 	}
 
 	private static Instant instant(Timestamp t) {

@@ -18,8 +18,13 @@ public class BudgetedJdbcTemplate extends JdbcTemplate {
 		super(dataSource);
 	}
 
+	/**
+	 * Also sends the transaction's held writes ({@link TransactionWrites}) before any other statement runs in
+	 * it, so that every statement sees what the transaction wrote before it.
+	 */
 	@Override
 	protected void applyStatementSettings(Statement statement) throws SQLException {
+		TransactionWrites.sendHeld(this);
 		super.applyStatementSettings(statement);
 		long left = RequestDeadline.remainingMillis();
 		if (left > 0 && statement.isWrapperFor(PgStatement.class)) {

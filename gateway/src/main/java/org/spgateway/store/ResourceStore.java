@@ -27,7 +27,9 @@ import org.springframework.jdbc.core.RowMapper;
 /**
  * PostgreSQL persistence of FHIR resources: every version's JSON, a head row per resource, and the
  * search index rewritten with each version. All writes must run inside a transaction opened by the
- * caller (so that several writes, and the outbox rows that go with them, commit together).
+ * caller (so that several writes, and the outbox rows that go with them, commit together). Inside one they
+ * are held and sent with the transaction's other writes as one statement ({@link TransactionWrites}), before
+ * the commit or before the transaction's next read, whichever comes first.
  */
 public class ResourceStore {
 
@@ -67,8 +69,11 @@ public class ResourceStore {
 
 	/**
 	 * Stores version 1 of several new resources (e.g. a QuestionnaireResponse and the Observations
-	 * extracted from it) in one statement: one multi-row insert per table instead of one statement
-	 * per resource. {@code ids.get(i)} is the id of {@code resources.get(i)}.
+	 * extracted from it, or a batch of a bulk import) in one statement: one multi-row insert per table
+	 * instead of one statement per resource, split only where PostgreSQL's limit of bind values per
+	 * statement requires. {@code ids.get(i)} is the id of {@code resources.get(i)}. The batch API for
+	 * bulk writers: it neither tells change listeners nor writes access rows (see
+	 * {@code ResourceService.createAllNow} for that).
 	 */
 	public List<StoredResource> createAll(List<? extends Resource> resources, List<String> ids, String origin, String method) {
 		return createAll(resources, ids, origin, method, this::encode);
@@ -99,11 +104,11 @@ public class ResourceStore {
 			batch.index(pk, type, indexer.index(resource));
 			stored.add(new StoredResource(pk, type, id, 1, now, origin, json));
 			if (batch.values() > MAX_STATEMENT_VALUES) {
-				batch.execute(jdbc);
+				batch.send(jdbc);
 				batch = new Batch();
 			}
 		}
-		batch.execute(jdbc);
+		batch.send(jdbc);
 		return stored;
 	}
 
@@ -138,13 +143,14 @@ public class ResourceStore {
 			write.add("DELETE FROM " + table + " WHERE res_pk = ?", pk);
 		}
 		addIndex(write, pk, current.type(), indexer.index(resource));
-		write.execute(jdbc);
+		write.send(jdbc);
 		return new StoredResource(pk, current.type(), current.id(), version, now, current.origin(), json);
 	}
 
 	/** Serialises concurrent conditional writes on the same criteria until the transaction ends. */
 	public void lock(String key) {
-		jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key);
+		// A lock reads and writes no rows: the transaction's held writes need not be sent before it.
+		TransactionWrites.independently(() -> jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key));
 	}
 
 	/**
@@ -434,14 +440,24 @@ public class ResourceStore {
 		}
 
 		void execute(JdbcTemplate jdbc) {
-			if (values() == 0) {
-				return;
+			if (values() > 0) {
+				statement().execute(jdbc);
 			}
+		}
+
+		/** Held for the transaction's combined write when there is one (see {@link TransactionWrites}). */
+		void send(JdbcTemplate jdbc) {
+			if (values() > 0) {
+				statement().send(jdbc);
+			}
+		}
+
+		private WriteStatement statement() {
 			WriteStatement write = new WriteStatement()
 					.insertRows("resource (res_pk, res_type, res_id, version, last_updated, origin)", 6, heads)
 					.insertRows("resource_version (res_pk, version, last_updated, method, content)", 5, versions);
 			addIndexTo(write);
-			write.execute(jdbc);
+			return write;
 		}
 	}
 
@@ -454,7 +470,8 @@ public class ResourceStore {
 		synchronized (pkLock) {
 			if (nextPk >= pkLimit) {
 				// The sequence hands out blocks of PK_BLOCK; each instance uses its block without a round trip.
-				long start = jdbc.queryForObject("SELECT nextval('res_pk_seq')", Long.class);
+				// A sequence is no row of the held writes: they need not be sent before it.
+				long start = TransactionWrites.independently(() -> jdbc.queryForObject("SELECT nextval('res_pk_seq')", Long.class));
 				nextPk = start;
 				pkLimit = start + PK_BLOCK;
 			}

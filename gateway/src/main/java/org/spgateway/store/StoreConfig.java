@@ -50,6 +50,15 @@ public class StoreConfig {
 		return new BudgetedJdbcTemplate(dataSource);
 	}
 
+	/**
+	 * Replaces Spring Boot's transaction manager (the same JdbcTransactionManager): the writes a transaction holds
+	 * are sent as one statement just before it commits.
+	 */
+	@Bean
+	HeldWritesTransactionManager transactionManager(DataSource dataSource, JdbcTemplate jdbcTemplate) {
+		return new HeldWritesTransactionManager(dataSource, jdbcTemplate);
+	}
+
 	@Bean
 	SearchParameterRegistry searchParameterRegistry(FhirContext fhirContext, IFhirPath indexingFhirPath, ConformanceResources conformance) {
 		return new SearchParameterRegistry(fhirContext, indexingFhirPath, conformance.ofType(SearchParameter.class));

@@ -1,6 +1,7 @@
 package org.spgateway.store;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -12,12 +13,43 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class WriteStatement {
 
-	private final List<String> parts = new ArrayList<>();
-	private final List<Object> args = new ArrayList<>();
+	private final List<String> parts;
+	private final List<Object> args;
+
+	WriteStatement() {
+		this(new ArrayList<>(), new ArrayList<>());
+	}
+
+	WriteStatement(List<String> parts, List<Object> args) {
+		this.parts = parts;
+		this.args = args;
+	}
+
+	List<String> parts() {
+		return parts;
+	}
+
+	List<Object> args() {
+		return args;
+	}
+
+	/**
+	 * Sends the statement now, or holds it for the transaction's combined write ({@link TransactionWrites}) when
+	 * there is a transaction: the common case, where a request's writes all go out in one statement.
+	 */
+	void send(JdbcTemplate jdbc) {
+		TransactionWrites writes = TransactionWrites.current();
+		if (writes == null) {
+			execute(jdbc);
+			return;
+		}
+		writes.addAll(this);
+		writes.sendIfLarge(jdbc);
+	}
 
 	WriteStatement add(String sql, Object... values) {
 		parts.add(sql);
-		args.addAll(java.util.Arrays.asList(values));
+		args.addAll(Arrays.asList(values));
 		return this;
 	}
 
@@ -30,7 +62,7 @@ final class WriteStatement {
 		String tuple = "(" + "?, ".repeat(columns - 1) + "?)";
 		for (int i = 0; i < rows.size(); i++) {
 			sql.append(i == 0 ? "" : ", ").append(tuple);
-			args.addAll(java.util.Arrays.asList(rows.get(i)));
+			args.addAll(Arrays.asList(rows.get(i)));
 		}
 		parts.add(sql.toString());
 		return this;

@@ -10,6 +10,7 @@ import org.spgateway.fhir.NhsIdentifiers;
 import org.spgateway.resources.ResourceChangeListener;
 import org.spgateway.store.LocalReference;
 import org.spgateway.store.StoredResource;
+import org.spgateway.store.TransactionWrites;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -50,7 +51,7 @@ public class TaskWorkflowIndex implements ResourceChangeListener {
 		boolean accepted = status != TaskStatus.REQUESTED && status != TaskStatus.DRAFT && status != TaskStatus.RECEIVED
 				&& status != TaskStatus.REJECTED && status != TaskStatus.CANCELLED && status != TaskStatus.ENTEREDINERROR;
 		boolean closed = TaskTransitions.isTerminal(status);
-		jdbc.update(UPSERT, stored.id(), referral.id(), parent == null ? null : parent.id(), ownerKey(task.getOwner()),
+		TransactionWrites.send(jdbc, UPSERT, stored.id(), referral.id(), parent == null ? null : parent.id(), ownerKey(task.getOwner()),
 				task.getFor().getReference(), status.toCode(), step == null ? null : step.code(),
 				Timestamp.from(task.hasAuthoredOn() ? task.getAuthoredOn().toInstant() : stored.lastUpdated()),
 				task.getRestriction().getPeriod().hasEnd() ? Timestamp.from(task.getRestriction().getPeriod().getEnd().toInstant()) : null,

@@ -108,7 +108,8 @@ public final class GatewayBenchmark {
 			Map<String, Double> rates = new LinkedHashMap<>();
 			for (Scenario s : scenarios) {
 				// A baseline's own server takes the gateway's column: the CPU that served the cell's requests.
-				ProcessCpu cpu = new ProcessCpu(s.serverPid() > 0 ? s.serverPid() : server == null ? -1 : server.pid());
+				ProcessCpu cpu = new ProcessCpu(s.serverPid() > 0 ? s.serverPid() : server == null ? -1 : server.pid(),
+						server == null ? null : server.dataDir().toString());
 				for (int n : clients) {
 					ProcessCpu.Reading before = cpu.read();
 					Result r = run(target, s, n, duration, null);

@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * CPU time used by the gateway's JVM, by PostgreSQL (every {@code postgres} process on the machine)
- * and by the benchmark itself (the load generator and the notification receiver), read from
+ * CPU time used by the gateway's JVM, by its PostgreSQL (the postmaster started on the gateway's data
+ * directory and its backends; every {@code postgres} process on the machine for a gateway started
+ * elsewhere, whose data directory the benchmark does not know) and by the benchmark itself (the load generator and the notification receiver), read from
  * {@code /proc}: where each request's CPU goes when they all share the machine. Linux only; elsewhere
  * every reading is zero and the report leaves the table out.
  */
@@ -29,10 +34,16 @@ final class ProcessCpu {
 	}
 
 	private final long gatewayPid;
+	private final String dataDir;
 
-	/** @param gatewayPid the server's process id, or -1 when measuring a gateway started elsewhere */
-	ProcessCpu(long gatewayPid) {
+	/**
+	 * @param gatewayPid the server's process id, or -1 when measuring a gateway started elsewhere
+	 * @param dataDir the server's data directory (its embedded PostgreSQL's cluster is under it), or null: then every
+	 *     PostgreSQL on the machine is counted, which on a shared machine includes other people's databases
+	 */
+	ProcessCpu(long gatewayPid, String dataDir) {
 		this.gatewayPid = gatewayPid;
+		this.dataDir = dataDir;
 	}
 
 	/** CPU seconds used so far by each group. */
@@ -44,6 +55,8 @@ final class ProcessCpu {
 		double gateway = 0;
 		double postgres = 0;
 		double benchmark = 0;
+		List<Path> postgresProcesses = new ArrayList<>();
+		Set<String> postmasters = new HashSet<>();
 		try (Stream<Path> entries = Files.list(PROC)) {
 			for (Path dir : (Iterable<Path>) entries.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))::iterator) {
 				long pid = Long.parseLong(dir.getFileName().toString());
@@ -51,22 +64,43 @@ final class ProcessCpu {
 					gateway += seconds(dir);
 				} else if (pid == self) {
 					benchmark += seconds(dir);
-				} else if (isPostgres(dir)) {
-					postgres += seconds(dir);
+				} else {
+					String cmdline = cmdline(dir);
+					if (cmdline.startsWith("postgres") || cmdline.contains("/bin/postgres")) {
+						postgresProcesses.add(dir);
+						if (dataDir != null && cmdline.contains(dataDir)) {
+							postmasters.add(dir.getFileName().toString());
+						}
+					}
 				}
 			}
 		} catch (IOException e) {
 			return new Reading(0, 0, 0);
 		}
+		for (Path dir : postgresProcesses) {
+			if (dataDir == null || postmasters.contains(dir.getFileName().toString()) || postmasters.contains(parent(dir))) {
+				postgres += seconds(dir);
+			}
+		}
 		return new Reading(gateway, postgres, benchmark);
 	}
 
-	private static boolean isPostgres(Path dir) {
+	private static String cmdline(Path dir) {
 		try {
-			String cmdline = new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8);
-			return cmdline.startsWith("postgres") || cmdline.contains("/bin/postgres");
+			return new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8);
 		} catch (IOException | RuntimeException e) {
-			return false; // the process ended while we looked
+			return ""; // the process ended while we looked
+		}
+	}
+
+	/** The parent's process id, field 4 of /proc/[pid]/stat (after the command name's closing bracket). */
+	private static String parent(Path dir) {
+		try {
+			String stat = Files.readString(dir.resolve("stat"));
+			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+			return fields[1];
+		} catch (IOException | RuntimeException e) {
+			return "";
 		}
 	}
 
