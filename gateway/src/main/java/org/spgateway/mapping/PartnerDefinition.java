@@ -74,10 +74,13 @@ public record PartnerDefinition(String id, String source, String name, Role role
 	/**
 	 * How the gateway delivers to the partner.
 	 *
-	 * @param headers   extra HTTP headers on every delivery (no secrets: descriptors are served and kept in version control)
-	 * @param codesOnly the partner wants coded entries only (no narrative, no free text)
+	 * @param headers       extra HTTP headers on every delivery (no secrets: descriptors are served and kept in version control)
+	 * @param secretHeaders the names of headers whose values are secrets (an API key): set by an administrator with
+	 *                      {@code $partner-headers}, stored encrypted, never in the descriptor
+	 * @param codesOnly     the partner wants coded entries only (no narrative, no free text)
 	 */
-	public record Delivery(Channel channel, String endpoint, Map<String, String> headers, Payload payload, Boolean codesOnly) {
+	public record Delivery(Channel channel, String endpoint, Map<String, String> headers, List<String> secretHeaders, Payload payload,
+			Boolean codesOnly) {
 
 		public Payload payloadOrDefault() {
 			return payload == null ? Payload.FULL : payload;
@@ -86,6 +89,27 @@ public record PartnerDefinition(String id, String source, String name, Role role
 		public boolean wantsCodesOnly() {
 			return Boolean.TRUE.equals(codesOnly);
 		}
+
+		public List<String> secretHeadersOrNone() {
+			return secretHeaders == null ? List.of() : secretHeaders;
+		}
+
+		public boolean pushes() {
+			return channel != Channel.POLLING;
+		}
+	}
+
+	/** The outbox channel of every delivery to this partner (feedback and notifications): the unit of give-up and re-drive. */
+	public String outboxChannel() {
+		return OUTBOX_PREFIX + id;
+	}
+
+	/** Outbox channels of partners are {@code Partner/[id]}. */
+	public static final String OUTBOX_PREFIX = "Partner/";
+
+	/** The channel's name as descriptors write it (json-webhook ...). */
+	public static String spelled(Channel channel) {
+		return channel.name().toLowerCase().replace('_', '-');
 	}
 
 	/** The StructureMap for a kind of message in a direction, if the partner has one (without one, the gateway's own shape is used). */

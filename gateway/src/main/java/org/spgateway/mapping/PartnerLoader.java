@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -25,6 +26,8 @@ import org.spgateway.mapping.PartnerDefinition.Channel;
 import org.spgateway.mapping.PartnerDefinition.Delivery;
 import org.spgateway.mapping.PartnerDefinition.Direction;
 import org.spgateway.mapping.PartnerDefinition.MapUse;
+import org.spgateway.mapping.PartnerDefinition.Message;
+import org.spgateway.mapping.PartnerDefinition.Payload;
 import org.spgateway.mapping.PartnerDefinition.OrganizationIdentifier;
 
 /**
@@ -147,9 +150,45 @@ class PartnerLoader {
 			problems.require(HEADER_NAME.matcher(header.getKey()).matches() && header.getValue() != null,
 					"has a delivery header that is not a valid HTTP header: " + header.getKey());
 		}
-		return new PartnerDefinition(id, file.name(), d.name().trim(), d.role(), List.copyOf(organizations), List.copyOf(directions),
-				List.copyOf(maps), new Delivery(delivery.channel(), delivery.endpoint(), Map.copyOf(headers), delivery.payloadOrDefault(),
-						delivery.wantsCodesOnly()));
+		List<String> secretHeaders = delivery.secretHeaders() == null ? List.of() : delivery.secretHeaders();
+		Set<String> secretNames = new HashSet<>();
+		for (String header : secretHeaders) {
+			problems.require(header != null && HEADER_NAME.matcher(header).matches(), "has a secret header name that is not a valid HTTP header name: "
+					+ header);
+			problems.require(secretNames.add(header.toLowerCase(Locale.ROOT)) && headers.keySet().stream().noneMatch(header::equalsIgnoreCase),
+					"names the header " + header + " twice (in headers and secretHeaders, or twice in one)");
+		}
+		PartnerDefinition.Role role = d.role();
+		Payload payload = delivery.payloadOrDefault();
+		String channel = PartnerDefinition.spelled(delivery.channel());
+		if (delivery.channel() == Channel.BARS_PROCESS_MESSAGE) {
+			problems.require(payload == Payload.FULL, "delivers by bars-process-message with payload id-only: a BaRS message always carries"
+					+ " its resources, so its payload is full");
+			problems.require(!delivery.wantsCodesOnly(), "delivers by bars-process-message with codesOnly: a BaRS message carries the referral"
+					+ " and what was said, so codes only needs another channel (fhir-rest-hook or json-webhook)");
+			problems.require(role == PartnerDefinition.Role.REFERRER, "is a provider delivering by bars-process-message: the gateway sends"
+					+ " BaRS feedback messages to referrers; a provider is sent its referrals by fhir-rest-hook or json-webhook, or polls");
+		}
+		problems.require(!delivery.wantsCodesOnly() || role == PartnerDefinition.Role.REFERRER, "is a provider with codesOnly: codes only"
+				+ " is the feedback a referrer's record files, and a provider is sent whole referrals");
+		Message outbound = role == PartnerDefinition.Role.REFERRER ? Message.FEEDBACK : Message.NOTIFICATION;
+		boolean mapped = maps.stream().anyMatch(m -> m.direction() == Direction.OUTBOUND && m.message() == outbound && notBlank(m.structureMap()));
+		String message = outbound.name().toLowerCase();
+		if (mapped) {
+			problems.require(delivery.channel() == Channel.JSON_WEBHOOK, "has an outbound " + message + " map but delivers by " + channel
+					+ ": a partner's map's output goes to its own webhook (channel json-webhook)");
+			problems.require(payload == Payload.FULL, "has an outbound " + message + " map and payload id-only: an id-only delivery carries"
+					+ " no content for the map to shape");
+			problems.require(!delivery.wantsCodesOnly(), "has an outbound " + message + " map and codesOnly: a partner gets either its map's"
+					+ " output or the gateway's codes-only feedback, not both");
+		} else if (delivery.channel() == Channel.JSON_WEBHOOK) {
+			problems.require(payload == Payload.ID_ONLY || delivery.wantsCodesOnly(), "delivers by json-webhook with no outbound " + message
+					+ " map: its webhook takes the map's output, so name the map (or use payload id-only"
+					+ (role == PartnerDefinition.Role.REFERRER ? ", or codesOnly" : "") + ")");
+		}
+		return new PartnerDefinition(id, file.name(), d.name().trim(), role, List.copyOf(organizations), List.copyOf(directions),
+				List.copyOf(maps), new Delivery(delivery.channel(), delivery.endpoint(), Map.copyOf(headers), List.copyOf(secretHeaders),
+						payload, delivery.wantsCodesOnly()));
 	}
 
 	private static boolean notBlank(String s) {
