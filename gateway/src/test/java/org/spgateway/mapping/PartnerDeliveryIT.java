@@ -1,0 +1,290 @@
+package org.spgateway.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Task;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.spgateway.testsupport.GatewayServer;
+import org.spgateway.testsupport.HookReceiver;
+import org.spgateway.testsupport.Http;
+import org.spgateway.testsupport.ReferralWork;
+
+/**
+ * Partners' delivery options over real HTTP, with a local receiver standing in for each partner's system, partner folders written
+ * at test time into a test-only mappings location:
+ * <ul>
+ * <li>{@code testbook-provider}: the shipped Casebook partner renamed (organisation X99932), its webhook on the receiver, a static
+ * and a secret header;</li>
+ * <li>{@code codes-gp}: a referrer (A99901) taking codes only by fhir-rest-hook, with a secret Authorization header;</li>
+ * <li>{@code idonly-gp}: a referrer (A99902) taking id-only notices on its JSON webhook;</li>
+ * <li>{@code hook-provider}: a provider (X99933) taking its Tasks as an R4 rest-hook with the payload.</li>
+ * </ul>
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PartnerDeliveryIT {
+
+	private static final ObjectMapper JSON = new ObjectMapper();
+
+	@TempDir
+	static Path folder;
+
+	static HookReceiver hook;
+	static GatewayServer gateway;
+	static Reference testbook;
+	static Reference hookProvider;
+
+	@BeforeAll
+	static void start() throws Exception {
+		hook = HookReceiver.start();
+		Path mappings = Files.createDirectories(folder.resolve("mappings"));
+		casebookCopy(mappings.resolve("testbook-provider"));
+		partner(mappings, "codes-gp", """
+				name: Codes-only GP system
+				role: referrer
+				organizations: [{system: https://fhir.nhs.uk/Id/ods-organization-code, value: A99901}]
+				directions: [outbound]
+				delivery:
+				  channel: fhir-rest-hook
+				  endpoint: %s
+				  secretHeaders: [Authorization]
+				  codesOnly: true
+				""".formatted(hook.url("/codes-gp/fhir")));
+		partner(mappings, "idonly-gp", """
+				name: Id-only GP system
+				role: referrer
+				organizations: [{system: https://fhir.nhs.uk/Id/ods-organization-code, value: A99902}]
+				directions: [outbound]
+				delivery:
+				  channel: json-webhook
+				  endpoint: %s
+				  payload: id-only
+				""".formatted(hook.url("/idonly")));
+		partner(mappings, "hook-provider", """
+				name: Rest-hook provider platform
+				role: provider
+				organizations: [{system: https://fhir.nhs.uk/Id/ods-organization-code, value: X99933}]
+				directions: [outbound]
+				delivery:
+				  channel: fhir-rest-hook
+				  endpoint: %s
+				""".formatted(hook.url("/hook-provider/fhir")));
+		gateway = GatewayServer.start("gateway.sandbox=true", "gateway.feedback.require-https=false",
+				"gateway.conformance.additional-locations=" + mappings, "gateway.directory.refresh-interval=100ms",
+				"gateway.notifications.delivery.poll-interval=200ms", "gateway.notifications.delivery.initial-backoff=100ms",
+				"gateway.notifications.delivery.max-backoff=300ms", "gateway.notifications.delivery.give-up-after=2s");
+		testbook = ReferralWork.addProvider(gateway, "X99932");
+		hookProvider = ReferralWork.addProvider(gateway, "X99933");
+	}
+
+	@AfterAll
+	static void stop() {
+		gateway.close();
+		hook.close();
+	}
+
+	/** The shipped Casebook partner under another name: its own map, model and ConceptMap URLs, organisation X99932, webhook on the receiver. */
+	private static void casebookCopy(Path partner) throws IOException, URISyntaxException {
+		Path shipped = Path.of(PartnerDeliveryIT.class.getResource("/mappings/casebook-provider").toURI());
+		Files.createDirectories(partner);
+		try (Stream<Path> files = Files.list(shipped)) {
+			for (Path file : files.toList()) {
+				String text = Files.readString(file).replace("casebook-referral", "testbook-referral").replace("CasebookReferral", "TestbookReferral")
+						.replace("casebook-status", "testbook-status").replace("X99931", "X99932")
+						.replace("https://api.casebook.example/v2/brightwater/referrals", hook.url("/casebook"));
+				Files.writeString(partner.resolve(file.getFileName().toString().replace("casebook", "testbook")), text);
+			}
+		}
+	}
+
+	private static void partner(Path mappings, String id, String descriptor) throws IOException {
+		Files.writeString(Files.createDirectories(mappings.resolve(id)).resolve("partner.yaml"), descriptor);
+	}
+
+	private static String[] as(String client) {
+		return new String[] {"Authorization", "Bearer " + gateway.tokenFor(client)};
+	}
+
+	private static HttpResponse<String> setSecret(String partner, String header, String client) {
+		String body = "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"header\",\"valueString\":\"" + header + "\"}]}";
+		String[] auth = as(client);
+		return Http.post(gateway.baseUrl() + "/$partner-headers?partner=" + partner, body, auth[0], auth[1]);
+	}
+
+	@Test
+	@Order(1)
+	void aProviderPlatformGetsItsFlatJsonReferralOnItsWebhookWithItsHeadersWhenAReferralIsRoutedToIt() throws Exception {
+		HttpResponse<String> refused = setSecret("testbook-provider", "X-Casebook-Api-Key: cb-key-1", "demo-gp");
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+		HttpResponse<String> set = setSecret("testbook-provider", "X-Casebook-Api-Key: cb-key-1", "demo-admin");
+		assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+		assertThat(set.body()).contains("X-Casebook-Api-Key: ***").doesNotContain("cb-key-1");
+		HttpResponse<String> unknown = setSecret("testbook-provider", "X-Other: value", "demo-admin");
+		assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(422);
+		assertThat(unknown.body()).contains("'X-Other' is not a secret header of").contains("X-Casebook-Api-Key");
+
+		ReferralWork.Referral referral = ReferralWork.refer(gateway, testbook);
+
+		HookReceiver.Received routed = hook.await(r -> r.path().equals("/casebook") && r.body().contains(referral.taskId()), 1,
+				Duration.ofSeconds(30)).get(0);
+		assertThat(routed.method()).isEqualTo("POST");
+		assertThat(routed.header("Content-Type")).startsWith("application/json");
+		assertThat(routed.header("X-Casebook-Tenant")).isEqualTo("brightwater");
+		assertThat(routed.header("X-Casebook-Api-Key")).isEqualTo("cb-key-1");
+		JsonNode json = JSON.readTree(routed.body());
+		assertThat(json.has("resourceType")).isFalse();
+		assertThat(json.get("gatewayTask").asText()).isEqualTo("Task/" + referral.taskId());
+		assertThat(json.get("gatewayReferral").asText()).isEqualTo("ServiceRequest/" + referral.referralId());
+		assertThat(json.get("status").asText()).isEqualTo("requested");
+		assertThat(json.at("/person/nhsNumber").asText()).matches("[0-9]{10}");
+		assertThat(json.at("/referrer/odsCode").asText()).isEqualTo("A99901");
+		assertThat(json.at("/reasons/0/description").asText()).contains("benefits");
+
+		// Casebook answers in its own words; the status change goes back to it in its shape.
+		String parameters = "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"partner\",\"valueString\":\"testbook-provider\"},"
+				+ "{\"name\":\"status\",\"valueCode\":\"ALLOCATED\"}]}";
+		HttpResponse<String> allocated = Http.post(gateway.baseUrl() + "/Task/" + referral.taskId() + "/$partner-status", parameters);
+		assertThat(allocated.statusCode()).as(allocated.body()).isEqualTo(200);
+		HookReceiver.Received changed = hook.await(r -> r.path().equals("/casebook") && r.body().contains(referral.taskId())
+				&& r.body().contains("\"accepted\""), 1, Duration.ofSeconds(30)).get(0);
+		assertThat(JSON.readTree(changed.body()).get("status").asText()).isEqualTo("accepted");
+	}
+
+	@Test
+	@Order(2)
+	void aCodesOnlyReferrerGetsTheSnomedCodesItsRecordFilesAndNothingElse() {
+		assertThat(setSecret("codes-gp", "Authorization: Bearer codes-gp-token", "demo-admin").statusCode()).isEqualTo(200);
+		ReferralWork.Referral referral = ReferralWork.refer(gateway, ReferralWork.sandboxService());
+
+		ReferralWork.change(gateway, referral.taskId(), t -> t.setStatus(Task.TaskStatus.ACCEPTED));
+
+		HookReceiver.Received delivered = hook.await(r -> r.path().equals("/codes-gp/fhir") && r.body().contains(referral.referralId()), 1,
+				Duration.ofSeconds(30)).get(0);
+		assertThat(delivered.header("Authorization")).isEqualTo("Bearer codes-gp-token");
+		Bundle transaction = GatewayServer.fhirContext().newJsonParser().parseResource(Bundle.class, delivered.body());
+		assertThat(transaction.getType()).isEqualTo(Bundle.BundleType.TRANSACTION);
+		assertThat(transaction.getEntry()).hasSize(1);
+		Procedure filed = (Procedure) transaction.getEntryFirstRep().getResource();
+		assertThat(filed.getCode().getCoding()).singleElement().satisfies(c -> {
+			assertThat(c.getSystem()).isEqualTo("http://snomed.info/sct");
+			assertThat(c.getCode()).isEqualTo("871731000000106");
+		});
+		assertThat(filed.getCode().hasText()).isFalse();
+		assertThat(filed.hasText()).isFalse();
+		assertThat(filed.hasNote()).isFalse();
+		assertThat(filed.getBasedOnFirstRep().getReference()).isEqualTo("ServiceRequest/" + referral.referralId());
+		assertThat(delivered.body()).doesNotContain("Communication").doesNotContain("accepted the referral");
+		assertThat(communication(referral.referralId(), Communication.CommunicationStatus.COMPLETED).getStatus())
+				.isEqualTo(Communication.CommunicationStatus.COMPLETED);
+	}
+
+	@Test
+	@Order(3)
+	void anIdOnlyReferrerGetsWhichResourceChangedAndNoneOfItsContent() throws Exception {
+		ReferralWork.Referral referral = ReferralWork.refer(gateway, ReferralWork.sandboxService(),
+				r -> r.getRequester().getIdentifier().setValue("A99902"));
+
+		ReferralWork.change(gateway, referral.taskId(), t -> t.setStatus(Task.TaskStatus.ACCEPTED));
+
+		HookReceiver.Received delivered = hook.await(r -> r.path().equals("/idonly") && r.body().contains(referral.referralId()), 1,
+				Duration.ofSeconds(30)).get(0);
+		JsonNode notice = JSON.readTree(delivered.body());
+		assertThat(notice.get("event").asText()).isEqualTo("accepted");
+		assertThat(notice.get("resource").asText()).startsWith("Communication/");
+		assertThat(notice.get("referral").asText()).isEqualTo("ServiceRequest/" + referral.referralId());
+		assertThat(notice.get("task").asText()).isEqualTo("Task/" + referral.taskId());
+		assertThat(delivered.body()).doesNotContain("accepted the referral").doesNotContain("nhs-number");
+		// The partner reads what the notice names, with its own credentials.
+		HttpResponse<String> read = Http.get(gateway.baseUrl() + "/" + notice.get("resource").asText());
+		assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+	}
+
+	@Test
+	@Order(4)
+	void aRestHookProviderIsSentItsTaskAsAnR4RestHookWithThePayload() {
+		ReferralWork.Referral referral = ReferralWork.refer(gateway, hookProvider);
+
+		HookReceiver.Received delivered = hook.await(r -> r.path().equals("/hook-provider/fhir/Task/" + referral.taskId()), 1,
+				Duration.ofSeconds(30)).get(0);
+		assertThat(delivered.method()).isEqualTo("PUT");
+		Task task = GatewayServer.fhirContext().newJsonParser().parseResource(Task.class, delivered.body());
+		assertThat(task.getStatus()).isEqualTo(Task.TaskStatus.REQUESTED);
+		assertThat(task.getFocus().getReference()).isEqualTo("ServiceRequest/" + referral.referralId());
+	}
+
+	@Test
+	@Order(5)
+	void aPartnersChannelThatGaveUpIsReDrivenByAnAdministratorAndNotByAnotherPartner() throws Exception {
+		hook.answer(503);
+		int before = hook.attempts();
+		ReferralWork.Referral referral = ReferralWork.refer(gateway, testbook);
+		long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (hook.attempts() == before && System.nanoTime() < until) {
+			sleep();
+		}
+		assertThat(hook.attempts()).as("refused attempts").isGreaterThan(before);
+		// Past the give-up (2 s): the channel is suspended and keeps the message, even once the receiver works again.
+		Thread.sleep(3_000);
+		hook.answer(200);
+		Thread.sleep(1_500);
+		assertThat(hook.received(r -> r.path().equals("/casebook") && r.body().contains(referral.taskId()))).as("kept, not delivered").isEmpty();
+
+		String[] gp = as("demo-gp");
+		HttpResponse<String> notTheirs = Http.post(gateway.baseUrl() + "/$redrive?partner=testbook-provider", "", gp[0], gp[1]);
+		assertThat(notTheirs.statusCode()).as(notTheirs.body()).isEqualTo(403);
+		String[] admin = as("demo-admin");
+		HttpResponse<String> unknown = Http.post(gateway.baseUrl() + "/$redrive?partner=nobody", "", admin[0], admin[1]);
+		assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(400);
+		HttpResponse<String> redriven = Http.post(gateway.baseUrl() + "/$redrive?partner=testbook-provider", "", admin[0], admin[1]);
+		assertThat(redriven.statusCode()).as(redriven.body()).isEqualTo(200);
+		Parameters count = Http.parse(redriven, Parameters.class);
+		assertThat(((IntegerType) count.getParameter("count").getValue()).getValue()).isGreaterThanOrEqualTo(1);
+
+		HookReceiver.Received delivered = hook.await(r -> r.path().equals("/casebook") && r.body().contains(referral.taskId()), 1,
+				Duration.ofSeconds(30)).get(0);
+		assertThat(JSON.readTree(delivered.body()).get("status").asText()).isEqualTo("requested");
+	}
+
+	/** The referral's feedback Communication, once it reaches {@code status} (or after 20 s). */
+	private static Communication communication(String referralId, Communication.CommunicationStatus status) {
+		long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		Communication said;
+		do {
+			Bundle found = Http.parse(Http.get(gateway.baseUrl() + "/Communication?based-on=ServiceRequest/" + referralId), Bundle.class);
+			said = (Communication) found.getEntryFirstRep().getResource();
+			if (said != null && said.getStatus() == status) {
+				return said;
+			}
+			sleep();
+		} while (System.nanoTime() < until);
+		return said;
+	}
+
+	private static void sleep() {
+		try {
+			Thread.sleep(100);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+}
