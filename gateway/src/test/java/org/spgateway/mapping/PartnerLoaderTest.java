@@ -132,6 +132,58 @@ class PartnerLoaderTest {
 				.hasMessageContaining("either a structureMap or a conceptMap");
 	}
 
+	@Test
+	void secretHeadersAreNamedInTheDescriptorAndNeverValued() throws IOException {
+		write("lakeside", VALID.replace("  payload: id-only", "  secretHeaders: [X-Api-Key]\n  payload: id-only"));
+		assertThat(load().get(0).delivery().secretHeadersOrNone()).containsExactly("X-Api-Key");
+		write("lakeside", VALID.replace("  payload: id-only", "  secretHeaders: [X-Lakeside-Tenant]\n  payload: id-only"));
+		assertThatThrownBy(this::load).hasMessageContaining("names the header X-Lakeside-Tenant twice");
+		write("lakeside", VALID.replace("  payload: id-only", "  secretHeaders: [\"Bad Name\"]\n  payload: id-only"));
+		assertThatThrownBy(this::load).hasMessageContaining("secret header name that is not a valid HTTP header name: Bad Name");
+	}
+
+	@Test
+	void aJsonWebhookWithNoMapNeedsIdOnlyOrCodesOnly() throws IOException {
+		write("lakeside", VALID.replace("  payload: id-only\n", ""));
+		assertThatThrownBy(this::load).hasMessageContaining("delivers by json-webhook with no outbound notification map: its webhook takes"
+				+ " the map's output, so name the map (or use payload id-only)");
+	}
+
+	@Test
+	void aBarsChannelCarriesWholeMessagesToReferrersOnly() throws IOException {
+		String referrer = VALID.replace("role: provider", "role: referrer").replace("channel: json-webhook", "channel: bars-process-message");
+		write("lakeside", referrer);
+		assertThatThrownBy(this::load).hasMessageContaining("delivers by bars-process-message with payload id-only: a BaRS message always"
+				+ " carries its resources");
+		write("lakeside", referrer.replace("  payload: id-only", "  codesOnly: true"));
+		assertThatThrownBy(this::load).hasMessageContaining("delivers by bars-process-message with codesOnly");
+		write("lakeside", referrer.replace("  payload: id-only\n", ""));
+		assertThat(load().get(0).delivery().channel()).isEqualTo(Channel.BARS_PROCESS_MESSAGE);
+		write("lakeside", VALID.replace("channel: json-webhook", "channel: bars-process-message").replace("  payload: id-only\n", ""));
+		assertThatThrownBy(this::load).hasMessageContaining("is a provider delivering by bars-process-message");
+	}
+
+	@Test
+	void codesOnlyIsForReferrersAndNotBesideAMap() throws IOException {
+		write("lakeside", VALID.replace("  payload: id-only", "  codesOnly: true"));
+		assertThatThrownBy(this::load).hasMessageContaining("is a provider with codesOnly");
+		String mapped = VALID.replace("role: provider", "role: referrer").replace("  payload: id-only", "  codesOnly: true");
+		write("lakeside", mapped.replace("direction: inbound\n    message: status-update", "direction: outbound\n    message: feedback"));
+		assertThatThrownBy(this::load).hasMessageContaining("has an outbound feedback map and codesOnly: a partner gets either its map's"
+				+ " output or the gateway's codes-only feedback, not both");
+	}
+
+	@Test
+	void anOutboundMapGoesToTheWebhookWithTheWholeContent() throws IOException {
+		String mapped = VALID.replace("direction: inbound\n    message: status-update", "direction: outbound\n    message: notification");
+		write("lakeside", mapped);
+		assertThatThrownBy(this::load).hasMessageContaining("has an outbound notification map and payload id-only");
+		write("lakeside", mapped.replace("channel: json-webhook", "channel: fhir-rest-hook").replace("  payload: id-only\n", ""));
+		assertThatThrownBy(this::load).hasMessageContaining("has an outbound notification map but delivers by fhir-rest-hook");
+		write("lakeside", mapped.replace("  payload: id-only\n", ""));
+		assertThat(load().get(0).mapFor(Direction.OUTBOUND, Message.NOTIFICATION)).contains(MAP);
+	}
+
 	private void write(String partner, String text) throws IOException {
 		Path file = folder.resolve(partner).resolve(PartnerLoader.DESCRIPTOR);
 		Files.createDirectories(file.getParent());
