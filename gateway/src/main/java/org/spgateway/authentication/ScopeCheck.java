@@ -52,6 +52,7 @@ public final class ScopeCheck {
 			"$reviews-due", List.of(new Need("ServiceRequest", 's')),
 			"$redrive", List.of(new Need(SAME_TYPE, 'u')),
 			"$partner-status", List.of(new Need("Task", 'u')),
+			"$partner-headers", List.of(new Need(SAME_TYPE, 'u')),
 			"$transform", List.of(new Need("StructureMap", 'r')),
 			"$translate", List.of(new Need("ConceptMap", 'r')),
 			"$validate", List.of(new Need(SAME_TYPE, 'r')));

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
@@ -66,8 +67,8 @@ public class PartnerOperations implements SystemProvider {
 			case COMMUNITY, COMMISSIONER -> false;
 		};
 		if (!allowed) {
-			throw new ForbiddenOperationException("Only an administrator, or a client acting for one of " + found.name()
-					+ "'s organisations, may re-drive its deliveries");
+			throw forbidden("Only an administrator, or a client acting for one of " + found.name() + "'s organisations, may re-drive its"
+					+ " deliveries");
 		}
 		Parameters result = new Parameters();
 		result.addParameter().setName("count").setValue(new IntegerType(feedback.redriveChannel(found.outboxChannel())));
@@ -85,7 +86,7 @@ public class PartnerOperations implements SystemProvider {
 		PartnerDefinition found = partner(request, body);
 		Caller caller = RequestGate.callerOf(request);
 		if (caller == null || (caller.role() != Role.ADMINISTRATOR && caller.role() != Role.TESTER)) {
-			throw new ForbiddenOperationException("Only an administrator sets a partner's secret headers");
+			throw forbidden("Only an administrator sets a partner's secret headers");
 		}
 		List<String> secret = found.delivery().secretHeadersOrNone();
 		Map<String, String> values = new LinkedHashMap<>();
@@ -156,6 +157,10 @@ public class PartnerOperations implements SystemProvider {
 		String id = value;
 		return partners.byId(id).orElseThrow(() -> Outcomes.invalid("There is no partner '" + id + "'; the partners are "
 				+ String.join(", ", partners.all().stream().map(PartnerDefinition::id).toList()), "partner"));
+	}
+
+	private static ForbiddenOperationException forbidden(String message) {
+		return new ForbiddenOperationException(message, Outcomes.single(IssueSeverity.ERROR, IssueType.FORBIDDEN, message, "partner"));
 	}
 
 	private static boolean actsFor(Caller caller, PartnerDefinition partner) {
