@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.MessageHeader;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
@@ -38,7 +39,8 @@ import org.spgateway.testsupport.ReferralWork;
  * and a secret header;</li>
  * <li>{@code codes-gp}: a referrer (A99901) taking codes only by fhir-rest-hook, with a secret Authorization header;</li>
  * <li>{@code idonly-gp}: a referrer (A99902) taking id-only notices on its JSON webhook;</li>
- * <li>{@code hook-provider}: a provider (X99933) taking its Tasks as an R4 rest-hook with the payload.</li>
+ * <li>{@code hook-provider}: a provider (X99933) taking its Tasks as an R4 rest-hook with the payload;</li>
+ * <li>{@code bars-gp}: a referrer (A99903, added to the directory) taking BaRS messages at its own $process-message.</li>
  * </ul>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -89,12 +91,25 @@ class PartnerDeliveryIT {
 				  channel: fhir-rest-hook
 				  endpoint: %s
 				""".formatted(hook.url("/hook-provider/fhir")));
+		partner(mappings, "bars-gp", """
+				name: BaRS GP system
+				role: referrer
+				organizations: [{system: https://fhir.nhs.uk/Id/ods-organization-code, value: A99903}]
+				directions: [outbound]
+				delivery:
+				  channel: bars-process-message
+				  endpoint: %s
+				  headers:
+				    NHSD-Target-Identifier: A99903
+				""".formatted(hook.url("/bars-gp/fhir")));
 		gateway = GatewayServer.start("gateway.sandbox=true", "gateway.feedback.require-https=false",
 				"gateway.conformance.additional-locations=" + mappings, "gateway.directory.refresh-interval=100ms",
 				"gateway.notifications.delivery.poll-interval=200ms", "gateway.notifications.delivery.initial-backoff=100ms",
 				"gateway.notifications.delivery.max-backoff=300ms", "gateway.notifications.delivery.give-up-after=2s");
 		testbook = ReferralWork.addProvider(gateway, "X99932");
 		hookProvider = ReferralWork.addProvider(gateway, "X99933");
+		// A practice for bars-gp: any organisation in the directory can refer.
+		ReferralWork.addProvider(gateway, "A99903");
 	}
 
 	@AfterAll
@@ -263,6 +278,26 @@ class PartnerDeliveryIT {
 		HookReceiver.Received delivered = hook.await(r -> r.path().equals("/casebook") && r.body().contains(referral.taskId()), 1,
 				Duration.ofSeconds(30)).get(0);
 		assertThat(JSON.readTree(delivered.body()).get("status").asText()).isEqualTo("requested");
+	}
+
+	@Test
+	@Order(6)
+	void aBarsReferrerGetsTheServiceRequestResponseMessageAtItsProcessMessageWithItsHeaders() {
+		ReferralWork.Referral referral = ReferralWork.refer(gateway, ReferralWork.sandboxService(),
+				r -> r.getRequester().setDisplay("Test BaRS Practice").getIdentifier().setValue("A99903"));
+
+		ReferralWork.change(gateway, referral.taskId(), t -> t.setStatus(Task.TaskStatus.ACCEPTED));
+
+		HookReceiver.Received delivered = hook.await(r -> r.path().equals("/bars-gp/fhir/$process-message")
+				&& r.body().contains(referral.referralId()), 1, Duration.ofSeconds(30)).get(0);
+		assertThat(delivered.header("NHSD-Target-Identifier")).isEqualTo("A99903");
+		Bundle message = GatewayServer.fhirContext().newJsonParser().parseResource(Bundle.class, delivered.body());
+		assertThat(message.getType()).isEqualTo(Bundle.BundleType.MESSAGE);
+		MessageHeader header = (MessageHeader) message.getEntryFirstRep().getResource();
+		assertThat(header.getEventCoding().getCode()).isEqualTo("servicerequest-response");
+		assertThat(header.getDestinationFirstRep().getEndpoint()).isEqualTo(hook.url("/bars-gp/fhir"));
+		assertThat(communication(referral.referralId(), Communication.CommunicationStatus.COMPLETED).getStatus())
+				.isEqualTo(Communication.CommunicationStatus.COMPLETED);
 	}
 
 	/** The referral's feedback Communication, once it reaches {@code status} (or after 20 s). */
