@@ -62,7 +62,8 @@ public final class CodesOnly {
 		if (coded.isEmpty()) {
 			return null;
 		}
-		Bundle out = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(carried.getTimestamp() == null ? new Date() : carried.getTimestamp());
+		Date at = carried.getTimestamp() == null ? new Date() : carried.getTimestamp();
+		Bundle out = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(at);
 		for (Resource r : resources) {
 			if (r instanceof Patient person) {
 				Patient cut = new Patient();

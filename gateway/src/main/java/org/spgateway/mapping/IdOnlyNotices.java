@@ -60,7 +60,8 @@ class IdOnlyNotices {
 	/** Feedback, id-only, as the backport's notification Bundle focusing the Communication. */
 	String feedbackBundle(PartnerDefinition partner, Bundle carried) {
 		Communication said = find(carried, Communication.class);
-		return fhirContext.newJsonParser().encodeResourceToString(bundle(partner, FEEDBACK_TOPIC, "Communication/" + said.getIdElement().getIdPart(), carried.getTimestamp()));
+		Bundle notice = bundle(partner, FEEDBACK_TOPIC, "Communication/" + said.getIdElement().getIdPart(), carried.getTimestamp());
+		return fhirContext.newJsonParser().encodeResourceToString(notice);
 	}
 
 	/** A referral's Task changed, id-only, as plain JSON. */
