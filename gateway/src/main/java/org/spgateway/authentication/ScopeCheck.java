@@ -11,10 +11,10 @@ import java.util.Set;
  * (docs/security.md shows the same table). Permissions are SMART v2's: c create, r read, u update,
  * d delete, s search.
  *
- * <p>Operations need what they do to the data they touch: {@code $process-message} creates a
- * referral (ServiceRequest c); {@code Task/$overdue} searches Tasks; {@code ServiceRequest/$outcomes}
+ * <p>Operations need what they do to the data they touch: {@code $process-message} and
+ * {@code $partner-referral} create a referral (ServiceRequest c); {@code Task/$overdue} searches Tasks; {@code ServiceRequest/$outcomes}
  * reads the referral and searches its Observations; {@code ServiceRequest/$reviews-due} searches
- * referrals; {@code $redrive} and {@code Task/$partner-status} update the resource they are called on;
+ * referrals; {@code $redrive} and {@code $partner-status} update the resource they are called on;
  * {@code $transform}, {@code $translate} and {@code $validate} read the conformance resource or type
  * they are called on. An operation missing from the table needs every permission on its type, so a
  * new operation is closed until it is given a rule here.
@@ -45,17 +45,18 @@ public final class ScopeCheck {
 	/** Stands for the type the operation is called on. */
 	private static final String SAME_TYPE = "";
 
-	private static final Map<String, List<Need>> OPERATIONS = Map.of(
-			"$process-message", List.of(new Need("ServiceRequest", 'c')),
-			"$overdue", List.of(new Need("Task", 's')),
-			"$outcomes", List.of(new Need("ServiceRequest", 'r'), new Need("Observation", 's')),
-			"$reviews-due", List.of(new Need("ServiceRequest", 's')),
-			"$redrive", List.of(new Need(SAME_TYPE, 'u')),
-			"$partner-status", List.of(new Need("Task", 'u')),
-			"$partner-headers", List.of(new Need(SAME_TYPE, 'u')),
-			"$transform", List.of(new Need("StructureMap", 'r')),
-			"$translate", List.of(new Need("ConceptMap", 'r')),
-			"$validate", List.of(new Need(SAME_TYPE, 'r')));
+	private static final Map<String, List<Need>> OPERATIONS = Map.ofEntries(
+			Map.entry("$process-message", List.of(new Need("ServiceRequest", 'c'))),
+			Map.entry("$partner-referral", List.of(new Need("ServiceRequest", 'c'))),
+			Map.entry("$overdue", List.of(new Need("Task", 's'))),
+			Map.entry("$outcomes", List.of(new Need("ServiceRequest", 'r'), new Need("Observation", 's'))),
+			Map.entry("$reviews-due", List.of(new Need("ServiceRequest", 's'))),
+			Map.entry("$redrive", List.of(new Need(SAME_TYPE, 'u'))),
+			Map.entry("$partner-status", List.of(new Need("Task", 'u'))),
+			Map.entry("$partner-headers", List.of(new Need(SAME_TYPE, 'u'))),
+			Map.entry("$transform", List.of(new Need("StructureMap", 'r'))),
+			Map.entry("$translate", List.of(new Need("ConceptMap", 'r'))),
+			Map.entry("$validate", List.of(new Need(SAME_TYPE, 'r'))));
 
 	private ScopeCheck() {}
 

@@ -223,6 +223,8 @@ public class FeedbackListener implements ResourceChangeListener {
 		if (body == null) {
 			return NOTHING;
 		}
+		// Shaped as FHIR JSON; a partner that asked for XML gets the same resource as XML.
+		body = messages.inFormat(body, partner.contentType());
 		return new OutboundMessage(partner.channel(), partner.channel() + "|ServiceRequest/" + referralId, "Communication/" + communicationId, "POST",
 				url, partner.headers(), partner.contentType(), body, origin.correlationId() != null ? origin.correlationId() : referralId);
 	}

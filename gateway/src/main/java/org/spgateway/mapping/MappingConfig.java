@@ -77,14 +77,15 @@ public class MappingConfig {
 	}
 
 	@Bean
-	PartnerStatusProvider partnerStatusProvider(PartnerStatusUpdates partnerStatusUpdates) {
-		return new PartnerStatusProvider(partnerStatusUpdates);
+	PartnerStatusProvider partnerStatusProvider(PartnerStatusUpdates partnerStatusUpdates, MapEngine mapEngine, FhirContext fhirContext,
+			GatewayProperties gateway) {
+		return new PartnerStatusProvider(partnerStatusUpdates, mapEngine, fhirContext, gateway.isSandbox());
 	}
 
 	@Bean
 	PartnerReferrals partnerReferrals(Partners partners, MapEngine mapEngine, InboundMappings inboundMappings, TransactionProcessor transactions,
-			FhirContext fhirContext) {
-		return new PartnerReferrals(partners, mapEngine, inboundMappings, transactions, fhirContext);
+			FhirContext fhirContext, GatewayProperties gateway) {
+		return new PartnerReferrals(partners, mapEngine, inboundMappings, transactions, fhirContext, gateway.isSandbox());
 	}
 
 	@Bean

@@ -64,19 +64,19 @@ class PartnerFeedbackShaping implements PartnerFeedback {
 		String channel = partner.outboxChannel();
 		List<OutboundMessage.Header> sent = headers.forDelivery(partner);
 		if (delivery.channel() == Channel.BARS_PROCESS_MESSAGE) {
-			return new Shaped(channel, delivery.endpoint(), sent, Form.BARS_MESSAGE, false, "application/fhir+json", null);
+			return new Shaped(channel, delivery.endpoint(), sent, Form.BARS_MESSAGE, false, delivery.fhirContentType(), null);
 		}
 		boolean idOnly = delivery.payloadOrDefault() == Payload.ID_ONLY;
 		if (delivery.channel() == Channel.FHIR_REST_HOOK) {
-			return idOnly ? new Shaped(channel, delivery.endpoint(), sent, Form.BODY, false, "application/fhir+json",
+			return idOnly ? new Shaped(channel, delivery.endpoint(), sent, Form.BODY, false, delivery.fhirContentType(),
 					feedback -> notices.feedbackBundle(partner, feedback))
-					: new Shaped(channel, delivery.endpoint(), sent, Form.FHIR_TRANSACTION, delivery.wantsCodesOnly(), "application/fhir+json", null);
+					: new Shaped(channel, delivery.endpoint(), sent, Form.FHIR_TRANSACTION, delivery.wantsCodesOnly(), delivery.fhirContentType(), null);
 		}
 		if (idOnly) {
 			return new Shaped(channel, delivery.endpoint(), sent, Form.BODY, false, "application/json", notices::feedbackJson);
 		}
 		if (delivery.wantsCodesOnly()) {
-			return new Shaped(channel, delivery.endpoint(), sent, Form.BODY, true, "application/fhir+json", feedback -> {
+			return new Shaped(channel, delivery.endpoint(), sent, Form.BODY, true, delivery.fhirContentType(), feedback -> {
 				Bundle codes = CodesOnly.bundle(feedback);
 				return codes == null ? null : engine.fhirJson(codes);
 			});
@@ -88,7 +88,7 @@ class PartnerFeedbackShaping implements PartnerFeedback {
 		if (engine.writesJson(map)) {
 			return new Shaped(channel, delivery.endpoint(), sent, Form.BODY, false, "application/json", feedback -> engine.toJson(map, feedback).toString());
 		}
-		return new Shaped(channel, delivery.endpoint(), sent, Form.BODY, false, "application/fhir+json",
+		return new Shaped(channel, delivery.endpoint(), sent, Form.BODY, false, delivery.fhirContentType(),
 				feedback -> engine.fhirJson(engine.transform(map, feedback)));
 	}
 }

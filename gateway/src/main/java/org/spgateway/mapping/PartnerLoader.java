@@ -115,23 +115,33 @@ class PartnerLoader {
 		List<MapUse> maps = d.maps() == null ? List.of() : d.maps();
 		Set<String> seen = new HashSet<>();
 		for (MapUse use : maps) {
+			// A status update in the partner's own JSON has both: the StructureMap reads the JSON, the ConceptMap its words.
+			boolean statusJson = use != null && use.direction() == Direction.INBOUND && use.message() == PartnerDefinition.Message.STATUS_UPDATE
+					&& notBlank(use.structureMap()) && notBlank(use.conceptMap());
 			problems.require(use != null && use.direction() != null && use.message() != null
-					&& (notBlank(use.structureMap()) != notBlank(use.conceptMap())),
-					"has a map without a direction, a message and either a structureMap or a conceptMap");
+					&& (statusJson || notBlank(use.structureMap()) != notBlank(use.conceptMap())),
+					"has a map without a direction, a message and either a structureMap or a conceptMap (both only for an inbound"
+							+ " status-update read from the partner's own JSON)");
 			problems.require(directions.contains(use.direction()), "has an " + use.direction().name().toLowerCase() + " map but does not list "
 					+ use.direction().name().toLowerCase() + " in its directions");
 			problems.require(seen.add(use.direction() + "/" + use.message()), "has two " + use.direction().name().toLowerCase() + " maps for "
 					+ use.message().name().toLowerCase().replace('_', '-'));
 			if (use.endpoint() != null) {
-				problems.require(PartnerDefinition.PARTNER_REFERRAL.equals(use.endpoint()) && use.direction() == Direction.INBOUND
-						&& use.message() == PartnerDefinition.Message.REFERRAL && notBlank(use.structureMap()),
-						"has a map with endpoint '" + use.endpoint() + "': only an inbound referral StructureMap has an endpoint, and it is "
-								+ PartnerDefinition.PARTNER_REFERRAL);
+				boolean referral = PartnerDefinition.PARTNER_REFERRAL.equals(use.endpoint()) && use.direction() == Direction.INBOUND
+						&& use.message() == PartnerDefinition.Message.REFERRAL && notBlank(use.structureMap());
+				boolean status = PartnerDefinition.PARTNER_STATUS.equals(use.endpoint()) && statusJson;
+				problems.require(referral || status, "has a map with endpoint '" + use.endpoint() + "': only an inbound referral StructureMap"
+						+ " (endpoint " + PartnerDefinition.PARTNER_REFERRAL + ") or an inbound status-update StructureMap with its ConceptMap"
+						+ " (endpoint " + PartnerDefinition.PARTNER_STATUS + ") has an endpoint");
 			}
+			problems.require(!statusJson || PartnerDefinition.PARTNER_STATUS.equals(use.endpoint()), "has an inbound status-update"
+					+ " StructureMap, which reads the partner's own JSON: name the endpoint it is posted to (endpoint: "
+					+ PartnerDefinition.PARTNER_STATUS + ")");
 			if (notBlank(use.structureMap())) {
 				problems.require(structureMaps.contains(use.structureMap()), "names the StructureMap " + use.structureMap()
 						+ ", which is not loaded: put its .map file in the partner's folder");
-			} else {
+			}
+			if (notBlank(use.conceptMap())) {
 				problems.require(conceptMaps.contains(use.conceptMap()), "names the ConceptMap " + use.conceptMap()
 						+ ", which is not loaded: put its .json file in the partner's folder");
 			}
@@ -186,9 +196,12 @@ class PartnerLoader {
 					+ " map: its webhook takes the map's output, so name the map (or use payload id-only"
 					+ (role == PartnerDefinition.Role.REFERRER ? ", or codesOnly" : "") + ")");
 		}
+		problems.require(delivery.format() == null || Delivery.FHIR_JSON.equals(delivery.format()) || Delivery.FHIR_XML.equals(delivery.format()),
+				"asks for the format '" + delivery.format() + "': FHIR outputs are sent as " + Delivery.FHIR_JSON + " (the default) or "
+						+ Delivery.FHIR_XML);
 		return new PartnerDefinition(id, file.name(), d.name().trim(), role, List.copyOf(organizations), List.copyOf(directions),
 				List.copyOf(maps), new Delivery(delivery.channel(), delivery.endpoint(), Map.copyOf(headers), List.copyOf(secretHeaders),
-						payload, delivery.wantsCodesOnly()));
+						payload, delivery.wantsCodesOnly(), delivery.format()));
 	}
 
 	private static boolean notBlank(String s) {

@@ -138,7 +138,7 @@ class PartnerNotifications implements ResourceChangeListener {
 		String body;
 		try {
 			if (delivery.channel() == Channel.FHIR_REST_HOOK) {
-				contentType = "application/fhir+json";
+				contentType = delivery.fhirContentType();
 				if (idOnly) {
 					body = notices.notificationBundle(partner, task, at);
 				} else {
@@ -155,7 +155,7 @@ class PartnerNotifications implements ResourceChangeListener {
 					return null;
 				}
 				Bundle source = carried(task, at);
-				contentType = engine.writesJson(map) ? "application/json" : "application/fhir+json";
+				contentType = engine.writesJson(map) ? "application/json" : delivery.fhirContentType();
 				body = engine.writesJson(map) ? engine.toJson(map, source).toString() : engine.fhirJson(engine.transform(map, source));
 			}
 		} catch (RuntimeException e) {
@@ -163,6 +163,8 @@ class PartnerNotifications implements ResourceChangeListener {
 			return null;
 		}
 		String channel = partner.outboxChannel();
+		// Made as FHIR JSON; a partner that asked for XML gets the same resource as XML.
+		body = engine.inFormat(body, contentType);
 		return new OutboundMessage(channel, channel + "|Task/" + taskId, "Task/" + taskId + "/_history/" + p.stored().version(), method, url,
 				headers.forDelivery(partner), contentType, body, correlationId());
 	}

@@ -24,7 +24,7 @@ class IdOnlyNoticesTest {
 	private static final IdOnlyNotices NOTICES = new IdOnlyNotices("https://gateway.example/fhir/", GatewayServer.fhirContext());
 	private static final PartnerDefinition PARTNER = new PartnerDefinition("hook-gp", "hook-gp/partner.yaml", "Hook GP", PartnerDefinition.Role.REFERRER,
 			List.of(), List.of(PartnerDefinition.Direction.OUTBOUND), List.of(),
-			new Delivery(Channel.FHIR_REST_HOOK, "https://gp.example/fhir", Map.of(), List.of(), Payload.ID_ONLY, false));
+			new Delivery(Channel.FHIR_REST_HOOK, "https://gp.example/fhir", Map.of(), List.of(), Payload.ID_ONLY, false, null));
 
 	private static Bundle feedback() {
 		return GatewayServer.fhirContext().newJsonParser().parseResource(Bundle.class,

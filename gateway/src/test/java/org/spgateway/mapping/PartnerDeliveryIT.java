@@ -55,6 +55,7 @@ class PartnerDeliveryIT {
 	static GatewayServer gateway;
 	static Reference testbook;
 	static Reference hookProvider;
+	static Reference xmlHookProvider;
 
 	@BeforeAll
 	static void start() throws Exception {
@@ -102,6 +103,28 @@ class PartnerDeliveryIT {
 				  headers:
 				    NHSD-Target-Identifier: A99903
 				""".formatted(hook.url("/bars-gp/fhir")));
+		// The same three FHIR outputs for partners that asked for XML: a rest-hook provider, a BaRS referrer, a document referrer.
+		partner(mappings, "xml-hook-provider", """
+				name: XML rest-hook provider platform
+				role: provider
+				organizations: [{system: https://fhir.nhs.uk/Id/ods-organization-code, value: X99934}]
+				directions: [outbound]
+				delivery:
+				  channel: fhir-rest-hook
+				  endpoint: %s
+				  format: application/fhir+xml
+				""".formatted(hook.url("/xml-hook/fhir")));
+		partner(mappings, "xml-bars-gp", """
+				name: XML BaRS GP system
+				role: referrer
+				organizations: [{system: https://fhir.nhs.uk/Id/ods-organization-code, value: A99904}]
+				directions: [outbound]
+				delivery:
+				  channel: bars-process-message
+				  endpoint: %s
+				  format: application/fhir+xml
+				""".formatted(hook.url("/xml-bars/fhir")));
+		eastfieldCopy(mappings.resolve("xmldocs-gp"));
 		gateway = GatewayServer.start("gateway.sandbox=true", "gateway.feedback.require-https=false",
 				"gateway.conformance.additional-locations=" + mappings, "gateway.directory.refresh-interval=100ms",
 				"gateway.notifications.delivery.poll-interval=200ms", "gateway.notifications.delivery.initial-backoff=100ms",
@@ -110,6 +133,9 @@ class PartnerDeliveryIT {
 		hookProvider = ReferralWork.addProvider(gateway, "X99933");
 		// A practice for bars-gp: any organisation in the directory can refer.
 		ReferralWork.addProvider(gateway, "A99903");
+		xmlHookProvider = ReferralWork.addProvider(gateway, "X99934");
+		ReferralWork.addProvider(gateway, "A99904");
+		ReferralWork.addProvider(gateway, "A99905");
 	}
 
 	@AfterAll
@@ -128,6 +154,21 @@ class PartnerDeliveryIT {
 						.replace("casebook-status", "testbook-status").replace("X99931", "X99932")
 						.replace("https://api.casebook.example/v2/brightwater/referrals", hook.url("/casebook"));
 				Files.writeString(partner.resolve(file.getFileName().toString().replace("casebook", "testbook")), text);
+			}
+		}
+	}
+
+	/** The shipped Eastfield document partner under another name and map URL, organisation A99905, asking for XML. */
+	private static void eastfieldCopy(Path partner) throws IOException, URISyntaxException {
+		Path shipped = Path.of(PartnerDeliveryIT.class.getResource("/mappings/eastfield-gp-documents").toURI());
+		Files.createDirectories(partner);
+		try (Stream<Path> files = Files.list(shipped)) {
+			for (Path file : files.toList()) {
+				String text = Files.readString(file).replace("eastfield-gp-feedback-document", "xmldocs-gp-feedback-document")
+						.replace("EastfieldGpFeedbackDocument", "XmldocsGpFeedbackDocument").replace("A99941", "A99905")
+						.replace("https://documents.eastfield-clinical.example/fhir/Bundle", hook.url("/xml-docs/fhir/Bundle"))
+						.replace("  payload: full", "  payload: full\n  format: application/fhir+xml");
+				Files.writeString(partner.resolve(file.getFileName()), text);
 			}
 		}
 	}
@@ -298,6 +339,50 @@ class PartnerDeliveryIT {
 		assertThat(header.getDestinationFirstRep().getEndpoint()).isEqualTo(hook.url("/bars-gp/fhir"));
 		assertThat(communication(referral.referralId(), Communication.CommunicationStatus.COMPLETED).getStatus())
 				.isEqualTo(Communication.CommunicationStatus.COMPLETED);
+	}
+
+	@Test
+	@Order(7)
+	void aRestHookProviderThatAskedForXmlIsSentItsTaskAsFhirXml() {
+		ReferralWork.Referral referral = ReferralWork.refer(gateway, xmlHookProvider);
+
+		HookReceiver.Received delivered = hook.await(r -> r.path().equals("/xml-hook/fhir/Task/" + referral.taskId()), 1,
+				Duration.ofSeconds(30)).get(0);
+		assertThat(delivered.header("Content-Type")).startsWith("application/fhir+xml");
+		assertThat(delivered.body()).startsWith("<Task xmlns=\"http://hl7.org/fhir\"");
+		Task task = GatewayServer.fhirContext().newXmlParser().parseResource(Task.class, delivered.body());
+		assertThat(task.getStatus()).isEqualTo(Task.TaskStatus.REQUESTED);
+		assertThat(task.getFocus().getReference()).isEqualTo("ServiceRequest/" + referral.referralId());
+	}
+
+	@Test
+	@Order(8)
+	void aBarsReferrerThatAskedForXmlGetsTheServiceRequestResponseMessageAsFhirXml() {
+		ReferralWork.Referral referral = ReferralWork.refer(gateway, ReferralWork.sandboxService(),
+				r -> r.getRequester().setDisplay("Test XML BaRS Practice").getIdentifier().setValue("A99904"));
+		ReferralWork.change(gateway, referral.taskId(), t -> t.setStatus(Task.TaskStatus.ACCEPTED));
+
+		HookReceiver.Received delivered = hook.await(r -> r.path().equals("/xml-bars/fhir/$process-message")
+				&& r.body().contains(referral.referralId()), 1, Duration.ofSeconds(30)).get(0);
+		assertThat(delivered.header("Content-Type")).startsWith("application/fhir+xml");
+		Bundle message = GatewayServer.fhirContext().newXmlParser().parseResource(Bundle.class, delivered.body());
+		assertThat(message.getType()).isEqualTo(Bundle.BundleType.MESSAGE);
+		assertThat(((MessageHeader) message.getEntryFirstRep().getResource()).getEventCoding().getCode()).isEqualTo("servicerequest-response");
+	}
+
+	@Test
+	@Order(9)
+	void aDocumentReferrerThatAskedForXmlGetsItsFeedbackDocumentAsFhirXml() {
+		ReferralWork.Referral referral = ReferralWork.refer(gateway, ReferralWork.sandboxService(),
+				r -> r.getRequester().setDisplay("Test XML Document Practice").getIdentifier().setValue("A99905"));
+		ReferralWork.change(gateway, referral.taskId(), t -> t.setStatus(Task.TaskStatus.ACCEPTED));
+
+		HookReceiver.Received delivered = hook.await(r -> r.path().equals("/xml-docs/fhir/Bundle")
+				&& r.body().contains(referral.referralId()), 1, Duration.ofSeconds(30)).get(0);
+		assertThat(delivered.header("Content-Type")).startsWith("application/fhir+xml");
+		Bundle document = GatewayServer.fhirContext().newXmlParser().parseResource(Bundle.class, delivered.body());
+		assertThat(document.getType()).isEqualTo(Bundle.BundleType.DOCUMENT);
+		assertThat(document.getEntryFirstRep().getResource().fhirType()).isEqualTo("Composition");
 	}
 
 	/** The referral's feedback Communication, once it reaches {@code status} (or after 20 s). */

@@ -125,11 +125,32 @@ class PartnerLoaderTest {
 	}
 
 	@Test
-	void aMapEntryNamingBothAStructureMapAndAConceptMapIsRefused() throws IOException {
-		write("lakeside", VALID.replace("structureMap: https://example.org/StructureMap/inbound",
-				"structureMap: https://example.org/StructureMap/inbound\n    conceptMap: https://example.org/ConceptMap/words"));
-		assertThatThrownBy(this::load).isInstanceOf(ConformanceException.class)
-				.hasMessageContaining("either a structureMap or a conceptMap");
+	void aMapEntryNamingBothAStructureMapAndAConceptMapIsOnlyAStatusUpdateReadFromJsonAtItsEndpoint() throws IOException {
+		String words = "https://example.org/ConceptMap/words";
+		String both = "structureMap: https://example.org/StructureMap/inbound\n    conceptMap: " + words;
+		write("lakeside", VALID.replace("structureMap: https://example.org/StructureMap/inbound", both));
+		assertThatThrownBy(() -> new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP), Set.of(words)))
+				.isInstanceOf(ConformanceException.class).hasMessageContaining("name the endpoint it is posted to (endpoint: $partner-status)");
+
+		write("lakeside", VALID.replace("structureMap: https://example.org/StructureMap/inbound", both + "\n    endpoint: $partner-status"));
+		PartnerDefinition partner = new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP), Set.of(words)).get(0);
+		assertThat(partner.jsonStatusMap()).contains(MAP);
+		assertThat(partner.conceptMapFor(Direction.INBOUND, Message.STATUS_UPDATE)).contains(words);
+
+		write("lakeside", VALID.replace("message: status-update\n    structureMap: https://example.org/StructureMap/inbound",
+				"message: referral\n    " + both));
+		assertThatThrownBy(() -> new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP), Set.of(words)))
+				.isInstanceOf(ConformanceException.class).hasMessageContaining("either a structureMap or a conceptMap");
+	}
+
+	@Test
+	void aDeliveryMayAskForFhirXmlAndNoOtherFormat() throws IOException {
+		write("lakeside", VALID.replace("  payload: id-only", "  payload: id-only\n  format: application/fhir+xml"));
+		assertThat(load().get(0).delivery().fhirContentType()).isEqualTo("application/fhir+xml");
+		write("lakeside", VALID);
+		assertThat(load().get(0).delivery().fhirContentType()).isEqualTo("application/fhir+json");
+		write("lakeside", VALID.replace("  payload: id-only", "  payload: id-only\n  format: text/csv"));
+		assertThatThrownBy(this::load).isInstanceOf(ConformanceException.class).hasMessageContaining("asks for the format 'text/csv'");
 	}
 
 	@Test
