@@ -22,7 +22,7 @@ import org.spgateway.fhir.Outcomes;
  */
 public class PartnerStatusMessages {
 
-	/** The Parameters names a status map makes, and the JSON fields they come from in the Casebook-style models (for refusals). */
+	/** The Parameters names a status map makes (and the Parameters form carries). */
 	static final String TASK = "task";
 	static final String STATUS = "status";
 	static final String NOTE = "note";
@@ -78,7 +78,7 @@ public class PartnerStatusMessages {
 		// A refusal about a value names the field of the partner's JSON the map read it from.
 		Map<String, String> fields = fieldsOf(map);
 		UnaryOperator<String> where = name -> name.equals("partner") ? "partner" : fields.getOrDefault(name, name);
-		return read((Parameters) made, where, "The map " + map.getName() + " (" + url + ") made no ");
+		return read((Parameters) made, where, "The map " + map.getName() + " (" + url + ") made no '%s' parameter");
 	}
 
 	/** The Parameters form: task (a reference or an id), status, note, and partner when the query does not name it. */
@@ -94,19 +94,19 @@ public class PartnerStatusMessages {
 		} catch (DataFormatException e) {
 			throw Outcomes.invalid("The body is not a FHIR Parameters the gateway can read", null);
 		}
-		return read(parameters, PartnerStatusUpdates.IN_PARAMETERS, "$partner-status needs a '");
+		return read(parameters, PartnerStatusUpdates.IN_PARAMETERS, "$partner-status needs a '%s' parameter: the referral's Task"
+				+ " (Task/[id]) and the partner's status word");
 	}
 
+	/** @param missing what a refusal for a missing value says, with {@code %s} for the parameter's name */
 	private static StatusChange read(Parameters parameters, UnaryOperator<String> where, String missing) {
 		String task = value(parameters, TASK);
 		String word = value(parameters, STATUS);
 		if (task == null) {
-			throw Outcomes.invalid(missing + TASK + (missing.endsWith("'") ? "' parameter: the referral's Task (Task/[id])" : " parameter"),
-					where.apply(TASK));
+			throw Outcomes.invalid(missing.formatted(TASK), where.apply(TASK));
 		}
 		if (word == null) {
-			throw Outcomes.invalid(missing + STATUS + (missing.endsWith("'") ? "' parameter: the partner's status word" : " parameter"),
-					where.apply(STATUS));
+			throw Outcomes.invalid(missing.formatted(STATUS), where.apply(STATUS));
 		}
 		String id = task.startsWith("Task/") ? task.substring("Task/".length()) : task;
 		if (!id.matches("[A-Za-z0-9\\-.]{1,64}")) {
