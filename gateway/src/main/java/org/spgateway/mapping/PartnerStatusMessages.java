@@ -116,7 +116,8 @@ public class PartnerStatusMessages {
 	}
 
 	private static String value(Parameters parameters, String name) {
-		ParametersParameterComponent parameter = parameters.getParameter().stream().filter(p -> name.equals(p.getName())).findFirst().orElse(null);
+		ParametersParameterComponent parameter = parameters.getParameter().stream().filter(p -> name.equals(p.getName())).findFirst()
+				.orElse(null);
 		if (parameter == null || parameter.getValue() == null) {
 			return null;
 		}

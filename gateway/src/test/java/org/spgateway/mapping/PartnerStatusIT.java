@@ -209,7 +209,8 @@ class PartnerStatusIT {
 		Task after = read(task);
 		assertThat(after.getStatus()).isEqualTo(TaskStatus.COMPLETED);
 		assertThat(after.getBusinessStatus().getCodingFirstRep().getCode()).isEqualTo("discharged");
-		assertThat(after.getOutput()).anySatisfy(o -> assertThat(o.getValue().primitiveValue()).isEqualTo("Joined the walking group; discharged."));
+		assertThat(after.getOutput())
+				.anySatisfy(o -> assertThat(o.getValue().primitiveValue()).isEqualTo("Joined the walking group; discharged."));
 	}
 
 	@Test
