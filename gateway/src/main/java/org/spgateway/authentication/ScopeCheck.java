@@ -11,10 +11,10 @@ import java.util.Set;
  * (docs/security.md shows the same table). Permissions are SMART v2's: c create, r read, u update,
  * d delete, s search.
  *
- * <p>Operations need what they do to the data they touch: {@code $process-message} creates a
- * referral (ServiceRequest c); {@code Task/$overdue} searches Tasks; {@code ServiceRequest/$outcomes}
+ * <p>Operations need what they do to the data they touch: {@code $process-message} and
+ * {@code $partner-referral} create a referral (ServiceRequest c); {@code Task/$overdue} searches Tasks; {@code ServiceRequest/$outcomes}
  * reads the referral and searches its Observations; {@code ServiceRequest/$reviews-due} searches
- * referrals; {@code $redrive} and {@code Task/$partner-status} update the resource they are called on;
+ * referrals; {@code $redrive} and {@code $partner-status} update the resource they are called on;
  * {@code $transform}, {@code $translate} and {@code $validate} read the conformance resource or type
  * they are called on; {@code $import} creates every input's type (checked by the import, from its body).
  * An operation missing from the table needs every permission on its type, so a
@@ -48,11 +48,13 @@ public final class ScopeCheck {
 
 	private static final Map<String, List<Need>> OPERATIONS = Map.ofEntries(
 			Map.entry("$process-message", List.of(new Need("ServiceRequest", 'c'))),
+			Map.entry("$partner-referral", List.of(new Need("ServiceRequest", 'c'))),
 			Map.entry("$overdue", List.of(new Need("Task", 's'))),
 			Map.entry("$outcomes", List.of(new Need("ServiceRequest", 'r'), new Need("Observation", 's'))),
 			Map.entry("$reviews-due", List.of(new Need("ServiceRequest", 's'))),
 			Map.entry("$redrive", List.of(new Need(SAME_TYPE, 'u'))),
 			Map.entry("$partner-status", List.of(new Need("Task", 'u'))),
+			Map.entry("$partner-headers", List.of(new Need(SAME_TYPE, 'u'))),
 			Map.entry("$transform", List.of(new Need("StructureMap", 'r'))),
 			Map.entry("$translate", List.of(new Need("ConceptMap", 'r'))),
 			Map.entry("$validate", List.of(new Need(SAME_TYPE, 'r'))),

@@ -159,9 +159,14 @@ public class FeedbackListener implements ResourceChangeListener {
 			if (deliver) {
 				// Shaped before anything is stored: a map that fails leaves the feedback undelivered, never the Task change undone.
 				String id = composed.communication().getIdElement().getIdPart();
-				outbound = partner != null ? partnerMessage(partner, carried, id, focus.id(), origin, now)
+				outbound = partner != null ? partnerMessage(partner, route, p, carried, id, focus.id(), origin, now)
 						: message(route, p, carried, origin, id, focus.id(), now);
-				if (outbound == null) {
+				if (outbound == NOTHING) {
+					// A codes-only partner and an event that files no codes: nothing to send, the Communication is there to be read.
+					outbound = null;
+					deliver = false;
+					composed.communication().setStatus(Communication.CommunicationStatus.COMPLETED);
+				} else if (outbound == null) {
 					deliver = false;
 					composed.communication().setStatus(Communication.CommunicationStatus.NOTDONE).getStatusReason()
 							.setText(partner != null ? "The referrer's partner map could not shape this feedback; the referrer reads it from the gateway"
@@ -180,23 +185,52 @@ public class FeedbackListener implements ResourceChangeListener {
 		}
 	}
 
+	/** What {@link #partnerMessage} answers when the partner takes nothing of this feedback (codes only, and no codes). */
+	private static final OutboundMessage NOTHING = new OutboundMessage("", "", null, "POST", "", List.of(), null, null, "");
+
 	/**
-	 * Feedback in a partner's shape, by its outbound map. A map that fails is logged (map and rule, never the content) and the
-	 * feedback is not delivered: null.
+	 * Feedback as a partner's delivery options say: its map's output or another body its side makes, a BaRS message, or a FHIR
+	 * transaction, to its own address with its own headers. A map that fails is logged (map and rule, never the content) and the
+	 * feedback is not delivered: null. {@link #NOTHING} when the partner takes nothing of it.
 	 */
-	private OutboundMessage partnerMessage(PartnerFeedback.Shaped partner, List<Resource> carried, String communicationId, String referralId,
-			Origin origin, Instant now) {
-		Bundle source = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(Date.from(now));
-		carried.forEach(r -> source.addEntry().setResource(r));
+	private OutboundMessage partnerMessage(PartnerFeedback.Shaped partner, FeedbackRoute route, Pending p, List<Resource> carried,
+			String communicationId, String referralId, Origin origin, Instant now) {
 		String body;
+		String url = partner.address();
 		try {
-			body = partner.body().apply(source);
+			switch (partner.form()) {
+				case BARS_MESSAGE -> {
+					FeedbackRoute to = new FeedbackRoute(route.recipient(), route.organisation(), null, FeedbackRoute.MESSAGING, partner.address(),
+							List.of());
+					body = messages.barsResponse(to, p.task().getOwner(), carried, origin.messageId(), now);
+					url = processMessage(partner.address());
+				}
+				case FHIR_TRANSACTION -> {
+					List<Resource> written = partner.codesOnly() ? CodesOnly.entries(carried) : carried.stream()
+							.filter(r -> r instanceof Communication || r instanceof Procedure || r instanceof Observation).toList();
+					body = written.isEmpty() ? null : messages.restTransaction(written);
+				}
+				default -> {
+					Bundle source = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(Date.from(now));
+					carried.forEach(r -> source.addEntry().setResource(r));
+					body = partner.body().apply(source);
+				}
+			}
 		} catch (RuntimeException e) {
 			log.warn("Feedback: {} could not be shaped for {}: {}", "Communication/" + communicationId, partner.channel(), LogSafe.message(e.getMessage()));
 			return null;
 		}
+		if (body == null) {
+			return NOTHING;
+		}
+		// Shaped as FHIR JSON; a partner that asked for XML gets the same resource as XML.
+		body = messages.inFormat(body, partner.contentType());
 		return new OutboundMessage(partner.channel(), partner.channel() + "|ServiceRequest/" + referralId, "Communication/" + communicationId, "POST",
-				partner.address(), partner.headers(), partner.contentType(), body, origin.correlationId() != null ? origin.correlationId() : referralId);
+				url, partner.headers(), partner.contentType(), body, origin.correlationId() != null ? origin.correlationId() : referralId);
+	}
+
+	private static String processMessage(String address) {
+		return address.endsWith("$process-message") ? address : address.replaceAll("/+$", "") + "/$process-message";
 	}
 
 	/** Feedback to the referrer's Endpoint: a BaRS message (by the BaRS feedback map), or a transaction; null when the map fails. */
@@ -214,8 +248,7 @@ public class FeedbackListener implements ResourceChangeListener {
 						LogSafe.message(e.getMessage()));
 				return null;
 			}
-			url = route.address().endsWith("$process-message") ? route.address()
-					: route.address().replaceAll("/+$", "") + "/$process-message";
+			url = processMessage(route.address());
 		} else {
 			// A REST referrer's own server gets what was said and the coded entries, not copies of the gateway's records.
 			body = messages.restTransaction(carried.stream().filter(r -> r instanceof Communication || r instanceof Procedure

@@ -15,6 +15,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.UrlType;
+import org.spgateway.fhir.FhirFormats;
 
 /**
  * The bodies feedback is delivered in. For a BaRS referrer, a {@code servicerequest-response} message made by the BaRS feedback
@@ -111,5 +112,10 @@ final class FeedbackMessages {
 			}
 		}
 		return out;
+	}
+
+	/** A FHIR JSON body in the media type its receiver asked for ({@link FhirFormats#as}). */
+	String inFormat(String json, String contentType) {
+		return FhirFormats.as(fhirContext, json, contentType);
 	}
 }

@@ -42,7 +42,18 @@ public class FeedbackOperations implements SystemProvider {
 	public Parameters redrive(@IdParam IdType id, RequestDetails request) {
 		AccessScope scope = RequestGate.scopeOf(request);
 		resources.read("Endpoint", id.getIdPart(), scope);
-		String channel = FeedbackChannels.PREFIX + id.getIdPart();
+		Integer count = redriveChannel(FeedbackChannels.PREFIX + id.getIdPart());
+		Parameters result = new Parameters();
+		result.addParameter().setName("count").setValue(new IntegerType(count == null ? 0 : count));
+		return result;
+	}
+
+	/**
+	 * Re-drives one feedback channel ({@code Endpoint/[id]}, or a partner's {@code Partner/[id]}, whose notifications share it): every
+	 * message it kept is delivered again with a fresh give-up clock, and its kept Communications are set back to in-progress. The
+	 * caller has checked who may. Returns how many messages.
+	 */
+	public int redriveChannel(String channel) {
 		Integer count = transactions.execute(tx -> {
 			List<String> kept = jdbc.queryForList("SELECT subject FROM outbox_message WHERE channel = ? AND state IN ('held', 'failed')"
 					+ " AND subject LIKE 'Communication/%'", String.class, channel);
@@ -50,8 +61,6 @@ public class FeedbackOperations implements SystemProvider {
 			kept.forEach(subject -> channels.mark(subject, Communication.CommunicationStatus.INPROGRESS, null));
 			return n;
 		});
-		Parameters result = new Parameters();
-		result.addParameter().setName("count").setValue(new IntegerType(count == null ? 0 : count));
-		return result;
+		return count == null ? 0 : count;
 	}
 }

@@ -26,6 +26,7 @@ import org.hl7.fhir.r4.utils.StructureMapUtilities.ITransformerServices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spgateway.conformance.ConformanceResources;
+import org.spgateway.fhir.FhirFormats;
 
 /**
  * Runs the StructureMaps loaded from profiles/ and mappings/ with the HL7 core engine HAPI ships
@@ -155,6 +156,11 @@ public class MapEngine {
 		}
 		Element made = (Element) run(map, source, logical.create(signature.targetModel()));
 		return logical.write(made);
+	}
+
+	/** A FHIR JSON body in the media type of its delivery ({@link FhirFormats#as}). */
+	public String inFormat(String json, String contentType) {
+		return FhirFormats.as(fhirContext, json, contentType);
 	}
 
 	/** A resource a map made, as FHIR JSON (for delivery). */

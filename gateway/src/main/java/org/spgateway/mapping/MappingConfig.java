@@ -12,11 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceResources;
+import org.spgateway.feedback.FeedbackOperations;
+import org.spgateway.outbox.Outbox;
+import org.spgateway.security.HeaderSecretRecords;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.transaction.TransactionProcessor;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Partner mappings as data: the partner descriptors, StructureMaps and ConceptMaps in mappings/ (and any
@@ -72,19 +77,45 @@ public class MappingConfig {
 	}
 
 	@Bean
-	PartnerStatusProvider partnerStatusProvider(PartnerStatusUpdates partnerStatusUpdates) {
-		return new PartnerStatusProvider(partnerStatusUpdates);
+	PartnerStatusProvider partnerStatusProvider(PartnerStatusUpdates partnerStatusUpdates, MapEngine mapEngine, FhirContext fhirContext,
+			GatewayProperties gateway) {
+		return new PartnerStatusProvider(partnerStatusUpdates, mapEngine, fhirContext, gateway.isSandbox());
 	}
 
 	@Bean
 	PartnerReferrals partnerReferrals(Partners partners, MapEngine mapEngine, InboundMappings inboundMappings, TransactionProcessor transactions,
-			FhirContext fhirContext) {
-		return new PartnerReferrals(partners, mapEngine, inboundMappings, transactions, fhirContext);
+			FhirContext fhirContext, GatewayProperties gateway) {
+		return new PartnerReferrals(partners, mapEngine, inboundMappings, transactions, fhirContext, gateway.isSandbox());
 	}
 
 	@Bean
-	PartnerFeedbackShaping partnerFeedbackShaping(Partners partners, MapEngine mapEngine) {
-		return new PartnerFeedbackShaping(partners, mapEngine);
+	PartnerHeaders partnerHeaders(HeaderSecretRecords secrets) {
+		return new PartnerHeaders(secrets);
+	}
+
+	@Bean
+	IdOnlyNotices idOnlyNotices(GatewayProperties gateway, FhirContext fhirContext) {
+		String base = gateway.getPublicBaseUrl() != null && !gateway.getPublicBaseUrl().isBlank() ? gateway.getPublicBaseUrl()
+				: "http://localhost:8080/fhir";
+		return new IdOnlyNotices(base, fhirContext);
+	}
+
+	@Bean
+	PartnerFeedbackShaping partnerFeedbackShaping(Partners partners, MapEngine mapEngine, PartnerHeaders partnerHeaders, IdOnlyNotices notices) {
+		return new PartnerFeedbackShaping(partners, mapEngine, partnerHeaders, notices);
+	}
+
+	/** A provider partner's notifications (a referral routed to it, its Task's status changing), through the outbox. */
+	@Bean
+	PartnerNotifications partnerNotifications(Partners partners, MapEngine mapEngine, PartnerHeaders partnerHeaders, IdOnlyNotices notices,
+			Outbox outbox, ObjectProvider<ResourceService> resourceService) {
+		return new PartnerNotifications(partners, mapEngine, partnerHeaders, notices, outbox, resourceService);
+	}
+
+	@Bean
+	PartnerOperations partnerOperations(Partners partners, PartnerHeaders partnerHeaders, FeedbackOperations feedbackOperations, Outbox outbox,
+			TransactionTemplate transactions, FhirContext fhirContext) {
+		return new PartnerOperations(partners, partnerHeaders, feedbackOperations, outbox, transactions, fhirContext);
 	}
 
 	@Bean

@@ -8,10 +8,14 @@ import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -38,6 +42,8 @@ import org.spgateway.server.SystemProvider;
  */
 public class MappingProvider implements SystemProvider {
 
+	private static final ObjectMapper JSON = new ObjectMapper();
+
 	private final MapEngine engine;
 	private final ConceptMapTranslator translator;
 	private final ResourceService resources;
@@ -54,8 +60,26 @@ public class MappingProvider implements SystemProvider {
 					+ " failed. See docs/mappings.md.")
 	@Operation(name = "$transform", typeName = "StructureMap", idempotent = false, manualRequest = true)
 	public IBaseResource transform(@IdParam(optional = true) IdType id, RequestDetails request) {
-		Resource body = body(request);
+		byte[] bytes = request.loadRequestContents();
+		String text = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
 		String source = firstQueryValue(request, "source");
+		JsonNode partnerJson = partnerJson(text);
+		if (partnerJson != null) {
+			// A partner's own JSON (no resourceType): the map named by id or source reads it into its logical model.
+			StructureMap map = map(id, source);
+			if (!engine.readsJson(map)) {
+				throw Outcomes.unprocessable("The map " + map.getName() + " (" + map.getUrl() + ") reads a " + engine.sourceType(map)
+						+ ", and the body is not FHIR (it has no resourceType): send the " + engine.sourceType(map) + " as FHIR JSON", null);
+			}
+			try {
+				return engine.fromJson(map, partnerJson);
+			} catch (LogicalJson.Problem problem) {
+				throw Outcomes.unprocessable(problem.getMessage(), problem.path());
+			} catch (MappingFailure failure) {
+				throw Outcomes.unprocessable(failure.getMessage(), null);
+			}
+		}
+		Resource body = body(request, text);
 		Resource content = body;
 		if (body instanceof Parameters parameters) {
 			for (ParametersParameterComponent p : parameters.getParameter()) {
@@ -70,21 +94,49 @@ public class MappingProvider implements SystemProvider {
 						+ " holding it", "Parameters.parameter");
 			}
 		}
-		StructureMap map;
-		if (id != null && id.hasIdPart()) {
-			map = engine.byId(id.getIdPart()).orElseThrow(() -> notFound("StructureMap/" + id.getIdPart() + " is not a map the gateway runs"));
-		} else {
-			if (source == null || source.isBlank()) {
-				throw Outcomes.invalid("Name the map to run: the 'source' parameter is its canonical URL (or call StructureMap/[id]/$transform)",
-						"source");
-			}
-			String url = source;
-			map = engine.byUrl(url).orElseThrow(() -> Outcomes.invalid("The gateway has no StructureMap with the URL " + url, "source"));
+		StructureMap map = map(id, source);
+		if (engine.readsJson(map)) {
+			throw Outcomes.unprocessable("The map " + map.getName() + " (" + map.getUrl() + ") reads a partner's own JSON (the logical model "
+					+ engine.sourceType(map) + "), not FHIR: post the JSON itself, without resourceType", content.fhirType());
 		}
 		try {
-			return engine.transform(map, content);
+			return engine.writesJson(map) ? binary(engine.toJson(map, content).toString()) : engine.transform(map, content);
 		} catch (MappingFailure failure) {
 			throw Outcomes.unprocessable(failure.getMessage(), content.fhirType());
+		}
+	}
+
+	/** The map a $transform names: the instance, else the canonical URL in source. */
+	private StructureMap map(IdType id, String source) {
+		if (id != null && id.hasIdPart()) {
+			return engine.byId(id.getIdPart()).orElseThrow(() -> notFound("StructureMap/" + id.getIdPart() + " is not a map the gateway runs"));
+		}
+		if (source == null || source.isBlank()) {
+			throw Outcomes.invalid("Name the map to run: the 'source' parameter is its canonical URL (or call StructureMap/[id]/$transform)",
+					"source");
+		}
+		return engine.byUrl(source).orElseThrow(() -> Outcomes.invalid("The gateway has no StructureMap with the URL " + source, "source"));
+	}
+
+	/** A map's plain JSON output as a Binary: served as the JSON itself to a client that asks for application/json. */
+	private static Binary binary(String json) {
+		Binary binary = new Binary();
+		binary.setContentType("application/json");
+		binary.setData(json.getBytes(StandardCharsets.UTF_8));
+		return binary;
+	}
+
+	/** The body as a partner's JSON object when it is JSON without a resourceType; null when it is FHIR (or not JSON at all). */
+	private static JsonNode partnerJson(String text) {
+		String trimmed = text.stripLeading();
+		if (!trimmed.startsWith("{")) {
+			return null;
+		}
+		try {
+			JsonNode node = JSON.readTree(trimmed);
+			return node != null && node.isObject() && !node.has("resourceType") ? node : null;
+		} catch (IOException notJson) {
+			return null;
 		}
 	}
 
@@ -158,9 +210,7 @@ public class MappingProvider implements SystemProvider {
 		return result;
 	}
 
-	private Resource body(RequestDetails request) {
-		byte[] bytes = request.loadRequestContents();
-		String text = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
+	private Resource body(RequestDetails request, String text) {
 		EncodingEnum encoding = RestfulServerUtils.determineRequestEncodingNoDefault(request);
 		return resources.parse(text, encoding == null ? EncodingEnum.JSON : encoding, null);
 	}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.spgateway.fhir.FhirFormats;
 
 /**
  * One partner, as its descriptor ({@code mappings/<partner>/partner.yaml}) declares it: who it is, the
@@ -71,13 +72,29 @@ public record PartnerDefinition(String id, String source, String name, Role role
 	/** The operation a partner posts its own JSON referrals to: {@code POST /fhir/$partner-referral?partner=[id]}. */
 	public static final String PARTNER_REFERRAL = "$partner-referral";
 
+	/** The operation a provider platform posts its status changes to: {@code POST /fhir/$partner-status?partner=[id]}. */
+	public static final String PARTNER_STATUS = "$partner-status";
+
 	/**
 	 * How the gateway delivers to the partner.
 	 *
-	 * @param headers   extra HTTP headers on every delivery (no secrets: descriptors are served and kept in version control)
-	 * @param codesOnly the partner wants coded entries only (no narrative, no free text)
+	 * @param headers       extra HTTP headers on every delivery (no secrets: descriptors are served and kept in version control)
+	 * @param secretHeaders the names of headers whose values are secrets (an API key): set by an administrator with
+	 *                      {@code $partner-headers}, stored encrypted, never in the descriptor
+	 * @param codesOnly     the partner wants coded entries only (no narrative, no free text)
+	 * @param format        the media type of FHIR outputs ({@value #FHIR_JSON}, the default, or {@value #FHIR_XML}); a partner's own
+	 *                      JSON (a logical model's, an id-only notice) is always {@code application/json}
 	 */
-	public record Delivery(Channel channel, String endpoint, Map<String, String> headers, Payload payload, Boolean codesOnly) {
+	public record Delivery(Channel channel, String endpoint, Map<String, String> headers, List<String> secretHeaders, Payload payload,
+			Boolean codesOnly, String format) {
+
+		public static final String FHIR_JSON = FhirFormats.FHIR_JSON;
+		public static final String FHIR_XML = FhirFormats.FHIR_XML;
+
+		/** The Content-Type of the FHIR resources sent to this partner. */
+		public String fhirContentType() {
+			return FHIR_XML.equals(format) ? FHIR_XML : FHIR_JSON;
+		}
 
 		public Payload payloadOrDefault() {
 			return payload == null ? Payload.FULL : payload;
@@ -86,6 +103,27 @@ public record PartnerDefinition(String id, String source, String name, Role role
 		public boolean wantsCodesOnly() {
 			return Boolean.TRUE.equals(codesOnly);
 		}
+
+		public List<String> secretHeadersOrNone() {
+			return secretHeaders == null ? List.of() : secretHeaders;
+		}
+
+		public boolean pushes() {
+			return channel != Channel.POLLING;
+		}
+	}
+
+	/** The outbox channel of every delivery to this partner (feedback and notifications): the unit of give-up and re-drive. */
+	public String outboxChannel() {
+		return OUTBOX_PREFIX + id;
+	}
+
+	/** Outbox channels of partners are {@code Partner/[id]}. */
+	public static final String OUTBOX_PREFIX = "Partner/";
+
+	/** The channel's name as descriptors write it (json-webhook ...). */
+	public static String spelled(Channel channel) {
+		return channel.name().toLowerCase().replace('_', '-');
 	}
 
 	/** The StructureMap for a kind of message in a direction, if the partner has one (without one, the gateway's own shape is used). */
@@ -98,6 +136,12 @@ public record PartnerDefinition(String id, String source, String name, Role role
 	public Optional<String> jsonReferralMap() {
 		return maps.stream().filter(m -> m.direction() == Direction.INBOUND && m.message() == Message.REFERRAL && m.endpoint() != null)
 				.map(MapUse::structureMap).findFirst();
+	}
+
+	/** The inbound status-update map that reads the partner's own JSON posted to {@link #PARTNER_STATUS}, if the partner has one. */
+	public Optional<String> jsonStatusMap() {
+		return maps.stream().filter(m -> m.direction() == Direction.INBOUND && m.message() == Message.STATUS_UPDATE && m.endpoint() != null)
+				.map(MapUse::structureMap).filter(url -> url != null).findFirst();
 	}
 
 	/** The ConceptMap that translates a kind of message in a direction, if the partner names one. */

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -25,6 +26,8 @@ import org.spgateway.mapping.PartnerDefinition.Channel;
 import org.spgateway.mapping.PartnerDefinition.Delivery;
 import org.spgateway.mapping.PartnerDefinition.Direction;
 import org.spgateway.mapping.PartnerDefinition.MapUse;
+import org.spgateway.mapping.PartnerDefinition.Message;
+import org.spgateway.mapping.PartnerDefinition.Payload;
 import org.spgateway.mapping.PartnerDefinition.OrganizationIdentifier;
 
 /**
@@ -112,23 +115,33 @@ class PartnerLoader {
 		List<MapUse> maps = d.maps() == null ? List.of() : d.maps();
 		Set<String> seen = new HashSet<>();
 		for (MapUse use : maps) {
+			// A status update in the partner's own JSON has both: the StructureMap reads the JSON, the ConceptMap its words.
+			boolean statusJson = use != null && use.direction() == Direction.INBOUND && use.message() == PartnerDefinition.Message.STATUS_UPDATE
+					&& notBlank(use.structureMap()) && notBlank(use.conceptMap());
 			problems.require(use != null && use.direction() != null && use.message() != null
-					&& (notBlank(use.structureMap()) != notBlank(use.conceptMap())),
-					"has a map without a direction, a message and either a structureMap or a conceptMap");
+					&& (statusJson || notBlank(use.structureMap()) != notBlank(use.conceptMap())),
+					"has a map without a direction, a message and either a structureMap or a conceptMap (both only for an inbound"
+							+ " status-update read from the partner's own JSON)");
 			problems.require(directions.contains(use.direction()), "has an " + use.direction().name().toLowerCase() + " map but does not list "
 					+ use.direction().name().toLowerCase() + " in its directions");
 			problems.require(seen.add(use.direction() + "/" + use.message()), "has two " + use.direction().name().toLowerCase() + " maps for "
 					+ use.message().name().toLowerCase().replace('_', '-'));
 			if (use.endpoint() != null) {
-				problems.require(PartnerDefinition.PARTNER_REFERRAL.equals(use.endpoint()) && use.direction() == Direction.INBOUND
-						&& use.message() == PartnerDefinition.Message.REFERRAL && notBlank(use.structureMap()),
-						"has a map with endpoint '" + use.endpoint() + "': only an inbound referral StructureMap has an endpoint, and it is "
-								+ PartnerDefinition.PARTNER_REFERRAL);
+				boolean referral = PartnerDefinition.PARTNER_REFERRAL.equals(use.endpoint()) && use.direction() == Direction.INBOUND
+						&& use.message() == PartnerDefinition.Message.REFERRAL && notBlank(use.structureMap());
+				boolean status = PartnerDefinition.PARTNER_STATUS.equals(use.endpoint()) && statusJson;
+				problems.require(referral || status, "has a map with endpoint '" + use.endpoint() + "': only an inbound referral StructureMap"
+						+ " (endpoint " + PartnerDefinition.PARTNER_REFERRAL + ") or an inbound status-update StructureMap with its ConceptMap"
+						+ " (endpoint " + PartnerDefinition.PARTNER_STATUS + ") has an endpoint");
 			}
+			problems.require(!statusJson || PartnerDefinition.PARTNER_STATUS.equals(use.endpoint()), "has an inbound status-update"
+					+ " StructureMap, which reads the partner's own JSON: name the endpoint it is posted to (endpoint: "
+					+ PartnerDefinition.PARTNER_STATUS + ")");
 			if (notBlank(use.structureMap())) {
 				problems.require(structureMaps.contains(use.structureMap()), "names the StructureMap " + use.structureMap()
 						+ ", which is not loaded: put its .map file in the partner's folder");
-			} else {
+			}
+			if (notBlank(use.conceptMap())) {
 				problems.require(conceptMaps.contains(use.conceptMap()), "names the ConceptMap " + use.conceptMap()
 						+ ", which is not loaded: put its .json file in the partner's folder");
 			}
@@ -147,9 +160,48 @@ class PartnerLoader {
 			problems.require(HEADER_NAME.matcher(header.getKey()).matches() && header.getValue() != null,
 					"has a delivery header that is not a valid HTTP header: " + header.getKey());
 		}
-		return new PartnerDefinition(id, file.name(), d.name().trim(), d.role(), List.copyOf(organizations), List.copyOf(directions),
-				List.copyOf(maps), new Delivery(delivery.channel(), delivery.endpoint(), Map.copyOf(headers), delivery.payloadOrDefault(),
-						delivery.wantsCodesOnly()));
+		List<String> secretHeaders = delivery.secretHeaders() == null ? List.of() : delivery.secretHeaders();
+		Set<String> secretNames = new HashSet<>();
+		for (String header : secretHeaders) {
+			problems.require(header != null && HEADER_NAME.matcher(header).matches(), "has a secret header name that is not a valid HTTP header name: "
+					+ header);
+			problems.require(secretNames.add(header.toLowerCase(Locale.ROOT)) && headers.keySet().stream().noneMatch(header::equalsIgnoreCase),
+					"names the header " + header + " twice (in headers and secretHeaders, or twice in one)");
+		}
+		PartnerDefinition.Role role = d.role();
+		Payload payload = delivery.payloadOrDefault();
+		String channel = PartnerDefinition.spelled(delivery.channel());
+		if (delivery.channel() == Channel.BARS_PROCESS_MESSAGE) {
+			problems.require(payload == Payload.FULL, "delivers by bars-process-message with payload id-only: a BaRS message always carries"
+					+ " its resources, so its payload is full");
+			problems.require(!delivery.wantsCodesOnly(), "delivers by bars-process-message with codesOnly: a BaRS message carries the referral"
+					+ " and what was said, so codes only needs another channel (fhir-rest-hook or json-webhook)");
+			problems.require(role == PartnerDefinition.Role.REFERRER, "is a provider delivering by bars-process-message: the gateway sends"
+					+ " BaRS feedback messages to referrers; a provider is sent its referrals by fhir-rest-hook or json-webhook, or polls");
+		}
+		problems.require(!delivery.wantsCodesOnly() || role == PartnerDefinition.Role.REFERRER, "is a provider with codesOnly: codes only"
+				+ " is the feedback a referrer's record files, and a provider is sent whole referrals");
+		Message outbound = role == PartnerDefinition.Role.REFERRER ? Message.FEEDBACK : Message.NOTIFICATION;
+		boolean mapped = maps.stream().anyMatch(m -> m.direction() == Direction.OUTBOUND && m.message() == outbound && notBlank(m.structureMap()));
+		String message = outbound.name().toLowerCase();
+		if (mapped) {
+			problems.require(delivery.channel() == Channel.JSON_WEBHOOK, "has an outbound " + message + " map but delivers by " + channel
+					+ ": a partner's map's output goes to its own webhook (channel json-webhook)");
+			problems.require(payload == Payload.FULL, "has an outbound " + message + " map and payload id-only: an id-only delivery carries"
+					+ " no content for the map to shape");
+			problems.require(!delivery.wantsCodesOnly(), "has an outbound " + message + " map and codesOnly: a partner gets either its map's"
+					+ " output or the gateway's codes-only feedback, not both");
+		} else if (delivery.channel() == Channel.JSON_WEBHOOK) {
+			problems.require(payload == Payload.ID_ONLY || delivery.wantsCodesOnly(), "delivers by json-webhook with no outbound " + message
+					+ " map: its webhook takes the map's output, so name the map (or use payload id-only"
+					+ (role == PartnerDefinition.Role.REFERRER ? ", or codesOnly" : "") + ")");
+		}
+		problems.require(delivery.format() == null || Delivery.FHIR_JSON.equals(delivery.format()) || Delivery.FHIR_XML.equals(delivery.format()),
+				"asks for the format '" + delivery.format() + "': FHIR outputs are sent as " + Delivery.FHIR_JSON + " (the default) or "
+						+ Delivery.FHIR_XML);
+		return new PartnerDefinition(id, file.name(), d.name().trim(), role, List.copyOf(organizations), List.copyOf(directions),
+				List.copyOf(maps), new Delivery(delivery.channel(), delivery.endpoint(), Map.copyOf(headers), List.copyOf(secretHeaders),
+						payload, delivery.wantsCodesOnly(), delivery.format()));
 	}
 
 	private static boolean notBlank(String s) {

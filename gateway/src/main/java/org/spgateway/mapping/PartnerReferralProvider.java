@@ -3,7 +3,6 @@ package org.spgateway.mapping;
 import ca.uhn.fhir.model.api.annotation.Description;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +37,7 @@ public class PartnerReferralProvider implements SystemProvider {
 		String id = ids == null || ids.length == 0 ? null : ids[0];
 		PartnerDefinition partner = referrals.partner(id);
 		if (!referrals.mayPostFor(partner, request)) {
-			throw new ForbiddenOperationException("This client does not act for " + partner.name() + ", so it cannot send its referrals");
+			throw PartnerCallers.refusal(partner, "send its referrals", "partner");
 		}
 		byte[] body = request.loadRequestContents();
 		JsonNode json;

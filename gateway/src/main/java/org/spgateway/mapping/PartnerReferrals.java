@@ -16,10 +16,7 @@ import org.spgateway.fhir.Outcomes;
 import org.spgateway.mapping.PartnerDefinition.Direction;
 import org.spgateway.mapping.PartnerDefinition.MapUse;
 import org.spgateway.mapping.PartnerDefinition.Message;
-import org.spgateway.security.Caller;
-import org.spgateway.security.OrganisationId;
 import org.spgateway.security.RequestGate;
-import org.spgateway.security.Role;
 import org.spgateway.transaction.TransactionProcessor;
 
 /**
@@ -35,8 +32,11 @@ public class PartnerReferrals {
 	private final InboundMappings inbound;
 	private final TransactionProcessor transactions;
 	private final FhirContext fhirContext;
+	private final boolean sandbox;
 
-	PartnerReferrals(Partners partners, MapEngine engine, InboundMappings inbound, TransactionProcessor transactions, FhirContext fhirContext) {
+	PartnerReferrals(Partners partners, MapEngine engine, InboundMappings inbound, TransactionProcessor transactions, FhirContext fhirContext,
+			boolean sandbox) {
+		this.sandbox = sandbox;
 		this.partners = partners;
 		this.engine = engine;
 		this.inbound = inbound;
@@ -91,17 +91,9 @@ public class PartnerReferrals {
 		return partner;
 	}
 
-	/**
-	 * Once authentication says who is calling, a client bound to organisations (a referrer's or a provider's) may post only for a
-	 * partner that speaks for one of them; testers and administrators may try any partner. Without a caller (authentication off),
-	 * the gateway cannot tell, as for any other write.
-	 */
+	/** Whether the caller may send this partner's referrals ({@link PartnerCallers}). */
 	boolean mayPostFor(PartnerDefinition partner, RequestDetails request) {
-		Caller caller = RequestGate.callerOf(request);
-		if (caller == null || (caller.role() != Role.REFERRER && caller.role() != Role.PROVIDER)) {
-			return true;
-		}
-		return partner.organizations().stream().anyMatch(o -> caller.actsFor(new OrganisationId(o.system(), o.value())));
+		return PartnerCallers.mayActFor(RequestGate.callerOf(request), partner, sandbox);
 	}
 
 	BaseServerResponseException notJson(PartnerDefinition partner, int line) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ConceptMap;
@@ -39,6 +40,8 @@ public class PartnerStatusUpdates {
 	private static final Set<String> CONNECTION_OUTPUTS = Set.of(LifecycleCodes.ONWARD_REFERRAL, LifecycleCodes.SIGNPOSTING,
 			LifecycleCodes.NO_ONWARD_CONNECTION);
 	private static final String PARAMETER = "Parameters.parameter.where(name = '%s')";
+	/** Where a value is in the Parameters form: the expression of a refusal about it. */
+	static final UnaryOperator<String> IN_PARAMETERS = name -> PARAMETER.formatted(name);
 
 	private final Partners partners;
 	private final ConceptMapTranslator translator;
@@ -48,6 +51,10 @@ public class PartnerStatusUpdates {
 		this.partners = partners;
 		this.translator = translator;
 		this.resources = resources;
+	}
+
+	Partners partners() {
+		return partners;
 	}
 
 	/**
@@ -62,7 +69,12 @@ public class PartnerStatusUpdates {
 
 	/** The partner's change for this word; 422 naming the words it knows when the ConceptMap does not list it. */
 	public Change change(PartnerDefinition partner, String word) {
-		ConceptMap map = conceptMap(partner);
+		return change(partner, word, IN_PARAMETERS);
+	}
+
+	/** @param where the expression of each value (status, partner) in the form the partner posted */
+	Change change(PartnerDefinition partner, String word, UnaryOperator<String> where) {
+		ConceptMap map = conceptMap(partner, where);
 		List<String> known = new ArrayList<>();
 		SourceElementComponent found = null;
 		String meaning = null;
@@ -95,7 +107,7 @@ public class PartnerStatusUpdates {
 		}
 		if (found == null) {
 			throw Outcomes.unprocessable("'" + word + "' is not a status word of " + partner.name() + ": its ConceptMap " + map.getUrl()
-					+ " knows " + String.join(", ", known), PARAMETER.formatted("status"));
+					+ " knows " + String.join(", ", known), where.apply("status"));
 		}
 		return new Change(word, meaning == null ? word : meaning, status, step, output);
 	}
@@ -113,11 +125,11 @@ public class PartnerStatusUpdates {
 		return null;
 	}
 
-	private ConceptMap conceptMap(PartnerDefinition partner) {
+	private ConceptMap conceptMap(PartnerDefinition partner, UnaryOperator<String> where) {
 		Optional<String> url = partner.conceptMapFor(Direction.INBOUND, Message.STATUS_UPDATE);
 		if (url.isEmpty()) {
 			throw Outcomes.unprocessable("The partner " + partner.id() + " has no inbound status-update ConceptMap: it sends Task changes in the"
-					+ " gateway's own shape (PUT or PATCH Task)", PARAMETER.formatted("partner"));
+					+ " gateway's own shape (PUT or PATCH Task)", where.apply("partner"));
 		}
 		// The descriptor was checked against the loaded ConceptMaps at start-up.
 		return translator.byUrl(url.get()).orElseThrow();
@@ -130,26 +142,35 @@ public class PartnerStatusUpdates {
 	 * @param note      the partner's own words, or null: the reason (statuses that need one) and a close's outcome text
 	 */
 	public WriteOutcome apply(String taskId, String partnerId, String word, String note, WriteContext context) {
-		PartnerDefinition partner = partners.byId(partnerId).orElseThrow(() -> Outcomes.unprocessable("There is no partner '" + partnerId
+		return apply(taskId, partner(partnerId, IN_PARAMETERS), word, note, context, IN_PARAMETERS);
+	}
+
+	/** The partner with this id; 422 naming the partners there are. */
+	PartnerDefinition partner(String partnerId, UnaryOperator<String> where) {
+		return partners.byId(partnerId).orElseThrow(() -> Outcomes.unprocessable("There is no partner '" + partnerId
 				+ "'; the partners are " + String.join(", ", partners.all().stream().map(PartnerDefinition::id).toList()),
-				PARAMETER.formatted("partner")));
-		Change change = change(partner, word);
+				where.apply("partner")));
+	}
+
+	/** As {@link #apply(String, String, String, String, WriteContext)}, for a partner already known and a form of its own. */
+	WriteOutcome apply(String taskId, PartnerDefinition partner, String word, String note, WriteContext context, UnaryOperator<String> where) {
+		Change change = change(partner, word, where);
 		return resources.patch("Task", taskId, null, current -> {
 			Task task = (Task) current;
-			requireOwner(task, partner);
+			requireOwner(task, partner, where);
 			return changed(task, change, note);
 		}, context);
 	}
 
-	/** The partner must speak for the organisation that owns the Task (until authentication says who the caller is). */
-	private void requireOwner(Task task, PartnerDefinition partner) {
+	/** The partner must speak for the organisation that owns the Task (and the caller for the partner: PartnerCallers). */
+	private void requireOwner(Task task, PartnerDefinition partner, UnaryOperator<String> where) {
 		Identifier owner = task.getOwner().getIdentifier();
 		boolean owns = owner.hasSystem() && owner.hasValue()
 				&& partners.forOrganization(owner.getSystem(), owner.getValue()).map(p -> p.id().equals(partner.id())).orElse(false);
 		if (!owns) {
 			throw Outcomes.unprocessable("Task/" + task.getIdElement().getIdPart() + " is owned by " + (owner.hasValue() ? owner.getValue()
 					: "an organisation without an ODS code") + ", which the partner " + partner.id() + " does not speak for",
-					PARAMETER.formatted("partner"));
+					where.apply("partner"));
 		}
 	}
 

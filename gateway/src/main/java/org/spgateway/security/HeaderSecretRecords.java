@@ -2,6 +2,7 @@ package org.spgateway.security;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -116,6 +117,16 @@ public class HeaderSecretRecords {
 			out.add(masked && s != null && s.name().toLowerCase(Locale.ROOT).equals(h.substring(0, colon).trim().toLowerCase(Locale.ROOT))
 					? s.name() + ": " + s.value() : h);
 		}
+		return out;
+	}
+
+	/**
+	 * The stored values of a holder that is not a resource (a partner definition's secret headers, holder type {@code Partner}), by
+	 * header name in the order stored; for delivery only.
+	 */
+	public Map<String, String> values(String type, String id) {
+		Map<String, String> out = new LinkedHashMap<>();
+		load(type, id).forEach(s -> out.put(s.name(), s.value()));
 		return out;
 	}
 

@@ -20,7 +20,8 @@ public final class RoleRules {
 	/** What a tester may use outside sandbox mode, besides reading conformance resources (issue 11). */
 	static final Set<String> TESTER_OPERATIONS = Set.of("$validate", "$translate", "$transform");
 	/** Operations an administrator runs on what it manages. */
-	static final Set<String> ADMINISTRATOR_OPERATIONS = Set.of("$validate", "$translate", "$transform", "$redrive", "$meta", "$verify-chain");
+	static final Set<String> ADMINISTRATOR_OPERATIONS = Set.of("$validate", "$translate", "$transform", "$redrive", "$meta", "$verify-chain",
+			"$partner-headers");
 	/** What partners may not write: the directory and the Endpoints in it are the administrator's. */
 	static final Set<String> ADMINISTERED_WRITES = Set.of("Organization", "HealthcareService", "Location", "Endpoint");
 

@@ -20,7 +20,8 @@ import org.spgateway.validation.GatewayValidator;
 /**
  * Transforms a second of one inbound and one outbound partner map alone, on one thread, in the benchmark's process before the
  * gateway starts (as the validation ceiling): Riverside's flat JSON referral read into its logical model and mapped to a
- * transaction, and a feedback Bundle mapped to Riverside's flat JSON and written out. The bodies are the golden inputs.
+ * transaction, a feedback Bundle mapped to Riverside's flat JSON and written out, and a routed referral mapped to Casebook's
+ * flat JSON (a provider's notification). The bodies are the golden inputs.
  */
 final class MapThroughput {
 
@@ -38,14 +39,18 @@ final class MapThroughput {
 				new ConceptMapTranslator(loaded.resources().ofType(ConceptMap.class)));
 		StructureMap inbound = engine.byId("riverside-asc-referral-inbound").orElseThrow();
 		StructureMap outbound = engine.byId("riverside-asc-feedback-outbound").orElseThrow();
+		StructureMap notification = engine.byId("casebook-referral-outbound").orElseThrow();
 		JsonNode referral = new ObjectMapper().readTree(read("riverside-asc-referral-inbound/full-referral.input.json"));
 		Bundle feedback = (Bundle) fhir.newJsonParser().parseResource(read("riverside-asc-feedback-outbound/accepted.input.json"));
+		Bundle routed = (Bundle) fhir.newJsonParser().parseResource(read("casebook-referral-outbound/routed.input.json"));
 		StringBuilder table = new StringBuilder("### Partner maps alone\n\n")
 				.append("One thread in the benchmark's process, before the gateway starts, each map run over its golden input for ")
 				.append(each.toSeconds()).append(" s after as long a warm-up (inbound: JSON tree to transaction Bundle; outbound: Bundle to")
 				.append(" JSON text).\n\n| Map | Direction | Transforms/s | ms each |\n|---|---|---:|---:|\n");
 		row(table, "riverside-asc-referral-inbound", "inbound (flat JSON -> transaction)", each, () -> engine.fromJson(inbound, referral));
 		row(table, "riverside-asc-feedback-outbound", "outbound (Bundle -> flat JSON)", each, () -> engine.toJson(outbound, feedback).toString());
+		row(table, "casebook-referral-outbound", "outbound notification (Bundle -> flat JSON)", each,
+				() -> engine.toJson(notification, routed).toString());
 		return table.append("\n").toString();
 	}
 

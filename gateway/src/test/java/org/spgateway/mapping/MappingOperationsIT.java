@@ -2,6 +2,7 @@ package org.spgateway.mapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.hl7.fhir.r4.model.BooleanType;
@@ -77,6 +78,52 @@ class MappingOperationsIT {
 	void transformAlsoAcceptsTheMapUrlInTheQuery() {
 		HttpResponse<String> response = Http.post(base + "/StructureMap/$transform?source=" + MAP_URL, input("full-referral"));
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+	}
+
+	@Test
+	void transformTakesAPartnersOwnJsonAndAnswersTheCanonicalResourcesItsMapMakes() {
+		String json = Fixtures.text(MapGoldenTest.class, "golden/riverside-asc-referral-inbound/full-referral.input.json");
+		HttpResponse<String> response = Http.post(base + "/StructureMap/riverside-asc-referral-inbound/$transform", json,
+				"Content-Type", "application/json");
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		Golden.assertMatches(MapGoldenTest.class, "golden/riverside-asc-referral-inbound/full-referral.expected.json", Map.of(),
+				Http.parse(response, Bundle.class));
+		HttpResponse<String> bySource = Http.post(base + "/StructureMap/$transform?source="
+				+ "https://spgateway.org/fhir/StructureMap/northside-self-referral-inbound",
+				Fixtures.text(MapGoldenTest.class, "golden/northside-self-referral-inbound/with-practice.input.json"), "Content-Type", "application/json");
+		assertThat(bySource.statusCode()).as(bySource.body()).isEqualTo(200);
+		assertThat(Http.parse(bySource, Bundle.class).getType()).isEqualTo(Bundle.BundleType.TRANSACTION);
+	}
+
+	@Test
+	void transformOfAPartnersJsonRefusesAFieldItsModelLacksAndJsonForAFhirMapInPlainWords() {
+		String json = Fixtures.text(MapGoldenTest.class, "golden/riverside-asc-referral-inbound/full-referral.input.json")
+				.replace("\"firstName\"", "\"forename\"");
+		HttpResponse<String> typo = Http.post(base + "/StructureMap/riverside-asc-referral-inbound/$transform", json,
+				"Content-Type", "application/json");
+		assertThat(typo.statusCode()).as(typo.body()).isEqualTo(422);
+		OperationOutcome.OperationOutcomeIssueComponent issue = Http.parse(typo, OperationOutcome.class).getIssueFirstRep();
+		assertThat(issue.getDiagnostics()).contains("'forename' is not a field of 'person'");
+		assertThat(issue.getExpression()).extracting(Object::toString).containsExactly("person.forename");
+
+		HttpResponse<String> notFhir = Http.post(base + "/StructureMap/meadow-gp-referral-inbound/$transform", "{\"caseReference\":\"X\"}",
+				"Content-Type", "application/json");
+		assertThat(notFhir.statusCode()).as(notFhir.body()).isEqualTo(422);
+		assertThat(Errors.diagnostics(Http.parse(notFhir, OperationOutcome.class).getIssue())).contains("reads a ServiceRequest, and the body is not FHIR (it has no resourceType)");
+
+		HttpResponse<String> fhirToJsonMap = Http.post(base + "/StructureMap/riverside-asc-referral-inbound/$transform", input("full-referral"));
+		assertThat(fhirToJsonMap.statusCode()).as(fhirToJsonMap.body()).isEqualTo(422);
+		assertThat(Errors.diagnostics(Http.parse(fhirToJsonMap, OperationOutcome.class).getIssue())).contains("reads a partner's own JSON");
+	}
+
+	@Test
+	void transformWithAnOutboundMapToAPartnersJsonAnswersThatJson() throws Exception {
+		String bundle = Fixtures.text(MapGoldenTest.class, "golden/casebook-referral-outbound/routed.input.json");
+		HttpResponse<String> response = Http.post(base + "/StructureMap/casebook-referral-outbound/$transform", bundle, "Accept", "application/json");
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+		Golden.assertJsonMatches(MapGoldenTest.class, "golden/casebook-referral-outbound/routed.expected.json",
+				new ObjectMapper().readTree(response.body()));
 	}
 
 	@Test

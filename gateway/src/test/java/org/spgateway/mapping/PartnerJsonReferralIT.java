@@ -188,4 +188,26 @@ class PartnerJsonReferralIT {
 		assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(400);
 		assertThat(unknown.body()).contains("There is no partner 'nobody'");
 	}
+
+	@Test
+	void onlyAClientOfTheFormsProviderMaySendItsSelfReferralsAndAnotherIsForbiddenNamingThePartner() {
+		String nhs = TestNhsNumbers.next();
+		String id = "NWP-FORM-" + UUID.randomUUID();
+		String form = selfReferral(nhs, id, true);
+		HttpResponse<String> gp = Http.post(gateway.baseUrl() + "/$partner-referral?partner=northside-self-referral", form,
+				"Content-Type", "application/json", "Authorization", "Bearer " + gateway.tokenFor("demo-gp"));
+		assertThat(gp.statusCode()).as(gp.body()).isEqualTo(403);
+		assertThat(issue(gp).getCode()).isEqualTo(OperationOutcome.IssueType.FORBIDDEN);
+		assertThat(issue(gp).getDiagnostics()).contains("northside-self-referral");
+		assertThat(issue(gp).getExpression().get(0).getValue()).isEqualTo("partner");
+		assertThat(search("ServiceRequest?identifier=https://northside-wellbeing.example/Id/self-referral-form|" + id, ServiceRequest.class))
+				.isEmpty();
+
+		// Northside Wellbeing Partnership (X99901) runs the form: its client may send what the form collected.
+		HttpResponse<String> provider = Http.post(gateway.baseUrl() + "/$partner-referral?partner=northside-self-referral", form,
+				"Content-Type", "application/json", "Authorization", "Bearer " + gateway.tokenFor("demo-provider"));
+		assertThat(provider.statusCode()).as(provider.body()).isEqualTo(200);
+		assertThat(search("ServiceRequest?identifier=https://northside-wellbeing.example/Id/self-referral-form|" + id, ServiceRequest.class))
+				.hasSize(1);
+	}
 }

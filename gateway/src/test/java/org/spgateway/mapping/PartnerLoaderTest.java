@@ -125,11 +125,84 @@ class PartnerLoaderTest {
 	}
 
 	@Test
-	void aMapEntryNamingBothAStructureMapAndAConceptMapIsRefused() throws IOException {
-		write("lakeside", VALID.replace("structureMap: https://example.org/StructureMap/inbound",
-				"structureMap: https://example.org/StructureMap/inbound\n    conceptMap: https://example.org/ConceptMap/words"));
-		assertThatThrownBy(this::load).isInstanceOf(ConformanceException.class)
-				.hasMessageContaining("either a structureMap or a conceptMap");
+	void aMapEntryNamingBothAStructureMapAndAConceptMapIsOnlyAStatusUpdateReadFromJsonAtItsEndpoint() throws IOException {
+		String words = "https://example.org/ConceptMap/words";
+		String both = "structureMap: https://example.org/StructureMap/inbound\n    conceptMap: " + words;
+		write("lakeside", VALID.replace("structureMap: https://example.org/StructureMap/inbound", both));
+		assertThatThrownBy(() -> new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP), Set.of(words)))
+				.isInstanceOf(ConformanceException.class).hasMessageContaining("name the endpoint it is posted to (endpoint: $partner-status)");
+
+		write("lakeside", VALID.replace("structureMap: https://example.org/StructureMap/inbound", both + "\n    endpoint: $partner-status"));
+		PartnerDefinition partner = new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP), Set.of(words)).get(0);
+		assertThat(partner.jsonStatusMap()).contains(MAP);
+		assertThat(partner.conceptMapFor(Direction.INBOUND, Message.STATUS_UPDATE)).contains(words);
+
+		write("lakeside", VALID.replace("message: status-update\n    structureMap: https://example.org/StructureMap/inbound",
+				"message: referral\n    " + both));
+		assertThatThrownBy(() -> new PartnerLoader().load(List.of(folder.toString()), Set.of(MAP), Set.of(words)))
+				.isInstanceOf(ConformanceException.class).hasMessageContaining("either a structureMap or a conceptMap");
+	}
+
+	@Test
+	void aDeliveryMayAskForFhirXmlAndNoOtherFormat() throws IOException {
+		write("lakeside", VALID.replace("  payload: id-only", "  payload: id-only\n  format: application/fhir+xml"));
+		assertThat(load().get(0).delivery().fhirContentType()).isEqualTo("application/fhir+xml");
+		write("lakeside", VALID);
+		assertThat(load().get(0).delivery().fhirContentType()).isEqualTo("application/fhir+json");
+		write("lakeside", VALID.replace("  payload: id-only", "  payload: id-only\n  format: text/csv"));
+		assertThatThrownBy(this::load).isInstanceOf(ConformanceException.class).hasMessageContaining("asks for the format 'text/csv'");
+	}
+
+	@Test
+	void secretHeadersAreNamedInTheDescriptorAndNeverValued() throws IOException {
+		write("lakeside", VALID.replace("  payload: id-only", "  secretHeaders: [X-Api-Key]\n  payload: id-only"));
+		assertThat(load().get(0).delivery().secretHeadersOrNone()).containsExactly("X-Api-Key");
+		write("lakeside", VALID.replace("  payload: id-only", "  secretHeaders: [X-Lakeside-Tenant]\n  payload: id-only"));
+		assertThatThrownBy(this::load).hasMessageContaining("names the header X-Lakeside-Tenant twice");
+		write("lakeside", VALID.replace("  payload: id-only", "  secretHeaders: [\"Bad Name\"]\n  payload: id-only"));
+		assertThatThrownBy(this::load).hasMessageContaining("secret header name that is not a valid HTTP header name: Bad Name");
+	}
+
+	@Test
+	void aJsonWebhookWithNoMapNeedsIdOnlyOrCodesOnly() throws IOException {
+		write("lakeside", VALID.replace("  payload: id-only\n", ""));
+		assertThatThrownBy(this::load).hasMessageContaining("delivers by json-webhook with no outbound notification map: its webhook takes"
+				+ " the map's output, so name the map (or use payload id-only)");
+	}
+
+	@Test
+	void aBarsChannelCarriesWholeMessagesToReferrersOnly() throws IOException {
+		String referrer = VALID.replace("role: provider", "role: referrer").replace("channel: json-webhook", "channel: bars-process-message");
+		write("lakeside", referrer);
+		assertThatThrownBy(this::load).hasMessageContaining("delivers by bars-process-message with payload id-only: a BaRS message always"
+				+ " carries its resources");
+		write("lakeside", referrer.replace("  payload: id-only", "  codesOnly: true"));
+		assertThatThrownBy(this::load).hasMessageContaining("delivers by bars-process-message with codesOnly");
+		write("lakeside", referrer.replace("  payload: id-only\n", ""));
+		assertThat(load().get(0).delivery().channel()).isEqualTo(Channel.BARS_PROCESS_MESSAGE);
+		write("lakeside", VALID.replace("channel: json-webhook", "channel: bars-process-message").replace("  payload: id-only\n", ""));
+		assertThatThrownBy(this::load).hasMessageContaining("is a provider delivering by bars-process-message");
+	}
+
+	@Test
+	void codesOnlyIsForReferrersAndNotBesideAMap() throws IOException {
+		write("lakeside", VALID.replace("  payload: id-only", "  codesOnly: true"));
+		assertThatThrownBy(this::load).hasMessageContaining("is a provider with codesOnly");
+		String mapped = VALID.replace("role: provider", "role: referrer").replace("  payload: id-only", "  codesOnly: true");
+		write("lakeside", mapped.replace("direction: inbound\n    message: status-update", "direction: outbound\n    message: feedback"));
+		assertThatThrownBy(this::load).hasMessageContaining("has an outbound feedback map and codesOnly: a partner gets either its map's"
+				+ " output or the gateway's codes-only feedback, not both");
+	}
+
+	@Test
+	void anOutboundMapGoesToTheWebhookWithTheWholeContent() throws IOException {
+		String mapped = VALID.replace("direction: inbound\n    message: status-update", "direction: outbound\n    message: notification");
+		write("lakeside", mapped);
+		assertThatThrownBy(this::load).hasMessageContaining("has an outbound notification map and payload id-only");
+		write("lakeside", mapped.replace("channel: json-webhook", "channel: fhir-rest-hook").replace("  payload: id-only\n", ""));
+		assertThatThrownBy(this::load).hasMessageContaining("has an outbound notification map but delivers by fhir-rest-hook");
+		write("lakeside", mapped.replace("  payload: id-only\n", ""));
+		assertThat(load().get(0).mapFor(Direction.OUTBOUND, Message.NOTIFICATION)).contains(MAP);
 	}
 
 	private void write(String partner, String text) throws IOException {

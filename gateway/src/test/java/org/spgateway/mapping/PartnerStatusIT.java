@@ -17,6 +17,7 @@ import org.spgateway.intake.TestNhsNumbers;
 import org.spgateway.testsupport.Fixtures;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
+import org.spgateway.testsupport.TestTokens;
 
 /**
  * A provider platform's status words (the shipped Casebook partner) on a real referral Task: each word becomes the Task's status and
@@ -28,11 +29,15 @@ class PartnerStatusIT {
 
 	private static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 
+	private static final String BRIGHTWATER = "brightwater-casebook";
+
 	private static GatewayServer gateway;
 
 	@BeforeAll
 	static void start() {
-		gateway = GatewayServer.start("gateway.sandbox=true",
+		// Brightwater's Casebook integration is a client of the test issuer bound to Brightwater (X99931): no demo client acts for it.
+		gateway = GatewayServer.start("gateway.sandbox=true", "gateway.security.clients." + BRIGHTWATER + ".role=PROVIDER",
+				"gateway.security.clients." + BRIGHTWATER + ".organisations[0].value=X99931",
 				"gateway.directory.seed-files=classpath:org/spgateway/mapping/intake/meadow-directory.json,"
 						+ "classpath:org/spgateway/mapping/intake/casebook-directory.json");
 	}
@@ -164,4 +169,100 @@ class PartnerStatusIT {
 		assertThat(diagnostics(response)).contains("is owned by X99901, which the partner casebook-provider does not speak for");
 	}
 
+
+	/** Casebook's own flat JSON for a change, as Brightwater's client posts it. */
+	private static HttpResponse<String> casebookJson(String json, String token) {
+		return Http.post(gateway.baseUrl() + "/$partner-status?partner=casebook-provider", json, "Content-Type", "application/json",
+				"Authorization", "Bearer " + token);
+	}
+
+	private static String change(String task, String word, String note) {
+		return "{\"caseId\":\"CB-2026-00417\",\"referralId\":\"Task/" + task + "\",\"status\":\"" + word + "\","
+				+ "\"at\":\"2026-12-04T14:20:00+00:00\"" + (note == null ? "" : ",\"note\":\"" + note + "\"") + "}";
+	}
+
+	private static OperationOutcome.OperationOutcomeIssueComponent issue(HttpResponse<String> response) {
+		return Http.parse(response, OperationOutcome.class).getIssueFirstRep();
+	}
+
+	@Test
+	void casebooksOwnJsonStatusChangesMoveTheTaskThroughTheSameLifecycleAndAnIllegalMoveIsThe409() {
+		String task = referralTask();
+		String token = TestTokens.forClient(BRIGHTWATER);
+
+		HttpResponse<String> skipped = casebookJson(change(task, "FIRST_CONTACT", null), token);
+		assertThat(skipped.statusCode()).as(skipped.body()).isEqualTo(409);
+		assertThat(issue(skipped).getDiagnostics()).contains("A Task cannot move from requested to in-progress");
+		assertThat(read(task).getMeta().getVersionId()).isEqualTo("1");
+
+		HttpResponse<String> allocated = casebookJson(change(task, "ALLOCATED", null), token);
+		assertThat(allocated.statusCode()).as(allocated.body()).isEqualTo(200);
+		assertThat(Http.parse(allocated, Task.class).getStatus()).isEqualTo(TaskStatus.ACCEPTED);
+
+		HttpResponse<String> contact = casebookJson(change(task, "FIRST_CONTACT", "Spoke by phone; meeting booked."), token);
+		assertThat(contact.statusCode()).as(contact.body()).isEqualTo(200);
+		assertThat(read(task).getStatus()).isEqualTo(TaskStatus.INPROGRESS);
+		assertThat(read(task).getBusinessStatus().getCodingFirstRep().getCode()).isEqualTo("contacted");
+
+		HttpResponse<String> closed = casebookJson(change(task, "CLOSED_ENGAGED", "Joined the walking group; discharged."), token);
+		assertThat(closed.statusCode()).as(closed.body()).isEqualTo(200);
+		Task after = read(task);
+		assertThat(after.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		assertThat(after.getBusinessStatus().getCodingFirstRep().getCode()).isEqualTo("discharged");
+		assertThat(after.getOutput())
+				.anySatisfy(o -> assertThat(o.getValue().primitiveValue()).isEqualTo("Joined the walking group; discharged."));
+	}
+
+	@Test
+	void casebooksJsonThatCannotBeReadIsRefusedNamingItsOwnFieldAndChangesNothing() {
+		String task = referralTask();
+		String token = TestTokens.forClient(BRIGHTWATER);
+
+		HttpResponse<String> unknown = casebookJson(change(task, "CLOSED_MOVED_AWAY", null), token);
+		assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(422);
+		assertThat(issue(unknown).getDiagnostics()).contains("'CLOSED_MOVED_AWAY' is not a status word of Casebook");
+		assertThat(issue(unknown).getExpression().get(0).getValue()).isEqualTo("status");
+
+		HttpResponse<String> noTask = casebookJson("{\"caseId\":\"CB-1\",\"status\":\"ALLOCATED\"}", token);
+		assertThat(noTask.statusCode()).as(noTask.body()).isIn(400, 422);
+		assertThat(issue(noTask).getExpression().get(0).getValue()).contains("referralId");
+
+		HttpResponse<String> stranger = casebookJson(change(task, "ALLOCATED", null).replace("\"at\"", "\"worker\":\"J\",\"at\""), token);
+		assertThat(stranger.statusCode()).as(stranger.body()).isEqualTo(422);
+		assertThat(issue(stranger).getDiagnostics()).contains("worker");
+
+		HttpResponse<String> notJson = casebookJson("status=ALLOCATED", token);
+		assertThat(notJson.statusCode()).as(notJson.body()).isEqualTo(400);
+		assertThat(read(task).getMeta().getVersionId()).isEqualTo("1");
+	}
+
+	@Test
+	void theParametersFormStillWorksAtTheSameEndpointWhenTheBodyIsFhir() {
+		String task = referralTask();
+		String parameters = "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"task\",\"valueReference\":{\"reference\":\"Task/"
+				+ task + "\"}},{\"name\":\"status\",\"valueCode\":\"ALLOCATED\"}]}";
+		HttpResponse<String> response = Http.post(gateway.baseUrl() + "/$partner-status?partner=casebook-provider", parameters,
+				"Authorization", "Bearer " + TestTokens.forClient(BRIGHTWATER));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		assertThat(read(task).getStatus()).isEqualTo(TaskStatus.ACCEPTED);
+	}
+
+	@Test
+	void aClientThatDoesNotActForCasebookIsForbiddenNamingThePartnerAndChangesNothing() {
+		String task = referralTask();
+		HttpResponse<String> provider = casebookJson(change(task, "ALLOCATED", null), gateway.tokenFor("demo-provider"));
+		assertThat(provider.statusCode()).as(provider.body()).isEqualTo(403);
+		assertThat(issue(provider).getCode()).isEqualTo(OperationOutcome.IssueType.FORBIDDEN);
+		assertThat(issue(provider).getDiagnostics()).contains("casebook-provider").doesNotContain("Exception");
+		assertThat(issue(provider).getExpression().get(0).getValue()).isEqualTo("partner");
+
+		String parameters = "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"partner\",\"valueString\":\"casebook-provider\"},"
+				+ "{\"name\":\"status\",\"valueCode\":\"ALLOCATED\"}]}";
+		HttpResponse<String> gp = Http.post(gateway.baseUrl() + "/Task/" + task + "/$partner-status", parameters,
+				"Authorization", "Bearer " + gateway.tokenFor("demo-gp"));
+		assertThat(gp.statusCode()).as(gp.body()).isEqualTo(403);
+		assertThat(issue(gp).getDiagnostics()).contains("casebook-provider");
+		assertThat(read(task).getMeta().getVersionId()).isEqualTo("1");
+		assertThat(read(task).getStatus()).isEqualTo(TaskStatus.REQUESTED);
+	}
 }
