@@ -44,7 +44,7 @@ public class ValidationConfig {
 		// Validation uses what the gateway holds, never the internet: the validator library would otherwise fetch
 		// packages (an ImplementationGuide's dependencies ...) from packages.fhir.org inside a request.
 		ManagedWebAccess.setAccessPolicy(ManagedWebAccess.WebAccessPolicy.PROHIBITED);
-		new ProfileCompiler(fhirContext).compile(conformance, supportChain(fhirContext, conformance));
+		new ProfileCompiler(fhirContext).compile(conformance, () -> supportChain(fhirContext, conformance));
 		// A fresh chain, so that nothing cached while compiling outlives it.
 		return supportChain(fhirContext, conformance);
 	}
