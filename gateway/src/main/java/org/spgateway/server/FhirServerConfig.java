@@ -25,6 +25,8 @@ import org.spgateway.security.CallerResolver;
 import org.spgateway.security.RequestGate;
 import org.spgateway.store.ResourceStore;
 import org.spgateway.store.SearchParameterRegistry;
+import org.spgateway.validation.ResourceValidator;
+import org.spgateway.validation.ValidatorWarmUp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -58,9 +60,14 @@ public class FhirServerConfig {
 		return new RequestGate(policy, callers);
 	}
 
+	/**
+	 * Stores the conformance resources once they are known to be valid, so that a broken file is never stored. The
+	 * validator starts checking them as it is made, beside the rest of start-up.
+	 */
 	@Bean
 	ConformanceStoreSync conformanceStoreSync(FhirContext fhirContext, ResourceStore store, TransactionTemplate transactions,
-			ConformanceResources conformance) {
+			ConformanceResources conformance, ResourceValidator checking, ValidatorWarmUp checks) {
+		checks.awaitChecked();
 		ConformanceStoreSync sync = new ConformanceStoreSync(fhirContext, store, transactions);
 		sync.sync(conformance);
 		return sync;

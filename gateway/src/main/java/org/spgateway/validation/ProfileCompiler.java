@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.hl7.fhir.common.hapi.validation.validator.ProfileKnowledgeWorkerR5;
 import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
 import org.hl7.fhir.convertors.factory.VersionConvertorFactory_40_50;
@@ -16,13 +17,18 @@ import org.hl7.fhir.r5.fhirpath.FHIRPathEngine;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
 import org.spgateway.conformance.ConformanceException;
 import org.spgateway.conformance.ConformanceResources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Generates the snapshot of every StructureDefinition in profiles/ (so that the API serves complete
  * profiles and the validator never builds one mid-request) and stops start-up on any error the
- * snapshot generator reports, naming the file.
+ * snapshot generator reports, naming the file. The profiles the gateway ships were compiled by the
+ * build ({@link ProfileSnapshots}); only a set that differs from them is compiled at start-up.
  */
 class ProfileCompiler {
+
+	private static final Logger log = LoggerFactory.getLogger(ProfileCompiler.class);
 
 	private final FhirContext fhirContext;
 
@@ -30,7 +36,24 @@ class ProfileCompiler {
 		this.fhirContext = fhirContext;
 	}
 
-	void compile(ConformanceResources conformance, IValidationSupport support) {
+	/** Gives every profile its snapshot: the build's when it was compiled from these very profiles, else a new one. */
+	void compile(ConformanceResources conformance, Supplier<IValidationSupport> support) {
+		long started = System.nanoTime();
+		List<StructureDefinition> profiles = conformance.ofType(StructureDefinition.class);
+		Map<String, StructureDefinition.StructureDefinitionSnapshotComponent> stored =
+				ProfileSnapshots.stored(fhirContext, ProfileSnapshots.key(fhirContext, profiles));
+		if (!profiles.isEmpty() && stored.keySet().containsAll(profiles.stream().map(StructureDefinition::getUrl).toList())) {
+			profiles.forEach(p -> p.setSnapshot(stored.get(p.getUrl())));
+			log.info("Profile snapshots: {} compiled by the build, read in {} ms", profiles.size(), (System.nanoTime() - started) / 1_000_000);
+			return;
+		}
+		generate(conformance, support.get());
+		log.info("Profile snapshots: {} compiled in {} ms (the build compiled another set of profiles)", profiles.size(),
+				(System.nanoTime() - started) / 1_000_000);
+	}
+
+	/** Generates every profile's snapshot, checking each, parents first. */
+	void generate(ConformanceResources conformance, IValidationSupport support) {
 		WorkerContextValidationSupportAdapter context = WorkerContextValidationSupportAdapter.newVersionSpecificWorkerContextWrapper(support);
 		List<StructureDefinition> profiles = new ArrayList<>(conformance.ofType(StructureDefinition.class));
 		Map<String, StructureDefinition> byUrl = new HashMap<>();

@@ -3,6 +3,9 @@ package org.spgateway.validation;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.context.support.IValidationSupport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
@@ -10,6 +13,7 @@ import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationS
 import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
+import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.utilities.http.ManagedWebAccess;
 import org.spgateway.config.GatewayProperties;
 import org.spgateway.conformance.ConformanceLoader;
@@ -31,7 +35,7 @@ public class ValidationConfig {
 
 	@Bean
 	ConformanceResources conformanceResources(FhirContext fhirContext, GatewayProperties properties) {
-		java.util.List<String> locations = new java.util.ArrayList<>(properties.getConformance().getLocations());
+		List<String> locations = new ArrayList<>(properties.getConformance().getLocations());
 		locations.addAll(properties.getConformance().getAdditionalLocations());
 		ConformanceLoader loader = new ConformanceLoader(fhirContext);
 		ConformanceResources resources = new ConformanceResources(loader.load(locations), loader.loadExamples(locations));
@@ -44,7 +48,7 @@ public class ValidationConfig {
 		// Validation uses what the gateway holds, never the internet: the validator library would otherwise fetch
 		// packages (an ImplementationGuide's dependencies ...) from packages.fhir.org inside a request.
 		ManagedWebAccess.setAccessPolicy(ManagedWebAccess.WebAccessPolicy.PROHIBITED);
-		new ProfileCompiler(fhirContext).compile(conformance, supportChain(fhirContext, conformance));
+		new ProfileCompiler(fhirContext).compile(conformance, () -> supportChain(fhirContext, conformance));
 		// A fresh chain, so that nothing cached while compiling outlives it.
 		return supportChain(fhirContext, conformance);
 	}
@@ -56,30 +60,19 @@ public class ValidationConfig {
 		WorkerContextValidationSupportAdapter workerContext = new CachingWorkerContext(validationSupport);
 		ResourceValidator validator = new ResourceValidator(fhirContext, workerContext, conformance.requiredProfiles(),
 				properties.getValidation().getPoolSize());
-		// Every conformance resource must validate; a broken one stops start-up here, naming its file.
-		for (LoadedResource loaded : java.util.stream.Stream.concat(conformance.all().stream(), conformance.examples().stream()).toList()) {
-			if (loaded.resource() instanceof org.hl7.fhir.r4.model.StructureDefinition) {
-				// Compiled by ProfileCompiler; the instance validator would try to rebuild them from the network.
-				continue;
-			}
-			ValidationReport report = validator.validate(loaded.resource(), null);
-			if (report.hasErrors()) {
-				throw new org.spgateway.conformance.ConformanceException(loaded.source(), "is not valid: "
-						+ report.errors().stream().map(i -> (i.expression() == null ? "" : i.expression() + ": ") + i.diagnostics())
-								.reduce((a, b) -> a + "; " + b).orElse(""));
-			}
-		}
-		log.info("Validator ready in {} ms ({} conformance resources checked); warming up beside the rest of start-up",
-				(System.nanoTime() - started) / 1_000_000, conformance.all().size());
-		warmUp.begin(validator, java.util.stream.Stream.concat(conformance.examples().stream(), conformance.all().stream())
-				.map(LoadedResource::resource).filter(r -> !(r instanceof org.hl7.fhir.r4.model.StructureDefinition)).toList());
+		log.info("Validator ready in {} ms; checking the conformance resources and warming up beside the rest of start-up",
+				(System.nanoTime() - started) / 1_000_000);
+		// Every conformance resource must validate; a broken one stops start-up (ValidatorWarmUp names its file).
+		List<LoadedResource> checks = Stream.concat(conformance.all().stream(), conformance.examples().stream()).toList();
+		warmUp.begin(validator, checks, Stream.concat(conformance.examples().stream(), conformance.all().stream())
+				.map(LoadedResource::resource).filter(r -> !(r instanceof StructureDefinition)).toList());
 		return validator;
 	}
 
-	/** Validates the conformance resources repeatedly, on every pooled validator at once, for the configured time. */
+	/** Checks the conformance resources, then validates them repeatedly until the validator is warm, beside start-up. */
 	@Bean
 	ValidatorWarmUp validatorWarmUp(GatewayProperties properties) {
-		return new ValidatorWarmUp(properties.getValidation().getWarmUp(), properties.getValidation().getPoolSize());
+		return new ValidatorWarmUp(properties.getValidation().getWarmUp(), ValidatorWarmUp.threadsFor(properties.getValidation().getPoolSize()));
 	}
 
 	static ValidationSupportChain supportChain(FhirContext fhirContext, ConformanceResources conformance) {

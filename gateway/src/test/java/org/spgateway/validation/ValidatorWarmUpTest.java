@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Task;
+import org.spgateway.conformance.ConformanceException;
+import org.spgateway.conformance.LoadedResource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The warm-up runs beside start-up, and the web server's turn to start waits for it to end. */
+/** The check and the warm-up run beside start-up, and the web server's turn to start waits for them to end. */
 class ValidatorWarmUpTest {
 
 	private static ResourceValidator validator;
@@ -29,22 +33,50 @@ class ValidatorWarmUpTest {
 	}
 
 	@Test
-	void startingWaitsUntilTheWarmUpHasRunItsTime() {
-		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofMillis(1500), 2);
-		long begun = System.nanoTime();
-		warmUp.begin(validator, samples());
+	void startingWaitsUntilTheWarmUpHasEnded() {
+		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofSeconds(30), 2);
+		warmUp.begin(validator, List.of(), samples());
 		assertThat(warmUp.isRunning()).isFalse();
 		warmUp.start();
-		assertThat(Duration.ofNanos(System.nanoTime() - begun)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
-		assertThat(warmUp.validations()).isPositive();
+		// Ended by passes that stopped getting faster: at least the passes it took to tell.
+		assertThat(warmUp.validations()).isGreaterThanOrEqualTo(ValidatorWarmUp.PASSES_WITHOUT_GAIN + 1);
 		assertThat(warmUp.isRunning()).isTrue();
+	}
+
+	@Test
+	void theWarmUpEndsAtItsLimitEvenIfPassesStillGetFaster() {
+		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofMillis(300), 1);
+		List<Resource> many = Collections.nCopies(100_000, new Patient().setActive(true));
+		long begun = System.nanoTime();
+		warmUp.begin(validator, List.of(), many);
+		warmUp.start();
+		assertThat(Duration.ofNanos(System.nanoTime() - begun)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(10));
+		assertThat(warmUp.validations()).isPositive().isLessThan(100_000);
+	}
+
+	@Test
+	void anInvalidConformanceResourceStopsStartUpNamingItsFile() {
+		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofSeconds(1), 1);
+		// The base specification requires a Task's status and intent.
+		Task broken = new Task();
+		warmUp.begin(validator, List.of(new LoadedResource("profiles/examples/broken.json", broken)), samples());
+		assertThatThrownBy(warmUp::awaitChecked).isInstanceOf(ConformanceException.class).hasMessageContaining("profiles/examples/broken.json")
+				.hasMessageContaining("is not valid");
+		assertThatThrownBy(warmUp::start).isInstanceOf(ConformanceException.class);
+		assertThat(warmUp.validations()).isZero();
+	}
+
+	@Test
+	void onTwoCoresOneThreadWarmsSoThatStartUpKeepsACore() {
+		assertThat(ValidatorWarmUp.threadsFor(2)).isEqualTo(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() - 1)));
+		assertThat(ValidatorWarmUp.threadsFor(1)).isEqualTo(1);
 	}
 
 	@Test
 	void beginningReturnsAtOnceSoThatTheRestOfStartUpRunsBeside() {
 		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofSeconds(2), 2);
 		long begun = System.nanoTime();
-		warmUp.begin(validator, samples());
+		warmUp.begin(validator, List.of(), samples());
 		assertThat(Duration.ofNanos(System.nanoTime() - begun)).isLessThan(Duration.ofSeconds(1));
 		warmUp.start();
 	}
@@ -52,7 +84,7 @@ class ValidatorWarmUpTest {
 	@Test
 	void aWarmUpSwitchedOffDoesNotHoldStartUp() {
 		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ZERO, 2);
-		warmUp.begin(validator, samples());
+		warmUp.begin(validator, List.of(), samples());
 		long starting = System.nanoTime();
 		warmUp.start();
 		assertThat(Duration.ofNanos(System.nanoTime() - starting)).isLessThan(Duration.ofMillis(200));
