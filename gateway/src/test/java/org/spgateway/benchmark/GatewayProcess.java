@@ -39,7 +39,10 @@ final class GatewayProcess {
 				// Referrals are routed through the service directory: the demo one names the services the scenarios refer to.
 				"--gateway.sandbox=true", "--gateway.directory.seed-files=" + partnerDirectory(),
 				// The benchmark's notification receiver listens on plain http on this machine.
-				"--gateway.notifications.require-https=false", "--gateway.feedback.require-https=false"));
+				"--gateway.notifications.require-https=false", "--gateway.feedback.require-https=false",
+				// The benchmark measures capacity, and all its clients share one token: the per-client limit (2,500 a second by
+				// default) would cap a fast cell. The limiter still runs on every request, as deployed.
+				"--gateway.limits.rate.requests-per-second=1000000", "--gateway.limits.rate.burst=1000000"));
 		Path log = dataDir.resolve("gateway.log");
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		GatewayProcess gateway = new GatewayProcess(process, port, dataDir);
