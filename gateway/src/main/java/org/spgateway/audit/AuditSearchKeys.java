@@ -34,6 +34,31 @@ final class AuditSearchKeys {
 
 	private AuditSearchKeys() {}
 
+	/** The keys of an event the gateway is about to write: the same keys {@link #of(AuditEvent)} finds in its JSON. */
+	static String[] of(AuditEventJson.Event event) {
+		AuditSearchKeys out = new AuditSearchKeys();
+		out.code("type", event.type());
+		event.subtypes().forEach(c -> out.code("subtype", c));
+		out.token("action", ACTION_SYSTEM, event.action());
+		out.token("outcome", OUTCOME_SYSTEM, event.outcome());
+		for (AuditEventJson.Agent agent : event.agents()) {
+			out.reference("agent", agent.who());
+			out.patient(agent.who().reference());
+			out.string("agent-name", agent.name());
+			out.code("agent-role", agent.role());
+			out.string("address", agent.address());
+		}
+		for (AuditEventJson.Entity entity : event.entities()) {
+			out.reference("entity", entity.what());
+			out.patient(entity.what() == null ? null : entity.what().reference());
+			out.code("entity-type", entity.type());
+			out.code("entity-role", entity.role());
+		}
+		out.reference("source", AuditEventJson.Ref.identifier(AuditCodes.GATEWAY_ID, event.observer()));
+		return out.keys.toArray(new String[0]);
+	}
+
+	/** The keys of an event as stored (one written before this version, read back for its keys). */
 	static String[] of(AuditEvent event) {
 		AuditSearchKeys out = new AuditSearchKeys();
 		out.coding("type", event.getType());
@@ -73,6 +98,22 @@ final class AuditSearchKeys {
 		return out.keys.toArray(new String[0]);
 	}
 
+	private void code(String name, AuditEventJson.Code code) {
+		if (code != null) {
+			token(name, code.system(), code.code());
+		}
+	}
+
+	private void reference(String name, AuditEventJson.Ref ref) {
+		if (ref == null) {
+			return;
+		}
+		reference(name, ref.reference());
+		if (ref.value() != null) {
+			token(name + ":identifier", ref.system(), ref.value());
+		}
+	}
+
 	private void concept(String name, CodeableConcept concept) {
 		concept.getCoding().forEach(c -> coding(name, c));
 	}
@@ -100,7 +141,14 @@ final class AuditSearchKeys {
 		if (reference == null) {
 			return;
 		}
-		String ref = reference.getReference();
+		reference(name, reference.getReference());
+		if (reference.hasIdentifier()) {
+			Identifier identifier = reference.getIdentifier();
+			token(name + ":identifier", identifier.getSystem(), identifier.getValue());
+		}
+	}
+
+	private void reference(String name, String ref) {
 		if (ref != null && !ref.isEmpty()) {
 			int history = ref.indexOf("/_history/");
 			String versionless = history < 0 ? ref : ref.substring(0, history);
@@ -113,17 +161,16 @@ final class AuditSearchKeys {
 				add(name, versionless.substring(slash + 1));
 			}
 		}
-		if (reference.hasIdentifier()) {
-			Identifier identifier = reference.getIdentifier();
-			token(name + ":identifier", identifier.getSystem(), identifier.getValue());
-		}
 	}
 
 	/** R4's patient parameter: agent.who and entity.what where they are Patients. */
 	private void patient(Reference reference) {
-		String ref = reference == null ? null : reference.getReference();
+		patient(reference == null ? null : reference.getReference());
+	}
+
+	private void patient(String ref) {
 		if (ref != null && ref.startsWith("Patient/")) {
-			reference("patient", new Reference(ref));
+			reference("patient", ref);
 		}
 	}
 
