@@ -1,13 +1,13 @@
 package org.spgateway.audit;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.List;
 import org.postgresql.PGConnection;
 import org.springframework.jdbc.core.ConnectionCallback;
@@ -44,58 +44,91 @@ final class AuditRows {
 
 	/** The rows in COPY's binary format: a header, each row as its field count and each field's length and bytes, a trailer. */
 	static byte[] binary(List<AuditRow> rows) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(rows.size() * 2048 + 32);
-		DataOutputStream out = new DataOutputStream(bytes);
-		try {
-			out.write(SIGNATURE);
-			out.writeInt(0);
-			out.writeInt(0);
-			for (AuditRow row : rows) {
-				out.writeShort(7);
-				out.writeInt(8);
-				out.writeLong(row.seq());
-				text(out, row.eventId());
-				out.writeInt(8);
-				out.writeLong(ChronoUnit.MICROS.between(POSTGRES_EPOCH, row.recorded()));
-				text(out, row.previous());
-				text(out, row.hash());
-				text(out, row.content());
-				textArray(out, row.keys());
+		Buffer out = new Buffer(rows.size() * 6144 + 32);
+		out.bytes(SIGNATURE);
+		out.int32(0);
+		out.int32(0);
+		for (AuditRow row : rows) {
+			out.int16(7);
+			out.int32(8);
+			out.int64(row.seq());
+			out.text(row.eventId());
+			out.int32(8);
+			out.int64(ChronoUnit.MICROS.between(POSTGRES_EPOCH, row.recorded()));
+			out.text(row.previous());
+			out.text(row.hash());
+			out.text(row.content());
+			out.textArray(row.keys());
+		}
+		out.int16(-1);
+		return out.toArray();
+	}
+
+	/** A growing big-endian byte buffer (DataOutputStream over a ByteArrayOutputStream took a lock per byte of every int). */
+	private static final class Buffer {
+
+		private ByteBuffer buffer;
+
+		Buffer(int capacity) {
+			buffer = ByteBuffer.allocate(capacity);
+		}
+
+		private void room(int n) {
+			if (buffer.remaining() < n) {
+				ByteBuffer larger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + n));
+				buffer.flip();
+				larger.put(buffer);
+				buffer = larger;
 			}
-			out.writeShort(-1);
-			out.flush();
-		} catch (IOException e) {
-			throw new UncheckedIOException("Writing to memory does not fail", e);
 		}
-		return bytes.toByteArray();
-	}
 
-	/** A text, varchar, char or bytea value: its UTF-8 bytes (bytea's binary form is the bytes themselves). */
-	private static void text(DataOutputStream out, String value) throws IOException {
-		byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-		out.writeInt(utf8.length);
-		out.write(utf8);
-	}
+		void int16(int v) {
+			room(2);
+			buffer.putShort((short) v);
+		}
 
-	/** A one-dimensional text[] without nulls (an empty one has no dimensions). */
-	private static void textArray(DataOutputStream out, String[] values) throws IOException {
-		byte[][] items = new byte[values.length][];
-		int size = 12 + (values.length == 0 ? 0 : 8);
-		for (int i = 0; i < values.length; i++) {
-			items[i] = values[i].getBytes(StandardCharsets.UTF_8);
-			size += 4 + items[i].length;
+		void int32(int v) {
+			room(4);
+			buffer.putInt(v);
 		}
-		out.writeInt(size);
-		out.writeInt(values.length == 0 ? 0 : 1);
-		out.writeInt(0);
-		out.writeInt(TEXT_OID);
-		if (values.length > 0) {
-			out.writeInt(values.length);
-			out.writeInt(1);
+
+		void int64(long v) {
+			room(8);
+			buffer.putLong(v);
 		}
-		for (byte[] item : items) {
-			out.writeInt(item.length);
-			out.write(item);
+
+		void bytes(byte[] b) {
+			room(b.length);
+			buffer.put(b);
+		}
+
+		/** A text, varchar, char or bytea value: its UTF-8 bytes (bytea's binary form is the bytes themselves). */
+		void text(String value) {
+			byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+			int32(utf8.length);
+			bytes(utf8);
+		}
+
+		/** A one-dimensional text[] without nulls (an empty one has no dimensions): its size is known once its items are written. */
+		void textArray(String[] values) {
+			room(4);
+			int sizeAt = buffer.position();
+			buffer.putInt(0);
+			int32(values.length == 0 ? 0 : 1);
+			int32(0);
+			int32(TEXT_OID);
+			if (values.length > 0) {
+				int32(values.length);
+				int32(1);
+			}
+			for (String value : values) {
+				text(value);
+			}
+			buffer.putInt(sizeAt, buffer.position() - sizeAt - 4);
+		}
+
+		byte[] toArray() {
+			return Arrays.copyOf(buffer.array(), buffer.position());
 		}
 	}
 }
