@@ -20,7 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class AuditRows {
 
-	private static final String COPY = "COPY audit_event (seq, event_id, recorded, prev_hash, hash, content, search_keys) FROM STDIN (FORMAT binary)";
+	private static final String COPY = "COPY audit_event (seq, event_id, recorded, prev_hash, hash, content, search_keys, codes) FROM STDIN (FORMAT binary)";
 	private static final byte[] SIGNATURE = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
 	/** PostgreSQL's binary timestamps count microseconds from 2000-01-01 UTC. */
 	private static final Instant POSTGRES_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
@@ -28,8 +28,11 @@ final class AuditRows {
 
 	private AuditRows() {}
 
-	/** One row of audit_event: the link ({@code seq}, {@code previous}, {@code hash}), the event's JSON as stored and its keys. */
-	record AuditRow(long seq, String eventId, Instant recorded, String previous, String hash, String content, String[] keys) {}
+	/**
+	 * One row of audit_event: the link ({@code seq}, {@code previous}, {@code hash}), the event's JSON as stored and its keys, split
+	 * between the indexed {@code search_keys} and {@code codes} ({@link AuditSearchKeys#split}).
+	 */
+	record AuditRow(long seq, String eventId, Instant recorded, String previous, String hash, String content, AuditSearchKeys.Split keys) {}
 
 	static void copy(JdbcTemplate jdbc, List<AuditRow> rows) {
 		byte[] data = binary(rows);
@@ -49,7 +52,7 @@ final class AuditRows {
 		out.int32(0);
 		out.int32(0);
 		for (AuditRow row : rows) {
-			out.int16(7);
+			out.int16(8);
 			out.int32(8);
 			out.int64(row.seq());
 			out.text(row.eventId());
@@ -58,7 +61,8 @@ final class AuditRows {
 			out.text(row.previous());
 			out.text(row.hash());
 			out.text(row.content());
-			out.textArray(row.keys());
+			out.textArray(row.keys().indexed());
+			out.textArray(row.keys().codes());
 		}
 		out.int16(-1);
 		return out.toArray();

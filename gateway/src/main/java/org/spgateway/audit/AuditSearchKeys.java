@@ -1,6 +1,8 @@
 package org.spgateway.audit;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -14,7 +16,7 @@ import org.hl7.fhir.r4.model.UriType;
 
 /**
  * The keys an AuditEvent's search parameters match, kept beside it in {@code audit_event.search_keys} (one GIN index
- * serves every parameter but the date). A key is {@code name=value}, in the forms a search value takes:
+ * serves every parameter but the date and the {@link #CODE_PARAMETERS code parameters}, whose keys are in {@code codes}). A key is {@code name=value}, in the forms a search value takes:
  * <ul>
  * <li>tokens: {@code subtype=code}, {@code subtype=system|code}, {@code subtype=system|} (and {@code subtype=|code} for a
  * code without a system);</li>
@@ -26,6 +28,12 @@ import org.hl7.fhir.r4.model.UriType;
  * The parameters are R4's AuditEvent search parameters, with their R4 expressions.
  */
 final class AuditSearchKeys {
+
+	/**
+	 * Parameters whose values are a handful of codes nearly every event shares: their keys go to {@code audit_event.codes}
+	 * (not indexed), the rest to {@code search_keys} (GIN), so an event pays index entries only for keys that pick it out.
+	 */
+	static final Set<String> CODE_PARAMETERS = Set.of("type", "subtype", "action", "agent-role", "entity-type", "entity-role", "source");
 
 	static final String ACTION_SYSTEM = "http://hl7.org/fhir/audit-event-action";
 	static final String OUTCOME_SYSTEM = "http://hl7.org/fhir/audit-event-outcome";
@@ -96,6 +104,25 @@ final class AuditSearchKeys {
 			out.token("site", null, event.getSource().getSite());
 		}
 		return out.keys.toArray(new String[0]);
+	}
+
+	/** An event's keys by column: those for {@code search_keys}, then those for {@code codes}. */
+	record Split(String[] indexed, String[] codes) {}
+
+	static Split split(String[] keys) {
+		List<String> indexed = new ArrayList<>(keys.length);
+		List<String> codes = new ArrayList<>(keys.length);
+		for (String key : keys) {
+			(CODE_PARAMETERS.contains(parameter(key)) ? codes : indexed).add(key);
+		}
+		return new Split(indexed.toArray(new String[0]), codes.toArray(new String[0]));
+	}
+
+	/** The parameter a key is for: {@code source} of {@code source:identifier=...}, {@code type} of {@code type=rest}. */
+	static String parameter(String key) {
+		int end = key.indexOf('=');
+		int colon = key.indexOf(':');
+		return key.substring(0, colon >= 0 && colon < end ? colon : end);
 	}
 
 	private void code(String name, AuditEventJson.Code code) {

@@ -243,7 +243,8 @@ public class AuditWriter implements SmartLifecycle {
 				AuditChain.Sealed seal = AuditChain.seal(p.content(), seq, previous);
 				String[] keys = p.keys() != null ? p.keys() : AuditSearchKeys.of(fhirContext.newJsonParser().parseResource(AuditEvent.class, p.content()));
 				Instant recorded = OffsetDateTime.parse(seal.json().path("recorded").asText()).toInstant();
-				rows.add(new AuditRow(seq, p.id(), recorded, previous, seal.hash(), seal.stored("1", written), keys));
+				rows.add(new AuditRow(seq, p.id(), recorded, previous, seal.hash(), seal.stored("1", written),
+						AuditSearchKeys.split(keys)));
 				previous = seal.hash();
 			}
 		}
@@ -251,7 +252,8 @@ public class AuditWriter implements SmartLifecycle {
 			seq++;
 			String id = UUID.randomUUID().toString();
 			AuditEventJson.Sealed seal = AuditEventJson.seal(event, id, seq, previous, written);
-			rows.add(new AuditRow(seq, id, event.recorded().truncatedTo(ChronoUnit.MILLIS), previous, seal.hash(), seal.stored(), AuditSearchKeys.of(event)));
+			rows.add(new AuditRow(seq, id, event.recorded().truncatedTo(ChronoUnit.MILLIS), previous, seal.hash(), seal.stored(),
+					AuditSearchKeys.split(AuditSearchKeys.of(event))));
 			previous = seal.hash();
 		}
 		if (rows.isEmpty()) {
@@ -291,10 +293,12 @@ public class AuditWriter implements SmartLifecycle {
 				break;
 			}
 			jdbc.execute((ConnectionCallback<Integer>) connection -> {
-				try (PreparedStatement statement = connection.prepareStatement("UPDATE audit_event SET search_keys = ? WHERE seq = ?")) {
+				try (PreparedStatement statement = connection.prepareStatement("UPDATE audit_event SET search_keys = ?, codes = ? WHERE seq = ?")) {
 					for (Object[] u : updates) {
-						statement.setArray(1, connection.createArrayOf("text", (String[]) u[1]));
-						statement.setLong(2, (Long) u[0]);
+						AuditSearchKeys.Split split = AuditSearchKeys.split((String[]) u[1]);
+						statement.setArray(1, connection.createArrayOf("text", split.indexed()));
+						statement.setArray(2, connection.createArrayOf("text", split.codes()));
+						statement.setLong(3, (Long) u[0]);
 						statement.addBatch();
 					}
 					statement.executeBatch();
