@@ -23,7 +23,8 @@ import java.util.List;
 final class AuditEventJson {
 
 	/** As HAPI writes an instant (milliseconds and a numeric offset of the JVM's zone), so both paths write the same text. */
-	private static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneId.systemDefault());
+	private static final DateTimeFormatter INSTANT =
+			DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneId.systemDefault());
 	private static final JsonFactory FACTORY = new JsonFactory();
 
 	private AuditEventJson() {}

@@ -70,8 +70,8 @@ final class AuditEvents {
 		}
 		ids(entities, request.requestId, request.correlationId);
 		String outcome = status < 400 ? "0" : status < 500 ? "4" : "8";
-		String outcomeDesc = status < 400 ? null
-				: "HTTP " + status + (request.outcomeDescription == null || request.outcomeDescription.isBlank() ? "" : ": " + request.outcomeDescription);
+		String reason = request.outcomeDescription;
+		String outcomeDesc = status < 400 ? null : "HTTP " + status + (reason == null || reason.isBlank() ? "" : ": " + reason);
 		return new Event(request.recorded, AuditCodes.REST, subtypes, action(interaction), outcome, outcomeDesc, agents, entities,
 				caller != null && caller.breakGlass(), observer);
 	}
@@ -80,8 +80,8 @@ final class AuditEvents {
 	Event transmit(Delivery delivery) {
 		List<Code> subtypes = List.of(AuditCodes.TRANSMIT, new Code(AuditCodes.SP_DELIVERY, delivery.kind(), null));
 		String outcome = delivery.delivered() ? "0" : delivery.gaveUp() ? "8" : "4";
-		String outcomeDesc = delivery.delivered() ? null : (delivery.status() == null ? "" : "HTTP " + delivery.status() + ": ") + delivery.error()
-				+ (delivery.gaveUp() ? " (gave up)" : "");
+		String outcomeDesc = delivery.delivered() ? null
+				: (delivery.status() == null ? "" : "HTTP " + delivery.status() + ": ") + delivery.error() + (delivery.gaveUp() ? " (gave up)" : "");
 		List<Agent> agents = List.of(
 				new Agent(AuditCodes.SOURCE_ROLE, null, Ref.identifier(AuditCodes.GATEWAY_ID, observer), null, true, null, null, false),
 				new Agent(AuditCodes.DESTINATION_ROLE, null, Ref.to(delivery.channel()), null, false, delivery.receiverHost(),

@@ -20,7 +20,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class AuditRows {
 
-	private static final String COPY = "COPY audit_event (seq, event_id, recorded, prev_hash, hash, content, search_keys, codes) FROM STDIN (FORMAT binary)";
+	private static final String COPY =
+			"COPY audit_event (seq, event_id, recorded, prev_hash, hash, content, search_keys, codes) FROM STDIN (FORMAT binary)";
 	private static final byte[] SIGNATURE = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
 	/** PostgreSQL's binary timestamps count microseconds from 2000-01-01 UTC. */
 	private static final Instant POSTGRES_EPOCH = Instant.parse("2000-01-01T00:00:00Z");

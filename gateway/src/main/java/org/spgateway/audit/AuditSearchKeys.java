@@ -16,7 +16,8 @@ import org.hl7.fhir.r4.model.UriType;
 
 /**
  * The keys an AuditEvent's search parameters match, kept beside it in {@code audit_event.search_keys} (one GIN index
- * serves every parameter but the date and the {@link #CODE_PARAMETERS code parameters}, whose keys are in {@code codes}). A key is {@code name=value}, in the forms a search value takes:
+ * serves every parameter but the date and the {@link #CODE_PARAMETERS code parameters}, whose keys are in {@code codes}).
+ * A key is {@code name=value}, in the forms a search value takes:
  * <ul>
  * <li>tokens: {@code subtype=code}, {@code subtype=system|code}, {@code subtype=system|} (and {@code subtype=|code} for a
  * code without a system);</li>

@@ -241,7 +241,8 @@ public class AuditWriter implements SmartLifecycle {
 				seq++;
 				// A write's event, chained as JSON: the version that committed it wrote its keys beside it (older ones did not).
 				AuditChain.Sealed seal = AuditChain.seal(p.content(), seq, previous);
-				String[] keys = p.keys() != null ? p.keys() : AuditSearchKeys.of(fhirContext.newJsonParser().parseResource(AuditEvent.class, p.content()));
+				String[] keys = p.keys() != null ? p.keys()
+						: AuditSearchKeys.of(fhirContext.newJsonParser().parseResource(AuditEvent.class, p.content()));
 				Instant recorded = OffsetDateTime.parse(seal.json().path("recorded").asText()).toInstant();
 				rows.add(new AuditRow(seq, p.id(), recorded, previous, seal.hash(), seal.stored("1", written),
 						AuditSearchKeys.split(keys)));

@@ -88,7 +88,8 @@ class AuditEventJsonTest {
 	@Test
 	void theKeysWrittenBesideAnEventAreTheKeysItsStoredJsonHas() {
 		for (Pair pair : kinds()) {
-			AuditEvent parsed = strict.parseResource(AuditEvent.class, AuditEventJson.seal(pair.direct(), "e-3", 1, PREVIOUS, LAST_UPDATED).stored());
+			String stored = AuditEventJson.seal(pair.direct(), "e-3", 1, PREVIOUS, LAST_UPDATED).stored();
+			AuditEvent parsed = strict.parseResource(AuditEvent.class, stored);
 			assertThat(Set.of(AuditSearchKeys.of(pair.direct()))).as(pair.name()).isEqualTo(Set.of(AuditSearchKeys.of(parsed)));
 		}
 	}
@@ -125,8 +126,9 @@ class AuditEventJsonTest {
 		RequestAudit search = request("GET", "/Patient", "family=Okafor&_count=5", null);
 		search.interaction = "search-type";
 		search.resourceType = "Patient";
-		search.caller = new Caller("demo-community", Role.COMMUNITY, List.of(new OrganisationId("https://spgateway.org/fhir/Id/directory-organization",
-				"VCS-0001"), new OrganisationId("https://spgateway.org/fhir/Id/directory-organization", "VCS-0002")), Set.of(), false);
+		String directory = "https://spgateway.org/fhir/Id/directory-organization";
+		search.caller = new Caller("demo-community", Role.COMMUNITY,
+				List.of(new OrganisationId(directory, "VCS-0001"), new OrganisationId(directory, "VCS-0002")), Set.of(), false);
 		search.patient("Patient/p9");
 		pairs.add(new Pair("search", EVENTS.rest(search, 200, List.of()), MODEL.rest(search, 200, List.of())));
 

@@ -42,7 +42,8 @@ class AuditSearchTest {
 	@Test
 	void keysOfCodesNearlyEveryEventSharesAreKeptApartFromTheIndexedOnes() {
 		AuditSearchKeys.Split split = AuditSearchKeys.split(AuditSearchKeys.of(event()));
-		assertThat(split.codes()).contains("type=rest", "subtype=read", "action=R").noneMatch(k -> k.startsWith("outcome=") || k.startsWith("patient="));
+		assertThat(split.codes()).contains("type=rest", "subtype=read", "action=R")
+				.noneMatch(k -> k.startsWith("outcome=") || k.startsWith("patient="));
 		assertThat(split.indexed()).contains("outcome=4", "patient=Patient/p1", "agent:identifier=demo-gp", "agent-name=demo-gp", "entity=p1")
 				.noneMatch(k -> k.startsWith("type=") || k.startsWith("subtype=") || k.startsWith("action="));
 		assertThat(AuditSearchKeys.parameter("source:identifier=https://spgateway.org/fhir/Id/gateway|gw")).isEqualTo("source");
