@@ -86,6 +86,28 @@ public final class AuditChain {
 		return new Sealed(hash, root);
 	}
 
+	/**
+	 * Chains an event kept as JSON (a write's event from {@code audit_pending}) as link {@code sequence} after {@code previous}:
+	 * adds the chain extension to its JSON tree as {@link #link} does to a model, and {@link #seal}s it.
+	 */
+	public static Sealed seal(String json, long sequence, String previous) {
+		ObjectNode root = parse(json);
+		ArrayNode extensions = root.get("extension") instanceof ArrayNode a ? a : root.putArray("extension");
+		for (Iterator<JsonNode> i = extensions.iterator(); i.hasNext();) {
+			if (EXTENSION.equals(i.next().path("url").asText())) {
+				i.remove();
+			}
+		}
+		ObjectNode chain = extensions.addObject();
+		ArrayNode parts = chain.putArray("extension");
+		parts.addObject().put("url", "sequence").put("valueDecimal", BigDecimal.valueOf(sequence));
+		parts.addObject().put("url", "previous").put("valueString", previous);
+		chain.put("url", EXTENSION);
+		String hash = hash(previous, canonical(root));
+		parts.addObject().put("url", "hash").put("valueString", hash);
+		return new Sealed(hash, root);
+	}
+
 	/** Adds the chain extension with sequence and previous hash (no hash yet); the event is then encoded and {@link #seal}ed. */
 	public static void link(DomainResource event, long sequence, String previous) {
 		event.getExtension().removeIf(e -> EXTENSION.equals(e.getUrl()));

@@ -1,6 +1,6 @@
 package org.spgateway.audit;
 
-import org.hl7.fhir.r4.model.Coding;
+import org.spgateway.audit.AuditEventJson.Code;
 
 /** The code systems and codes of the gateway's AuditEvents: those of IHE BALP and DICOM, and the gateway's own where they have none. */
 final class AuditCodes {
@@ -27,25 +27,21 @@ final class AuditCodes {
 	static final String REQUEST_ID = "https://spgateway.org/fhir/Id/request-id";
 	static final String CORRELATION_ID = "https://spgateway.org/fhir/Id/correlation-id";
 
-	static final Coding REST = new Coding(EVENT_TYPE, "rest", "Restful Operation");
-	static final Coding EXPORT = new Coding(DICOM, "110106", "Export");
-	static final Coding TRANSMIT = new Coding(LIFECYCLE, "transmit", "Transmit Record Lifecycle Event");
-	static final Coding SOURCE_ROLE = new Coding(DICOM, "110153", "Source Role ID");
-	static final Coding DESTINATION_ROLE = new Coding(DICOM, "110152", "Destination Role ID");
-	static final Coding CLIENT_ORGANISATION = new Coding(SP_AGENT_TYPE, "client-organisation", "Organisation the client acts for");
-	static final Coding APPLICATION_SERVER = new Coding(SOURCE_TYPE, "4", "Application Server");
-	static final Coding PERSON = new Coding(ENTITY_TYPE, "1", "Person");
-	static final Coding SYSTEM_OBJECT = new Coding(ENTITY_TYPE, "2", "System Object");
-	static final Coding PATIENT_ROLE = new Coding(OBJECT_ROLE, "1", "Patient");
-	static final Coding DOMAIN_RESOURCE = new Coding(OBJECT_ROLE, "4", "Domain Resource");
-	static final Coding QUERY_ROLE = new Coding(OBJECT_ROLE, "24", "Query");
-	static final Coding X_REQUEST_ID = new Coding(BALP_ENTITY_TYPE, "XrequestId", "X-Request-Id");
-	static final Coding X_CORRELATION_ID = new Coding(SP_ENTITY_TYPE, "XcorrelationId", "X-Correlation-Id");
-	static final Coding BREAK_GLASS = new Coding(ACT_REASON, "BTG", "break the glass");
+	static final Code REST = new Code(EVENT_TYPE, "rest", "Restful Operation");
+	static final Code EXPORT = new Code(DICOM, "110106", "Export");
+	static final Code TRANSMIT = new Code(LIFECYCLE, "transmit", "Transmit Record Lifecycle Event");
+	static final Code SOURCE_ROLE = new Code(DICOM, "110153", "Source Role ID");
+	static final Code DESTINATION_ROLE = new Code(DICOM, "110152", "Destination Role ID");
+	static final Code CLIENT_ORGANISATION = new Code(SP_AGENT_TYPE, "client-organisation", "Organisation the client acts for");
+	static final Code APPLICATION_SERVER = new Code(SOURCE_TYPE, "4", "Application Server");
+	static final Code PERSON = new Code(ENTITY_TYPE, "1", "Person");
+	static final Code SYSTEM_OBJECT = new Code(ENTITY_TYPE, "2", "System Object");
+	static final Code PATIENT_ROLE = new Code(OBJECT_ROLE, "1", "Patient");
+	static final Code DOMAIN_RESOURCE = new Code(OBJECT_ROLE, "4", "Domain Resource");
+	static final Code QUERY_ROLE = new Code(OBJECT_ROLE, "24", "Query");
+	static final Code X_REQUEST_ID = new Code(BALP_ENTITY_TYPE, "XrequestId", "X-Request-Id");
+	static final Code X_CORRELATION_ID = new Code(SP_ENTITY_TYPE, "XcorrelationId", "X-Correlation-Id");
+	static final Code BREAK_GLASS = new Code(ACT_REASON, "BTG", "break the glass");
 
 	private AuditCodes() {}
-
-	static Coding copy(Coding coding) {
-		return coding.copy();
-	}
 }

@@ -1,23 +1,16 @@
 package org.spgateway.audit;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Date;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.UUID;
-import org.hl7.fhir.r4.model.AuditEvent;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentNetworkType;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
-import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Identifier;
-import org.hl7.fhir.r4.model.Reference;
+import org.spgateway.audit.AuditEventJson.Agent;
+import org.spgateway.audit.AuditEventJson.Code;
+import org.spgateway.audit.AuditEventJson.Entity;
+import org.spgateway.audit.AuditEventJson.Event;
+import org.spgateway.audit.AuditEventJson.Ref;
 import org.spgateway.security.Caller;
 import org.spgateway.security.OrganisationId;
 
@@ -26,8 +19,15 @@ import org.spgateway.security.OrganisationId;
  * FHIR interaction (type {@code rest}, subtype the interaction) and one per outbound delivery attempt
  * (DICOM Export, subtype {@code transmit}). They hold ids, codes and addresses only: never a name, an
  * NHS number or free text from a payload (a search's personal parameters are hidden, see {@link AuditQueries}).
+ * An event is a handful of plain values ({@link AuditEventJson.Event}), cheap to make on the request thread; the audit
+ * writer gives it its id and writes its JSON.
  */
 final class AuditEvents {
+
+	/** Network access point types (FHIR's network-type): a machine name, an IP address, a URI. */
+	private static final String MACHINE_NAME = "1";
+	private static final String IP_ADDRESS = "2";
+	private static final String URI = "5";
 
 	private final String observer;
 
@@ -37,86 +37,65 @@ final class AuditEvents {
 	}
 
 	/** The event of one FHIR request that ended with {@code status}, listing the stored versions given. */
-	AuditEvent rest(RequestAudit request, int status, List<RequestAudit.Touched> stored) {
-		AuditEvent event = newEvent(request.recorded);
-		event.setType(AuditCodes.REST.copy());
+	Event rest(RequestAudit request, int status, List<RequestAudit.Touched> stored) {
 		String interaction = request.interaction != null ? request.interaction : interactionFromMethod(request);
-		event.addSubtype(new Coding(AuditCodes.RESTFUL_INTERACTION, interaction, null));
+		List<Code> subtypes = new ArrayList<>(2);
+		subtypes.add(new Code(AuditCodes.RESTFUL_INTERACTION, interaction, null));
 		if (request.operation != null) {
-			event.addSubtype(new Coding(AuditCodes.SP_OPERATION, request.operation.replaceFirst("^\\$", ""), null));
+			subtypes.add(new Code(AuditCodes.SP_OPERATION, request.operation.replaceFirst("^\\$", ""), null));
 		}
-		event.setAction(action(interaction));
-		outcome(event, status, request.outcomeDescription);
 		Caller caller = request.caller;
-		client(event, caller, request.clientAddress);
-		AuditEventAgentComponent server = event.addAgent().setRequestor(false);
-		server.getType().addCoding(AuditCodes.DESTINATION_ROLE.copy());
-		server.setWho(new Reference().setIdentifier(new Identifier().setSystem(AuditCodes.GATEWAY_ID).setValue(observer)));
-		if (request.serverAddress != null) {
-			// The configured public base URL is a URI (5); the connector's own address and port is an IP address (2).
-			server.getNetwork().setAddress(request.serverAddress)
-					.setType(request.serverAddress.contains("://") ? AuditEventAgentNetworkType._5 : AuditEventAgentNetworkType._2);
-		}
-		source(event);
+		List<Agent> agents = new ArrayList<>(4);
+		client(agents, caller, request.clientAddress);
+		// The configured public base URL is a URI (5); the connector's own address and port is an IP address (2).
+		String serverAddress = request.serverAddress;
+		agents.add(new Agent(AuditCodes.DESTINATION_ROLE, null, Ref.identifier(AuditCodes.GATEWAY_ID, observer), null, false, serverAddress,
+				serverAddress == null ? null : serverAddress.contains("://") ? URI : IP_ADDRESS, false));
 
+		List<Entity> entities = new ArrayList<>(6);
 		String target = target(request);
 		boolean targetListed = false;
 		for (RequestAudit.Touched t : stored) {
-			resourceEntity(event, t.reference());
+			entities.add(resourceEntity(t.reference()));
 			targetListed |= target != null && (t.reference().equals(target) || t.reference().startsWith(target + "/_history/"));
 		}
 		if (target != null && !targetListed) {
-			resourceEntity(event, target);
+			entities.add(resourceEntity(target));
 		}
 		for (String patient : patients(request, stored)) {
-			AuditEventEntityComponent entity = event.addEntity();
-			entity.setType(AuditCodes.PERSON.copy()).setRole(AuditCodes.PATIENT_ROLE.copy()).setWhat(new Reference(patient));
+			entities.add(new Entity(AuditCodes.PERSON, AuditCodes.PATIENT_ROLE, Ref.to(patient), null));
 		}
 		if (request.query != null && !request.query.isEmpty() && isQuery(interaction, request.httpMethod)) {
-			AuditEventEntityComponent query = event.addEntity();
-			query.setType(AuditCodes.SYSTEM_OBJECT.copy()).setRole(AuditCodes.QUERY_ROLE.copy());
-			query.setQuery(AuditQueries.redacted(request.query).getBytes(StandardCharsets.UTF_8));
+			entities.add(new Entity(AuditCodes.SYSTEM_OBJECT, AuditCodes.QUERY_ROLE, null, AuditQueries.redacted(request.query)));
 		}
-		ids(event, request.requestId, request.correlationId);
-		if (caller != null && caller.breakGlass()) {
-			event.addPurposeOfEvent(new CodeableConcept(AuditCodes.BREAK_GLASS.copy()));
-		}
-		return event;
+		ids(entities, request.requestId, request.correlationId);
+		String outcome = status < 400 ? "0" : status < 500 ? "4" : "8";
+		String reason = request.outcomeDescription;
+		String outcomeDesc = status < 400 ? null : "HTTP " + status + (reason == null || reason.isBlank() ? "" : ": " + reason);
+		return new Event(request.recorded, AuditCodes.REST, subtypes, action(interaction), outcome, outcomeDesc, agents, entities,
+				caller != null && caller.breakGlass(), observer);
 	}
 
 	/** One attempt to deliver an outbox message (a notification, a feedback message) and how it ended. */
-	AuditEvent transmit(Delivery delivery) {
-		AuditEvent event = newEvent(delivery.at());
-		event.setType(AuditCodes.EXPORT.copy());
-		event.addSubtype(AuditCodes.TRANSMIT.copy());
-		event.addSubtype(new Coding(AuditCodes.SP_DELIVERY, delivery.kind(), null));
-		// DICOM's Export is the exporting system reading its own record to send it: action R.
-		event.setAction(AuditEventAction.R);
-		if (delivery.delivered()) {
-			event.setOutcome(AuditEventOutcome._0);
-		} else {
-			event.setOutcome(delivery.gaveUp() ? AuditEventOutcome._8 : AuditEventOutcome._4);
-			event.setOutcomeDesc((delivery.status() == null ? "" : "HTTP " + delivery.status() + ": ") + delivery.error()
-					+ (delivery.gaveUp() ? " (gave up)" : ""));
-		}
-		AuditEventAgentComponent gateway = event.addAgent().setRequestor(true);
-		gateway.getType().addCoding(AuditCodes.SOURCE_ROLE.copy());
-		gateway.setWho(new Reference().setIdentifier(new Identifier().setSystem(AuditCodes.GATEWAY_ID).setValue(observer)));
-		AuditEventAgentComponent receiver = event.addAgent().setRequestor(false);
-		receiver.getType().addCoding(AuditCodes.DESTINATION_ROLE.copy());
-		receiver.setWho(new Reference(delivery.channel()));
-		if (delivery.receiverHost() != null) {
-			receiver.getNetwork().setAddress(delivery.receiverHost()).setType(AuditEventAgentNetworkType._1);
-		}
-		source(event);
+	Event transmit(Delivery delivery) {
+		List<Code> subtypes = List.of(AuditCodes.TRANSMIT, new Code(AuditCodes.SP_DELIVERY, delivery.kind(), null));
+		String outcome = delivery.delivered() ? "0" : delivery.gaveUp() ? "8" : "4";
+		String outcomeDesc = delivery.delivered() ? null
+				: (delivery.status() == null ? "" : "HTTP " + delivery.status() + ": ") + delivery.error() + (delivery.gaveUp() ? " (gave up)" : "");
+		List<Agent> agents = List.of(
+				new Agent(AuditCodes.SOURCE_ROLE, null, Ref.identifier(AuditCodes.GATEWAY_ID, observer), null, true, null, null, false),
+				new Agent(AuditCodes.DESTINATION_ROLE, null, Ref.to(delivery.channel()), null, false, delivery.receiverHost(),
+						delivery.receiverHost() == null ? null : MACHINE_NAME, false));
+		List<Entity> entities = new ArrayList<>(4);
 		if (delivery.subject() != null) {
-			resourceEntity(event, delivery.subject());
+			entities.add(resourceEntity(delivery.subject()));
 		}
 		if (delivery.patient() != null) {
-			event.addEntity().setType(AuditCodes.PERSON.copy()).setRole(AuditCodes.PATIENT_ROLE.copy()).setWhat(new Reference(delivery.patient()));
+			entities.add(new Entity(AuditCodes.PERSON, AuditCodes.PATIENT_ROLE, Ref.to(delivery.patient()), null));
 		}
-		ids(event, delivery.requestId(), delivery.correlationId());
-		return event;
+		ids(entities, delivery.requestId(), delivery.correlationId());
+		// DICOM's Export is the exporting system reading its own record to send it: action R.
+		return new Event(delivery.at(), AuditCodes.EXPORT, subtypes, "R", outcome, outcomeDesc, agents, entities, false, observer);
 	}
 
 	/**
@@ -126,68 +105,33 @@ final class AuditEvents {
 	record Delivery(Instant at, String kind, String channel, String subject, String patient, String receiverHost, String requestId,
 			String correlationId, boolean delivered, boolean gaveUp, Integer status, String error) {}
 
-	private static AuditEvent newEvent(Instant recorded) {
-		AuditEvent event = new AuditEvent();
-		event.setId(UUID.randomUUID().toString());
-		event.setRecorded(Date.from(recorded));
-		return event;
-	}
-
-	private static void client(AuditEvent event, Caller caller, String address) {
-		AuditEventAgentComponent client = event.addAgent().setRequestor(true);
-		client.getType().addCoding(AuditCodes.SOURCE_ROLE.copy());
+	private static void client(List<Agent> agents, Caller caller, String address) {
+		String networkType = address == null ? null : IP_ADDRESS;
 		if (caller == null) {
-			client.setName("unauthenticated");
-			client.setWho(new Reference().setDisplay("unauthenticated"));
-		} else {
-			client.setName(caller.clientId());
-			client.setWho(new Reference().setIdentifier(new Identifier().setSystem(AuditCodes.CLIENT_ID).setValue(caller.clientId())));
-			if (caller.role() != null) {
-				client.addRole(new CodeableConcept(new Coding(AuditCodes.SP_CLIENT_ROLE, caller.role().name().toLowerCase(Locale.ROOT), null)));
-			}
-			if (caller.breakGlass()) {
-				client.addPurposeOfUse(new CodeableConcept(AuditCodes.BREAK_GLASS.copy()));
-			}
-		}
-		if (address != null) {
-			client.getNetwork().setAddress(address).setType(AuditEventAgentNetworkType._2);
-		}
-		if (caller != null) {
-			for (OrganisationId organisation : caller.organisations()) {
-				AuditEventAgentComponent acting = event.addAgent().setRequestor(true);
-				acting.getType().addCoding(AuditCodes.CLIENT_ORGANISATION.copy());
-				acting.setWho(new Reference().setIdentifier(new Identifier().setSystem(organisation.system()).setValue(organisation.value())));
-			}
-		}
-	}
-
-	private void source(AuditEvent event) {
-		event.getSource().setObserver(new Reference().setIdentifier(new Identifier().setSystem(AuditCodes.GATEWAY_ID).setValue(observer)))
-				.addType(AuditCodes.APPLICATION_SERVER.copy());
-	}
-
-	private static void resourceEntity(AuditEvent event, String reference) {
-		event.addEntity().setType(AuditCodes.SYSTEM_OBJECT.copy()).setRole(AuditCodes.DOMAIN_RESOURCE.copy()).setWhat(new Reference(reference));
-	}
-
-	private static void ids(AuditEvent event, String requestId, String correlationId) {
-		if (requestId != null) {
-			event.addEntity().setType(AuditCodes.X_REQUEST_ID.copy())
-					.setWhat(new Reference().setIdentifier(new Identifier().setSystem(AuditCodes.REQUEST_ID).setValue(requestId)));
-		}
-		if (correlationId != null) {
-			event.addEntity().setType(AuditCodes.X_CORRELATION_ID.copy())
-					.setWhat(new Reference().setIdentifier(new Identifier().setSystem(AuditCodes.CORRELATION_ID).setValue(correlationId)));
-		}
-	}
-
-	private static void outcome(AuditEvent event, int status, String description) {
-		if (status < 400) {
-			event.setOutcome(AuditEventOutcome._0);
+			agents.add(new Agent(AuditCodes.SOURCE_ROLE, null, new Ref(null, null, null, "unauthenticated"), "unauthenticated", true, address,
+					networkType, false));
 			return;
 		}
-		event.setOutcome(status < 500 ? AuditEventOutcome._4 : AuditEventOutcome._8);
-		event.setOutcomeDesc("HTTP " + status + (description == null || description.isBlank() ? "" : ": " + description));
+		Code role = caller.role() == null ? null : new Code(AuditCodes.SP_CLIENT_ROLE, caller.role().name().toLowerCase(Locale.ROOT), null);
+		agents.add(new Agent(AuditCodes.SOURCE_ROLE, role, Ref.identifier(AuditCodes.CLIENT_ID, caller.clientId()), caller.clientId(), true,
+				address, networkType, caller.breakGlass()));
+		for (OrganisationId organisation : caller.organisations()) {
+			agents.add(new Agent(AuditCodes.CLIENT_ORGANISATION, null, Ref.identifier(organisation.system(), organisation.value()), null, true,
+					null, null, false));
+		}
+	}
+
+	private static Entity resourceEntity(String reference) {
+		return new Entity(AuditCodes.SYSTEM_OBJECT, AuditCodes.DOMAIN_RESOURCE, Ref.to(reference), null);
+	}
+
+	private static void ids(List<Entity> entities, String requestId, String correlationId) {
+		if (requestId != null) {
+			entities.add(new Entity(AuditCodes.X_REQUEST_ID, null, Ref.identifier(AuditCodes.REQUEST_ID, requestId), null));
+		}
+		if (correlationId != null) {
+			entities.add(new Entity(AuditCodes.X_CORRELATION_ID, null, Ref.identifier(AuditCodes.CORRELATION_ID, correlationId), null));
+		}
 	}
 
 	/** The resource the URL names ({@code Patient/1}, {@code Patient/1/_history/2}), or null. */
@@ -234,13 +178,13 @@ final class AuditEvents {
 	}
 
 	/** BALP's actions: create C, read and vread R, update and patch U, delete D, search, operations and Bundles E. */
-	static AuditEventAction action(String interaction) {
+	static String action(String interaction) {
 		return switch (interaction) {
-			case "create" -> AuditEventAction.C;
-			case "read", "vread", "history-instance", "history-type", "history-system", "capabilities" -> AuditEventAction.R;
-			case "update", "patch" -> AuditEventAction.U;
-			case "delete" -> AuditEventAction.D;
-			default -> AuditEventAction.E;
+			case "create" -> "C";
+			case "read", "vread", "history-instance", "history-type", "history-system", "capabilities" -> "R";
+			case "update", "patch" -> "U";
+			case "delete" -> "D";
+			default -> "E";
 		};
 	}
 }

@@ -134,7 +134,13 @@ final class AuditSearch {
 		for (int i = 0; i < alternatives.length; i++) {
 			keys[i] = key + (kind == Kind.REFERENCE && !identifier ? reference(alternatives[i]) : alternatives[i]);
 		}
-		conditions.add("search_keys && ?::text[]");
+		if (AuditSearchKeys.CODE_PARAMETERS.contains(base)) {
+			// Events written before V92 keep these keys in search_keys.
+			conditions.add("(codes && ?::text[] OR search_keys && ?::text[])");
+			args.add(keys);
+		} else {
+			conditions.add("search_keys && ?::text[]");
+		}
 		args.add(keys);
 	}
 

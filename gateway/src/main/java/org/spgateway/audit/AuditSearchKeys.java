@@ -1,6 +1,8 @@
 package org.spgateway.audit;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -14,7 +16,8 @@ import org.hl7.fhir.r4.model.UriType;
 
 /**
  * The keys an AuditEvent's search parameters match, kept beside it in {@code audit_event.search_keys} (one GIN index
- * serves every parameter but the date). A key is {@code name=value}, in the forms a search value takes:
+ * serves every parameter but the date and the {@link #CODE_PARAMETERS code parameters}, whose keys are in {@code codes}).
+ * A key is {@code name=value}, in the forms a search value takes:
  * <ul>
  * <li>tokens: {@code subtype=code}, {@code subtype=system|code}, {@code subtype=system|} (and {@code subtype=|code} for a
  * code without a system);</li>
@@ -27,6 +30,12 @@ import org.hl7.fhir.r4.model.UriType;
  */
 final class AuditSearchKeys {
 
+	/**
+	 * Parameters whose values are a handful of codes nearly every event shares: their keys go to {@code audit_event.codes}
+	 * (not indexed), the rest to {@code search_keys} (GIN), so an event pays index entries only for keys that pick it out.
+	 */
+	static final Set<String> CODE_PARAMETERS = Set.of("type", "subtype", "action", "agent-role", "entity-type", "entity-role", "source");
+
 	static final String ACTION_SYSTEM = "http://hl7.org/fhir/audit-event-action";
 	static final String OUTCOME_SYSTEM = "http://hl7.org/fhir/audit-event-outcome";
 
@@ -34,6 +43,31 @@ final class AuditSearchKeys {
 
 	private AuditSearchKeys() {}
 
+	/** The keys of an event the gateway is about to write: the same keys {@link #of(AuditEvent)} finds in its JSON. */
+	static String[] of(AuditEventJson.Event event) {
+		AuditSearchKeys out = new AuditSearchKeys();
+		out.code("type", event.type());
+		event.subtypes().forEach(c -> out.code("subtype", c));
+		out.token("action", ACTION_SYSTEM, event.action());
+		out.token("outcome", OUTCOME_SYSTEM, event.outcome());
+		for (AuditEventJson.Agent agent : event.agents()) {
+			out.reference("agent", agent.who());
+			out.patient(agent.who().reference());
+			out.string("agent-name", agent.name());
+			out.code("agent-role", agent.role());
+			out.string("address", agent.address());
+		}
+		for (AuditEventJson.Entity entity : event.entities()) {
+			out.reference("entity", entity.what());
+			out.patient(entity.what() == null ? null : entity.what().reference());
+			out.code("entity-type", entity.type());
+			out.code("entity-role", entity.role());
+		}
+		out.reference("source", AuditEventJson.Ref.identifier(AuditCodes.GATEWAY_ID, event.observer()));
+		return out.keys.toArray(new String[0]);
+	}
+
+	/** The keys of an event as stored (one written before this version, read back for its keys). */
 	static String[] of(AuditEvent event) {
 		AuditSearchKeys out = new AuditSearchKeys();
 		out.coding("type", event.getType());
@@ -73,6 +107,41 @@ final class AuditSearchKeys {
 		return out.keys.toArray(new String[0]);
 	}
 
+	/** An event's keys by column: those for {@code search_keys}, then those for {@code codes}. */
+	record Split(String[] indexed, String[] codes) {}
+
+	static Split split(String[] keys) {
+		List<String> indexed = new ArrayList<>(keys.length);
+		List<String> codes = new ArrayList<>(keys.length);
+		for (String key : keys) {
+			(CODE_PARAMETERS.contains(parameter(key)) ? codes : indexed).add(key);
+		}
+		return new Split(indexed.toArray(new String[0]), codes.toArray(new String[0]));
+	}
+
+	/** The parameter a key is for: {@code source} of {@code source:identifier=...}, {@code type} of {@code type=rest}. */
+	static String parameter(String key) {
+		int end = key.indexOf('=');
+		int colon = key.indexOf(':');
+		return key.substring(0, colon >= 0 && colon < end ? colon : end);
+	}
+
+	private void code(String name, AuditEventJson.Code code) {
+		if (code != null) {
+			token(name, code.system(), code.code());
+		}
+	}
+
+	private void reference(String name, AuditEventJson.Ref ref) {
+		if (ref == null) {
+			return;
+		}
+		reference(name, ref.reference());
+		if (ref.value() != null) {
+			token(name + ":identifier", ref.system(), ref.value());
+		}
+	}
+
 	private void concept(String name, CodeableConcept concept) {
 		concept.getCoding().forEach(c -> coding(name, c));
 	}
@@ -100,7 +169,14 @@ final class AuditSearchKeys {
 		if (reference == null) {
 			return;
 		}
-		String ref = reference.getReference();
+		reference(name, reference.getReference());
+		if (reference.hasIdentifier()) {
+			Identifier identifier = reference.getIdentifier();
+			token(name + ":identifier", identifier.getSystem(), identifier.getValue());
+		}
+	}
+
+	private void reference(String name, String ref) {
 		if (ref != null && !ref.isEmpty()) {
 			int history = ref.indexOf("/_history/");
 			String versionless = history < 0 ? ref : ref.substring(0, history);
@@ -113,17 +189,16 @@ final class AuditSearchKeys {
 				add(name, versionless.substring(slash + 1));
 			}
 		}
-		if (reference.hasIdentifier()) {
-			Identifier identifier = reference.getIdentifier();
-			token(name + ":identifier", identifier.getSystem(), identifier.getValue());
-		}
 	}
 
 	/** R4's patient parameter: agent.who and entity.what where they are Patients. */
 	private void patient(Reference reference) {
-		String ref = reference == null ? null : reference.getReference();
+		patient(reference == null ? null : reference.getReference());
+	}
+
+	private void patient(String ref) {
 		if (ref != null && ref.startsWith("Patient/")) {
-			reference("patient", new Reference(ref));
+			reference("patient", ref);
 		}
 	}
 

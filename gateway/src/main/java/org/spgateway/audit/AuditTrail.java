@@ -1,7 +1,7 @@
 package org.spgateway.audit;
 
 import java.util.List;
-import org.hl7.fhir.r4.model.AuditEvent;
+import java.util.UUID;
 import org.spgateway.store.TransactionWrites;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -40,10 +40,12 @@ public class AuditTrail {
 		if (stored.isEmpty()) {
 			return;
 		}
-		AuditEvent event = events.rest(request, 200, stored);
-		// Joins the transaction's combined write (sent after every before-commit callback, this one included).
-		TransactionWrites.send(jdbc, "INSERT INTO audit_pending (event_id, content) VALUES (?, ?)", event.getIdElement().getIdPart(),
-				AuditJson.encode(event));
+		AuditEventJson.Event event = events.rest(request, 200, stored);
+		String id = UUID.randomUUID().toString();
+		// Joins the transaction's combined write (sent after every before-commit callback, this one included). The keys go with it
+		// so that the writer, which chains it, need not read the JSON back for them.
+		TransactionWrites.send(jdbc, "INSERT INTO audit_pending (event_id, content, search_keys) VALUES (?, ?, ?)", id,
+				AuditEventJson.unchained(event, id), AuditSearchKeys.of(event));
 	}
 
 	void receiptCommitted() {

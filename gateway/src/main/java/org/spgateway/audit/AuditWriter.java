@@ -3,17 +3,20 @@ package org.spgateway.audit;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
 import java.nio.charset.StandardCharsets;
+import java.sql.Array;
 import java.sql.PreparedStatement;
-import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.spgateway.audit.AuditRows.AuditRow;
 import org.hl7.fhir.r4.model.AuditEvent;
-import org.hl7.fhir.r4.model.InstantType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -26,9 +29,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * queue offer: the request path never waits for the database); committed writes' events are already in
  * {@code audit_pending} (written in their own transaction). Every {@code flush-interval}, or sooner when a
  * batch is full, it appends what has gathered to the hash chain in one transaction: it locks the chain's
- * head row (so instances sharing a database take turns and keep one chain), numbers and seals each event,
- * appends them to {@code audit_event} (one row each: the link, the JSON as bytes, the search keys) with one
- * multi-row statement, deletes the pending rows it chained and moves the head. Events are not resources
+ * head row (so instances sharing a database take turns and keep one chain), numbers each event, writes its JSON
+ * ({@link AuditEventJson}; a write's event, already JSON, is chained as such) and seals it, appends them to
+ * {@code audit_event} (one row each: the link, the JSON as bytes, the search keys) with one {@code COPY}
+ * ({@link AuditRows}), deletes the pending rows it chained and moves the head. The request thread only hands over
+ * the event's few values ({@link AuditEvents}): its id, its JSON, its hash and its keys are all made here. Events are not resources
  * of the resource store: {@link AuditEventProvider} serves them from that table.
  *
  * <p>What a hard crash (kill -9, power loss) can lose: the events still in this queue, that is those of the
@@ -43,9 +48,9 @@ public class AuditWriter implements SmartLifecycle {
 	private final TransactionTemplate transactions;
 	private final FhirContext fhirContext;
 	private final AuditProperties settings;
-	private final BlockingQueue<AuditEvent> queue;
+	private final BlockingQueue<AuditEventJson.Event> queue;
 	/** Events taken from the queue whose batch failed: written first next time, in order. Touched by the writer thread only. */
-	private final List<AuditEvent> carried = new ArrayList<>();
+	private final List<AuditEventJson.Event> carried = new ArrayList<>();
 	private final Object signal = new Object();
 	/** One batch at a time: the writer thread's and the final one at shutdown. */
 	private final Object flushing = new Object();
@@ -69,7 +74,7 @@ public class AuditWriter implements SmartLifecycle {
 	 * Takes an event to be chained with the next batch. Never blocks: with the queue full (the database down for long), it is
 	 * dropped and counted.
 	 */
-	public void enqueue(AuditEvent event) {
+	void enqueue(AuditEventJson.Event event) {
 		if (!queue.offer(event)) {
 			long n = dropped.incrementAndGet();
 			if (n == 1 || n % 1000 == 0) {
@@ -201,7 +206,7 @@ public class AuditWriter implements SmartLifecycle {
 
 	private int flushNow(boolean includePending) {
 		while (carried.size() < settings.getBatchSize()) {
-			AuditEvent next = queue.poll();
+			AuditEventJson.Event next = queue.poll();
 			if (next == null) {
 				break;
 			}
@@ -215,74 +220,53 @@ public class AuditWriter implements SmartLifecycle {
 		return written == null ? 0 : written;
 	}
 
+	/** A write's event as its transaction committed it, waiting to be chained. */
+	private record Pending(long pk, String id, String content, String[] keys) {}
+
 	private int append(boolean includePending) {
 		Map<String, Object> head = jdbc.queryForMap("SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE");
 		long seq = ((Number) head.get("seq")).longValue();
 		String previous = ((String) head.get("hash")).trim();
-		List<AuditEvent> events = new ArrayList<>();
+		String written = AuditEventJson.instant(Instant.now());
+		List<AuditRow> rows = new ArrayList<>();
 		List<Long> pendingKeys = new ArrayList<>();
-		IParser parser = fhirContext.newJsonParser();
 		if (includePending) {
-			jdbc.query("SELECT pk, content FROM audit_pending ORDER BY pk LIMIT ?", rs -> {
-				pendingKeys.add(rs.getLong(1));
-				events.add(AuditJson.plainId(parser.parseResource(AuditEvent.class, rs.getString(2))));
+			List<Pending> pending = new ArrayList<>();
+			jdbc.query("SELECT pk, event_id, content, search_keys FROM audit_pending ORDER BY pk LIMIT ?", rs -> {
+				Array keys = rs.getArray(4);
+				pending.add(new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), keys == null ? null : (String[]) keys.getArray()));
 			}, settings.getBatchSize());
+			for (Pending p : pending) {
+				pendingKeys.add(p.pk());
+				seq++;
+				// A write's event, chained as JSON: the version that committed it wrote its keys beside it (older ones did not).
+				AuditChain.Sealed seal = AuditChain.seal(p.content(), seq, previous);
+				String[] keys = p.keys() != null ? p.keys()
+						: AuditSearchKeys.of(fhirContext.newJsonParser().parseResource(AuditEvent.class, p.content()));
+				Instant recorded = OffsetDateTime.parse(seal.json().path("recorded").asText()).toInstant();
+				rows.add(new AuditRow(seq, p.id(), recorded, previous, seal.hash(), seal.stored("1", written),
+						AuditSearchKeys.split(keys)));
+				previous = seal.hash();
+			}
 		}
-		events.addAll(carried);
-		if (events.isEmpty()) {
-			return 0;
-		}
-		String written = new InstantType(new Date()).getValueAsString();
-		List<Object[]> rows = new ArrayList<>(events.size());
-		for (AuditEvent event : events) {
+		for (AuditEventJson.Event event : carried) {
 			seq++;
-			AuditChain.link(event, seq, previous);
-			AuditChain.Sealed seal = AuditChain.seal(event, previous, AuditJson.encode(event));
-			// The JSON hashed is the JSON stored, with the meta a reader gets (an event only ever has version 1).
-			byte[] content = seal.stored("1", written).getBytes(StandardCharsets.UTF_8);
-			rows.add(new Object[] {seq, event.getIdElement().getIdPart(), Timestamp.from(event.getRecorded().toInstant()), previous,
-					seal.hash(), content, AuditSearchKeys.of(event)});
+			String id = UUID.randomUUID().toString();
+			AuditEventJson.Sealed seal = AuditEventJson.seal(event, id, seq, previous, written);
+			rows.add(new AuditRow(seq, id, event.recorded().truncatedTo(ChronoUnit.MILLIS), previous, seal.hash(), seal.stored(),
+					AuditSearchKeys.split(AuditSearchKeys.of(event))));
 			previous = seal.hash();
 		}
-		insert(rows);
+		if (rows.isEmpty()) {
+			return 0;
+		}
+		AuditRows.copy(jdbc, rows);
 		if (!pendingKeys.isEmpty()) {
 			String keys = String.join(",", pendingKeys.stream().map(String::valueOf).toList());
 			jdbc.update("DELETE FROM audit_pending WHERE pk = ANY(?::bigint[])", "{" + keys + "}");
 		}
 		jdbc.update("UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1", seq, previous);
-		return events.size();
-	}
-
-	/** Rows per INSERT: seven parameters each, well under PostgreSQL's 32,767 parameters per statement. */
-	private static final int ROWS_PER_STATEMENT = 1000;
-
-	/** One multi-row statement per thousand rows of the batch: the chain's links with their JSON and search keys. */
-	private void insert(List<Object[]> rows) {
-		for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-			insertChunk(rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT)));
-		}
-	}
-
-	private void insertChunk(List<Object[]> rows) {
-		StringBuilder sql = new StringBuilder("INSERT INTO audit_event (seq, event_id, recorded, prev_hash, hash, content, search_keys) VALUES ");
-		for (int i = 0; i < rows.size(); i++) {
-			sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?)");
-		}
-		jdbc.execute((ConnectionCallback<Integer>) connection -> {
-			try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-				int p = 1;
-				for (Object[] row : rows) {
-					statement.setLong(p++, (Long) row[0]);
-					statement.setString(p++, (String) row[1]);
-					statement.setTimestamp(p++, (Timestamp) row[2]);
-					statement.setString(p++, (String) row[3]);
-					statement.setString(p++, (String) row[4]);
-					statement.setBytes(p++, (byte[]) row[5]);
-					statement.setArray(p++, connection.createArrayOf("text", (String[]) row[6]));
-				}
-				return statement.executeUpdate();
-			}
-		});
+		return rows.size();
 	}
 
 	/**
@@ -310,10 +294,12 @@ public class AuditWriter implements SmartLifecycle {
 				break;
 			}
 			jdbc.execute((ConnectionCallback<Integer>) connection -> {
-				try (PreparedStatement statement = connection.prepareStatement("UPDATE audit_event SET search_keys = ? WHERE seq = ?")) {
+				try (PreparedStatement statement = connection.prepareStatement("UPDATE audit_event SET search_keys = ?, codes = ? WHERE seq = ?")) {
 					for (Object[] u : updates) {
-						statement.setArray(1, connection.createArrayOf("text", (String[]) u[1]));
-						statement.setLong(2, (Long) u[0]);
+						AuditSearchKeys.Split split = AuditSearchKeys.split((String[]) u[1]);
+						statement.setArray(1, connection.createArrayOf("text", split.indexed()));
+						statement.setArray(2, connection.createArrayOf("text", split.codes()));
+						statement.setLong(3, (Long) u[0]);
 						statement.addBatch();
 					}
 					statement.executeBatch();

@@ -125,12 +125,20 @@ class AuditEventTableIT {
 		AuditEvent changed = legacyEvent(UUID.randomUUID().toString());
 		AuditChain.link(changed, 2, sealed.hash());
 		AuditChain.Sealed sealedChanged = AuditChain.seal(changed, sealed.hash(), AuditJson.encode(changed));
+		String waitingRequestId = UUID.randomUUID().toString();
+		AuditEvent waiting = legacyEvent(waitingRequestId);
 		try (Connection c = DriverManager.getConnection(url)) {
 			storeLegacy(c, 1, legacy, sealed, AuditChain.GENESIS, 1);
 			storeLegacy(c, 2, changed, sealedChanged, sealed.hash(), 2);
 			try (PreparedStatement head = c.prepareStatement("UPDATE audit_chain_head SET seq = 2, hash = ? WHERE id = 1")) {
 				head.setString(1, sealedChanged.hash());
 				head.executeUpdate();
+			}
+			// A write's event the last release committed but had not chained yet: its JSON alone, no search keys beside it.
+			try (PreparedStatement pending = c.prepareStatement("INSERT INTO audit_pending (event_id, content) VALUES (?, ?)")) {
+				pending.setString(1, waiting.getIdElement().getIdPart());
+				pending.setString(2, AuditJson.encode(waiting));
+				pending.executeUpdate();
 			}
 		}
 
@@ -139,8 +147,13 @@ class AuditEventTableIT {
 			assertThat(jdbc.queryForObject("SELECT count(*) FROM resource WHERE res_type = 'AuditEvent'", Integer.class)).isZero();
 			List<AuditEvent> found = await().atMost(Duration.ofSeconds(20))
 					.until(() -> search(gateway, "entity:identifier=" + REQUEST_ID + "|" + requestId), l -> !l.isEmpty());
+			await().atMost(Duration.ofSeconds(20)).until(() -> AuditChainIT.count(jdbc, "SELECT count(*) FROM audit_pending") == 0);
 			assertThat(found).singleElement().satisfies(e -> assertThat(e.getIdElement().getIdPart()).isEqualTo(legacy.getIdElement().getIdPart()));
-			assertThat(search(gateway, "patient=Patient/legacy-patient&outcome=0&subtype=read")).hasSize(2);
+			assertThat(search(gateway, "patient=Patient/legacy-patient&outcome=0&subtype=read")).hasSize(3);
+			// The pending one is chained next, with the keys read from its JSON.
+			assertThat(jdbc.queryForObject("SELECT seq FROM audit_event WHERE event_id = ?", Long.class, waiting.getIdElement().getIdPart()))
+					.isEqualTo(3);
+			assertThat(search(gateway, "entity:identifier=" + REQUEST_ID + "|" + waitingRequestId)).hasSize(1);
 
 			assertThat(AuditChainIT.verify(gateway, "?to=1").getParameterBool("valid")).isTrue();
 			// A change made in the resource store before the upgrade is still named.

@@ -2,6 +2,8 @@ package org.spgateway.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +18,25 @@ import org.spgateway.security.Role;
 
 class AuditEventsTest {
 
-	static final AuditEvents EVENTS = new AuditEvents("gw-test");
+	static final AuditEvents DIRECT = new AuditEvents("gw-test");
+	static final IParser HAPI = FhirContext.forR4().newJsonParser();
+	/** The events as written (AuditEventJson), read back by HAPI: what a reader of the trail gets. */
+	static final Events EVENTS = new Events();
+
+	static final class Events {
+
+		AuditEvent rest(RequestAudit request, int status, List<RequestAudit.Touched> stored) {
+			return read(DIRECT.rest(request, status, stored));
+		}
+
+		AuditEvent transmit(AuditEvents.Delivery delivery) {
+			return read(DIRECT.transmit(delivery));
+		}
+
+		private static AuditEvent read(AuditEventJson.Event event) {
+			return HAPI.parseResource(AuditEvent.class, AuditEventJson.unchained(event, "e-1"));
+		}
+	}
 	static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 
 	@Test

@@ -16,7 +16,7 @@ import org.spgateway.security.Role;
 
 class AuditJsonTest {
 
-	static final AuditEvents EVENTS = new AuditEvents("gw-test");
+	static final ModelAuditEvents EVENTS = new ModelAuditEvents("gw-test");
 	static IParser hapi;
 
 	@BeforeAll

@@ -40,6 +40,24 @@ class AuditSearchTest {
 	}
 
 	@Test
+	void keysOfCodesNearlyEveryEventSharesAreKeptApartFromTheIndexedOnes() {
+		AuditSearchKeys.Split split = AuditSearchKeys.split(AuditSearchKeys.of(event()));
+		assertThat(split.codes()).contains("type=rest", "subtype=read", "action=R")
+				.noneMatch(k -> k.startsWith("outcome=") || k.startsWith("patient="));
+		assertThat(split.indexed()).contains("outcome=4", "patient=Patient/p1", "agent:identifier=demo-gp", "agent-name=demo-gp", "entity=p1")
+				.noneMatch(k -> k.startsWith("type=") || k.startsWith("subtype=") || k.startsWith("action="));
+		assertThat(AuditSearchKeys.parameter("source:identifier=https://spgateway.org/fhir/Id/gateway|gw")).isEqualTo("source");
+		assertThat(AuditSearchKeys.parameter("entity=Task/1")).isEqualTo("entity");
+	}
+
+	@Test
+	void aCodeParameterIsLookedForInTheCodesAndInTheKeysOfEventsWrittenBeforeThem() {
+		AuditSearch search = AuditSearch.parse(Map.of("subtype", new String[] {"read,vread"}), 20, 100);
+		assertThat(search.where).isEqualTo("(codes && ?::text[] OR search_keys && ?::text[])");
+		assertThat(search.args).hasSize(2).allSatisfy(a -> assertThat((String[]) a).containsExactly("subtype=read", "subtype=vread"));
+	}
+
+	@Test
 	void aSearchBecomesOneConditionPerParameterWithItsValuesAsAlternatives() {
 		Map<String, String[]> parameters = new LinkedHashMap<>();
 		parameters.put("outcome", new String[] {"4,8"});
