@@ -38,7 +38,8 @@ class NarrowerParametersTest {
 	@Test
 	void aPatientReferredToIsStoredOnceAsPatientAndAGroupStaysASubject() {
 		ServiceRequest referral = new ServiceRequest();
-		referral.setSubject(new Reference("Patient/p1").setIdentifier(new Identifier().setSystem("https://fhir.nhs.uk/Id/nhs-number").setValue("9434765919")));
+		Identifier nhsNumber = new Identifier().setSystem("https://fhir.nhs.uk/Id/nhs-number").setValue("9434765919");
+		referral.setSubject(new Reference("Patient/p1").setIdentifier(nhsNumber));
 		IndexRows all = INDEXER.index(referral);
 		IndexRows stored = INDEXER.storedRows(referral);
 		assertThat(all.references).extracting(IndexRows.Ref::param).containsExactlyInAnyOrder("subject", "patient");
