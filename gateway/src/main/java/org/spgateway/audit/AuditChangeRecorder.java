@@ -3,9 +3,8 @@ package org.spgateway.audit;
 import org.hl7.fhir.r4.model.Resource;
 import org.spgateway.resources.ResourceChangeListener;
 import org.spgateway.store.StoredResource;
+import org.spgateway.store.TransactionScoped;
 import org.springframework.core.Ordered;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Notes every version a request stores on its {@link RequestAudit}, and writes the event of what a
@@ -17,9 +16,20 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class AuditChangeRecorder implements ResourceChangeListener, Ordered {
 
 	private final AuditTrail trail;
+	/** The request's audit and how many versions it had noted when the current transaction first stored one. */
+	private final TransactionScoped<Mark> receipts;
+
+	private record Mark(RequestAudit audit, int before) {}
 
 	public AuditChangeRecorder(AuditTrail trail) {
 		this.trail = trail;
+		this.receipts = new TransactionScoped<>(mark -> trail.receipt(mark.audit()), (mark, committed) -> {
+			if (committed) {
+				trail.receiptCommitted();
+			} else {
+				mark.audit().rollBackTo(mark.before());
+			}
+		});
 	}
 
 	@Override
@@ -28,26 +38,8 @@ public class AuditChangeRecorder implements ResourceChangeListener, Ordered {
 		if (audit == null) {
 			return;
 		}
-		if (TransactionSynchronizationManager.isSynchronizationActive() && !TransactionSynchronizationManager.hasResource(audit)) {
-			int before = audit.touchedCount();
-			TransactionSynchronizationManager.bindResource(audit, Boolean.TRUE);
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void beforeCommit(boolean readOnly) {
-					trail.receipt(audit);
-				}
-
-				@Override
-				public void afterCompletion(int status) {
-					TransactionSynchronizationManager.unbindResourceIfPossible(audit);
-					if (status == STATUS_COMMITTED) {
-						trail.receiptCommitted();
-					} else {
-						audit.rollBackTo(before);
-					}
-				}
-			});
-		}
+		// The first change of a transaction marks where its versions begin, so that a rollback forgets only them.
+		receipts.get(() -> new Mark(audit, audit.touchedCount()));
 		audit.touched(stored.versionedId(), PatientOf.resource(resource));
 	}
 

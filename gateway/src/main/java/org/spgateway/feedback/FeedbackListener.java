@@ -30,10 +30,9 @@ import org.spgateway.security.AccessScope;
 import org.spgateway.store.LocalReference;
 import org.spgateway.store.ResourceStore;
 import org.spgateway.store.StoredResource;
+import org.spgateway.store.TransactionScoped;
 import org.spgateway.workflow.TaskWorkflowIndex;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Closes the loop: each change to a referral's Task that the referrer should hear about (ConceptMap
@@ -60,6 +59,12 @@ public class FeedbackListener implements ResourceChangeListener {
 	private final FeedbackRecords records;
 	private final ObjectProvider<OutcomeSummary> outcomeSummary;
 	private final ObjectProvider<PartnerFeedback> partnerFeedback;
+	/** The current transaction's Task changes, composed into feedback just before it commits. */
+	private final TransactionScoped<List<Pending>> pending = new TransactionScoped<>(changes -> {
+		for (Pending p : new ArrayList<>(changes)) {
+			feedback(p);
+		}
+	}, null);
 
 	public FeedbackListener(FeedbackEvents events, ObjectProvider<ResourceService> resourceService, ObjectProvider<FeedbackRoutes> routes,
 			FeedbackMessages messages, Outbox outbox, FeedbackProperties properties, FeedbackRecords records,
@@ -89,34 +94,10 @@ public class FeedbackListener implements ResourceChangeListener {
 		}
 		Task before = (Task) resourceService.getObject().toResource(previous);
 		List<String> found = events.of(before, task);
-		if (found.isEmpty() || !TransactionSynchronizationManager.isSynchronizationActive()) {
+		if (found.isEmpty() || !TransactionScoped.active()) {
 			return;
 		}
-		pending().add(new Pending(stored.id(), task, found));
-	}
-
-	@SuppressWarnings("unchecked")
-	private List<Pending> pending() {
-		List<Pending> list = (List<Pending>) TransactionSynchronizationManager.getResource(this);
-		if (list == null) {
-			List<Pending> created = new ArrayList<>();
-			TransactionSynchronizationManager.bindResource(this, created);
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void beforeCommit(boolean readOnly) {
-					for (Pending p : new ArrayList<>(created)) {
-						feedback(p);
-					}
-				}
-
-				@Override
-				public void afterCompletion(int status) {
-					TransactionSynchronizationManager.unbindResourceIfPossible(FeedbackListener.this);
-				}
-			});
-			list = created;
-		}
-		return list;
+		pending.get(ArrayList::new).add(new Pending(stored.id(), task, found));
 	}
 
 	private void feedback(Pending p) {

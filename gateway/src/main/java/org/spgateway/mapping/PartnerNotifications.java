@@ -28,10 +28,9 @@ import org.spgateway.security.AccessScope;
 import org.spgateway.server.RequestIdFilter;
 import org.spgateway.store.LocalReference;
 import org.spgateway.store.StoredResource;
+import org.spgateway.store.TransactionScoped;
 import org.spgateway.workflow.TaskWorkflowIndex;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Notifications to a provider partner (a case-management platform) by its delivery options: when a referral is routed to an
@@ -61,6 +60,8 @@ class PartnerNotifications implements ResourceChangeListener {
 	private final IdOnlyNotices notices;
 	private final Outbox outbox;
 	private final ObjectProvider<ResourceService> resources;
+	/** The current transaction's notifications, made into messages just before it commits. */
+	private final TransactionScoped<List<Pending>> pending = new TransactionScoped<>(this::enqueue, null);
 
 	PartnerNotifications(Partners partners, MapEngine engine, PartnerHeaders headers, IdOnlyNotices notices, Outbox outbox,
 			ObjectProvider<ResourceService> resources) {
@@ -80,7 +81,7 @@ class PartnerNotifications implements ResourceChangeListener {
 		PartnerDefinition partner = partners.forOrganization(task.getOwner().getIdentifier().getSystem(),
 				task.getOwner().getIdentifier().getValue()).orElse(null);
 		if (partner == null || partner.role() != PartnerDefinition.Role.PROVIDER || !partner.delivery().pushes()
-				|| !TransactionSynchronizationManager.isSynchronizationActive()) {
+				|| !TransactionScoped.active()) {
 			return;
 		}
 		String event = ROUTED;
@@ -91,36 +92,18 @@ class PartnerNotifications implements ResourceChangeListener {
 			}
 			event = STATUS_CHANGED;
 		}
-		pending().add(new Pending(partner, event, stored, task));
+		pending.get(ArrayList::new).add(new Pending(partner, event, stored, task));
 	}
 
-	@SuppressWarnings("unchecked")
-	private List<Pending> pending() {
-		List<Pending> list = (List<Pending>) TransactionSynchronizationManager.getResource(this);
-		if (list == null) {
-			List<Pending> created = new ArrayList<>();
-			TransactionSynchronizationManager.bindResource(this, created);
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void beforeCommit(boolean readOnly) {
-					List<OutboundMessage> messages = new ArrayList<>();
-					for (Pending p : created) {
-						OutboundMessage m = message(p);
-						if (m != null) {
-							messages.add(m);
-						}
-					}
-					outbox.enqueue(messages);
-				}
-
-				@Override
-				public void afterCompletion(int status) {
-					TransactionSynchronizationManager.unbindResourceIfPossible(PartnerNotifications.this);
-				}
-			});
-			list = created;
+	private void enqueue(List<Pending> changes) {
+		List<OutboundMessage> messages = new ArrayList<>();
+		for (Pending p : changes) {
+			OutboundMessage m = message(p);
+			if (m != null) {
+				messages.add(m);
+			}
 		}
-		return list;
+		outbox.enqueue(messages);
 	}
 
 	private OutboundMessage message(Pending p) {

@@ -101,7 +101,7 @@ public class ResourceStore {
 			String json = encoder.apply(resource);
 			batch.heads.add(new Object[] {pk, type, id, 1, Timestamp.from(now), origin});
 			batch.versions.add(new Object[] {pk, 1, Timestamp.from(now), method, json});
-			batch.index(pk, type, indexer.index(resource));
+			batch.index(pk, type, indexer.storedRows(resource));
 			stored.add(new StoredResource(pk, type, id, 1, now, origin, json));
 			if (batch.values() > MAX_STATEMENT_VALUES) {
 				batch.send(jdbc);
@@ -142,7 +142,7 @@ public class ResourceStore {
 		for (String table : INDEX_TABLES) {
 			write.add("DELETE FROM " + table + " WHERE res_pk = ?", pk);
 		}
-		addIndex(write, pk, current.type(), indexer.index(resource));
+		addIndex(write, pk, current.type(), indexer.storedRows(resource));
 		write.send(jdbc);
 		return new StoredResource(pk, current.type(), current.id(), version, now, current.origin(), json);
 	}
@@ -173,7 +173,7 @@ public class ResourceStore {
 		deletes.execute(jdbc);
 		Batch batch = new Batch();
 		for (StoredResource current : jdbc.query(CURRENT + " WHERE r.res_pk = ANY(?::bigint[])", ROW, keys)) {
-			batch.index(current.pk(), type, indexer.index(fhirContext.newJsonParser().parseResource(current.json())));
+			batch.index(current.pk(), type, indexer.storedRows(fhirContext.newJsonParser().parseResource(current.json())));
 			if (batch.values() > MAX_STATEMENT_VALUES) {
 				batch.execute(jdbc);
 				batch = new Batch();
@@ -339,8 +339,8 @@ public class ResourceStore {
 		List<Object> args = new ArrayList<>();
 		args.add(pks);
 		if (include.param() != null) {
-			sql.append(" AND x.param = ?");
-			args.add(include.param());
+			sql.append(" AND x.param = ANY(?)");
+			args.add(indexer.rowParams(include.sourceType(), include.param()));
 		}
 		if (include.targetType() != null) {
 			sql.append(" AND x.target_type = ?");
@@ -365,10 +365,11 @@ public class ResourceStore {
 			StringBuilder sql = new StringBuilder(CURRENT).append(" WHERE r.res_pk IN (SELECT x.res_pk FROM idx_reference x"
 					+ " WHERE x.res_type = ? AND x.target_type = ? AND x.target_id = ANY(?)");
 			List<Object> args = new ArrayList<>(List.of(include.sourceType(), e.getKey(), e.getValue().toArray(new String[0])));
-			if (include.param() != null) {
-				sql.append(" AND x.param = ?");
-				args.add(include.param());
-			}
+			// Every reference parameter of the source type when the include names none (Provenance:*): the rows are then found
+			// through the same index as any reference search (res_type, param, target), not one of their own (V102).
+			sql.append(" AND x.param = ANY(?)");
+			args.add(include.param() != null ? indexer.rowParams(include.sourceType(), include.param())
+					: indexer.referenceParams(include.sourceType()));
 			sql.append(")").append(access.where).append(" LIMIT ?");
 			args.addAll(access.args);
 			args.add(max);

@@ -2,13 +2,16 @@ package org.spgateway.store;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.fhirpath.IFhirPath;
+import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import ca.uhn.fhir.util.StringUtil;
 import java.math.BigDecimal;
 import java.time.Instant;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,6 +75,42 @@ public class SearchIndexer {
 
 	public IndexRows index(IBaseResource resource) {
 		return index(resource, registry.forType(fhirContext.getResourceType(resource)).values());
+	}
+
+	/**
+	 * The index rows the store keeps for a resource: {@link #index(IBaseResource)} without the rows of a parameter that a
+	 * narrower one of the same type holds as well ({@link SearchParamDef#narrower()}: a ServiceRequest's Patient as
+	 * {@code patient}, not also as {@code subject}); searches on the broader parameter read both.
+	 */
+	public IndexRows storedRows(IBaseResource resource) {
+		Map<String, SearchParamDef> params = registry.forType(fhirContext.getResourceType(resource));
+		IndexRows rows = index(resource, params.values());
+		for (SearchParamDef broad : params.values()) {
+			if (!broad.narrower().isEmpty()) {
+				Set<IndexRows.Ref> shared = new HashSet<>();
+				for (IndexRows.Ref ref : rows.references) {
+					if (broad.narrower().contains(ref.param())) {
+						shared.add(new IndexRows.Ref(broad.name(), ref.targetType(), ref.targetId(), ref.targetUrl(), ref.identSystem(), ref.identValue()));
+					}
+				}
+				rows.references.removeIf(shared::contains);
+			}
+		}
+		return rows;
+	}
+
+	/** The {@code param} values of the index rows that hold a parameter's values ({@link SearchParamDef#rowParams()}). */
+	String[] rowParams(String resourceType, String name) {
+		SearchParamDef param = registry.find(resourceType, name);
+		return param == null ? new String[] {name} : param.rowParams();
+	}
+
+	/** The names of a type's indexed reference parameters (the {@code param} of every reference row its resources have). */
+	String[] referenceParams(String resourceType) {
+		return registry.forType(resourceType).values().stream()
+				.filter(p -> p.isIndexed() && p.type() == RestSearchParameterTypeEnum.REFERENCE)
+				.map(SearchParamDef::name)
+				.toArray(String[]::new);
 	}
 
 	/**

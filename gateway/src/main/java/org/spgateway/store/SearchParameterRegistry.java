@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.SearchParameter;
@@ -35,6 +37,8 @@ public class SearchParameterRegistry {
 	/** Base parameters whose values live on the resource row, not in the index tables. */
 	private static final Map<String, String> COLUMN_PARAMS = Map.of("_id", "res_id", "_lastUpdated", "last_updated");
 	/** Base parameters with no useful meaning here (full-text, list membership, sources we do not record). */
+	/** What narrows a reference parameter's expression to one target type ({@link #narrowedToOneType}). */
+	private static final Pattern RESOLVE_IS_TYPE = Pattern.compile("\\.where\\(resolve\\(\\) is [A-Z][A-Za-z]*\\)");
 	private static final Set<String> UNSUPPORTED = Set.of("_text", "_content", "_list", "_has", "_query", "_filter", "_source");
 
 	private final FhirContext fhirContext;
@@ -74,7 +78,7 @@ public class SearchParameterRegistry {
 			}
 			if (COLUMN_PARAMS.containsKey(name)) {
 				params.put(name, new SearchParamDef(resourceType, name, sp.getParamType(), null, null, Set.of(), sp.getUri(),
-						sp.getDescription(), COLUMN_PARAMS.get(name)));
+						sp.getDescription(), COLUMN_PARAMS.get(name), Set.of()));
 				continue;
 			}
 			List<String> paths = sp.getPathsSplitForResourceType(resourceType);
@@ -89,7 +93,32 @@ public class SearchParameterRegistry {
 			add(params, resourceType, sp.getCode(), RestSearchParameterTypeEnum.forCode(sp.getType().toCode()), sp.getExpression(),
 					targets, sp.getUrl(), sp.getDescription());
 		}
-		return Collections.unmodifiableMap(new LinkedHashMap<>(params));
+		return Collections.unmodifiableMap(new LinkedHashMap<>(withNarrower(params)));
+	}
+
+	/**
+	 * Pairs each reference parameter with those of the same type whose expression is its own narrowed to one target type
+	 * ({@code subject} and {@code patient} on ServiceRequest, Task, Condition, Observation ...): the store keeps a value both
+	 * give once (issue 14: it was two index rows and eight B-tree entries per referral for the same Patient).
+	 */
+	private static Map<String, SearchParamDef> withNarrower(Map<String, SearchParamDef> params) {
+		Map<String, Set<String>> narrower = new TreeMap<>();
+		for (SearchParamDef narrow : params.values()) {
+			for (SearchParamDef broad : params.values()) {
+				if (broad != narrow && broad.isIndexed() && narrow.isIndexed() && broad.type() == RestSearchParameterTypeEnum.REFERENCE
+						&& narrow.type() == RestSearchParameterTypeEnum.REFERENCE && narrowedToOneType(broad.expression(), narrow.expression())) {
+					narrower.computeIfAbsent(broad.name(), k -> new TreeSet<>()).add(narrow.name());
+				}
+			}
+		}
+		Map<String, SearchParamDef> out = new TreeMap<>(params);
+		narrower.forEach((name, names) -> out.put(name, params.get(name).withNarrower(names)));
+		return out;
+	}
+
+	/** Whether {@code narrow} is exactly {@code broad} followed by {@code .where(resolve() is Type)}. */
+	static boolean narrowedToOneType(String broad, String narrow) {
+		return narrow.startsWith(broad) && RESOLVE_IS_TYPE.matcher(narrow.substring(broad.length())).matches();
 	}
 
 	private void add(Map<String, SearchParamDef> params, String resourceType, String name, RestSearchParameterTypeEnum type,
@@ -105,6 +134,6 @@ public class SearchParameterRegistry {
 			log.debug("Search parameter {}.{} not supported: cannot parse {}: {}", resourceType, name, expression, e.getMessage());
 			return;
 		}
-		params.put(name, new SearchParamDef(resourceType, name, type, expression, parsed, Set.copyOf(targets), url, description, null));
+		params.put(name, new SearchParamDef(resourceType, name, type, expression, parsed, Set.copyOf(targets), url, description, null, Set.of()));
 	}
 }

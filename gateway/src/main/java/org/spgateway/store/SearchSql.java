@@ -106,8 +106,7 @@ final class SearchSql {
 				default -> "value";
 			};
 			order.append("(SELECT ").append(agg).append("(s.").append(column).append(") FROM ").append(table(p))
-					.append(" s WHERE s.res_pk = r.res_pk AND s.param = ?)").append(dir).append(" NULLS LAST, ");
-			args.add(p.name());
+					.append(" s WHERE s.res_pk = r.res_pk AND ").append(param("s", p)).append(")").append(dir).append(" NULLS LAST, ");
 		}
 		order.append("r.res_pk").append(sort.get(0).descending() ? " DESC" : " ASC");
 		return order.toString();
@@ -119,8 +118,7 @@ final class SearchSql {
 		if ("missing".equals(modifier)) {
 			boolean missing = Boolean.parseBoolean(clause.values().get(0));
 			where.append(missing ? "NOT " : "").append("EXISTS (SELECT 1 FROM ").append(table(p))
-					.append(" m WHERE m.res_pk = r.res_pk AND m.param = ?)");
-			args.add(p.name());
+					.append(" m WHERE m.res_pk = r.res_pk AND ").append(param("m", p)).append(")");
 			return;
 		}
 		if (!p.isIndexed()) {
@@ -129,9 +127,9 @@ final class SearchSql {
 		}
 		boolean negate = "not".equals(modifier);
 		where.append("r.res_pk ").append(negate ? "NOT IN" : "IN").append(" (SELECT x.res_pk FROM ").append(table(p))
-				.append(" x WHERE x.res_type = ? AND x.param = ? AND (");
+				.append(" x WHERE x.res_type = ? AND ");
 		args.add(p.resourceType());
-		args.add(p.name());
+		where.append(param("x", p)).append(" AND (");
 		for (int i = 0; i < clause.values().size(); i++) {
 			if (i > 0) {
 				where.append(" OR ");
@@ -141,6 +139,19 @@ final class SearchSql {
 			where.append(")");
 		}
 		where.append("))");
+	}
+
+	/**
+	 * The condition on an index row's {@code param} for a parameter: one name, or (for a parameter a narrower one shares
+	 * rows with, such as {@code subject} with {@code patient}) any of its row names. The argument is added in place.
+	 */
+	private String param(String alias, SearchParamDef p) {
+		if (p.narrower().isEmpty()) {
+			args.add(p.name());
+			return alias + ".param = ?";
+		}
+		args.add(p.rowParams());
+		return alias + ".param = ANY(?)";
 	}
 
 	private void columnClause(SearchParamDef p, String modifier, List<String> values) {

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -28,8 +27,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 public final class TransactionWrites {
 
-	/** The resource key the current transaction's instance is bound under. */
-	private static final Object KEY = TransactionWrites.class;
+	/** The current transaction's instance; its held parts are dropped when the transaction ends, sent or not. */
+	private static final TransactionScoped<TransactionWrites> CURRENT = new TransactionScoped<>(null, (writes, committed) -> writes.clear());
 	/** PostgreSQL takes at most 65535 bind values per statement; held writes are sent before they reach that. */
 	private static final int MAX_VALUES = 30_000;
 
@@ -43,16 +42,10 @@ public final class TransactionWrites {
 
 	/** The current transaction's held writes, or null outside a transaction. */
 	public static TransactionWrites current() {
-		if (!TransactionSynchronizationManager.isSynchronizationActive() || !TransactionSynchronizationManager.isActualTransactionActive()) {
+		if (!TransactionSynchronizationManager.isActualTransactionActive()) {
 			return null;
 		}
-		TransactionWrites writes = (TransactionWrites) TransactionSynchronizationManager.getResource(KEY);
-		if (writes == null) {
-			writes = new TransactionWrites();
-			TransactionSynchronizationManager.bindResource(KEY, writes);
-			TransactionSynchronizationManager.registerSynchronization(writes.new Binding());
-		}
-		return writes;
+		return CURRENT.get(TransactionWrites::new);
 	}
 
 	/**
@@ -82,7 +75,7 @@ public final class TransactionWrites {
 
 	/** Sends the current transaction's held writes now, if there are any (before a statement that must see them). */
 	public static void sendHeld(JdbcTemplate jdbc) {
-		TransactionWrites writes = (TransactionWrites) TransactionSynchronizationManager.getResource(KEY);
+		TransactionWrites writes = CURRENT.peek();
 		if (writes != null && !writes.independent) {
 			writes.sendAll(jdbc);
 		}
@@ -93,7 +86,7 @@ public final class TransactionWrites {
 	 * record, an advisory lock), without sending the held writes first: they stay held for the one combined write.
 	 */
 	public static <T> T independently(Supplier<T> work) {
-		TransactionWrites writes = (TransactionWrites) TransactionSynchronizationManager.getResource(KEY);
+		TransactionWrites writes = CURRENT.peek();
 		if (writes == null || writes.independent) {
 			return work.get();
 		}
@@ -141,25 +134,9 @@ public final class TransactionWrites {
 		}
 	}
 
-	/** Keeps the instance bound to its own transaction: unbound while a nested REQUIRES_NEW one runs, dropped at the end. */
-	private final class Binding implements TransactionSynchronization {
-
-		@Override
-		public void suspend() {
-			TransactionSynchronizationManager.unbindResourceIfPossible(KEY);
-		}
-
-		@Override
-		public void resume() {
-			TransactionSynchronizationManager.bindResource(KEY, TransactionWrites.this);
-		}
-
-		@Override
-		public void afterCompletion(int status) {
-			TransactionSynchronizationManager.unbindResourceIfPossible(KEY);
-			parts.clear();
-			args.clear();
-			attributes.clear();
-		}
+	private void clear() {
+		parts.clear();
+		args.clear();
+		attributes.clear();
 	}
 }

@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
 import org.hl7.fhir.r4.model.Enumerations.PublicationStatus;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Organization;
@@ -319,6 +320,36 @@ class SearchIT {
 		assertThat(matches("Condition?patient=" + id(p2))).containsExactly(id(c3));
 		assertThat(matches("Task?focus=ServiceRequest/" + id(sr1))).containsExactly(id(t1));
 		assertThat(matches("Task?patient=" + id(p2))).containsExactly(id(t2));
+	}
+
+	/**
+	 * A Patient that subject and patient both give is stored once, as patient (docs/performance.md): subject searches, sorts,
+	 * includes and :missing read both, and a subject that is not a Patient is found by subject alone.
+	 */
+	@Test
+	void subjectFindsWhatItSharesWithPatientAndWhatIsItsAlone() {
+		Location place = create(new Location().setName("Community garden " + RUN));
+		Observation ofPlace = create(observation(p3, 3, "kg").setSubject(new Reference("Location/" + id(place))));
+		String both = "Observation?_id=" + id(ofPlace) + "," + id(o3);
+		assertThat(matches("Observation?subject=Location/" + id(place))).containsExactly(id(ofPlace));
+		assertThat(matches("Observation?patient=Location/" + id(place))).isEmpty();
+		assertThat(matches(both + "&subject:missing=false")).containsExactlyInAnyOrder(id(ofPlace), id(o3));
+		assertThat(matches(both + "&patient:missing=true")).containsExactly(id(ofPlace));
+		assertThat(matches(both + "&subject:Location=" + id(place))).containsExactly(id(ofPlace));
+		assertThat(included(search(both + "&_include=Observation:subject"))).containsExactlyInAnyOrder(ref(place), ref(p2));
+		assertThat(matches("ServiceRequest?subject=Patient/" + id(p1) + "&identifier=" + S + "|sr1-" + RUN)).containsExactly(id(sr1));
+		assertThat(matches("Task?subject=" + id(p2) + "&_id=" + id(t1) + "," + id(t2))).containsExactly(id(t2));
+		assertThat(included(search("Patient?_id=" + id(p2) + "&_revinclude=Task:subject"))).containsExactly(ref(t2));
+	}
+
+	/** Every reference parameter of the source type, found through the same index as a search by one (V102). */
+	@Test
+	void revincludeOfEveryParameterFindsWhatPointsAtTheMatches() {
+		Bundle everything = search("ServiceRequest?_id=" + id(sr1) + "&_revinclude=Task:*");
+		assertThat(included(everything)).containsExactly(ref(t1));
+		Bundle conditions = search("Patient?_id=" + id(p1) + "&_revinclude=Condition:*");
+		assertThat(included(conditions)).containsExactlyInAnyOrder(ref(c1), ref(c2));
+		assertThat(included(search("Patient?_id=" + id(p3) + "&_revinclude=Observation:*"))).isEmpty();
 	}
 
 	@Test

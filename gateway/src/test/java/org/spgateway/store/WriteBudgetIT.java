@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import org.hl7.fhir.r4.model.Bundle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,43 @@ class WriteBudgetIT {
 		assertThat(StatementCounting.commits(intake)).as("the intake's commits: %s", intake).isEqualTo(1);
 		// Five notifications: a claim and a recorded delivery each at most (a claim may take several).
 		assertThat(StatementCounting.statements(delivery)).as("the deliveries' statements: %s", delivery).hasSizeLessThanOrEqualTo(10);
+	}
+
+	@Test
+	void aRestReferralIndexesItsPatientOncePerResourceAndWritesNoMoreRowsThanCounted() {
+		HttpResponse<String> answer = refer();
+		assertThat(answer.statusCode()).isEqualTo(201);
+		String referralId = answer.headers().firstValue("Location").orElseThrow().replaceAll(".*/ServiceRequest/([^/]+)/.*", "$1");
+		JdbcTemplate jdbc = gateway.bean(JdbcTemplate.class);
+		String taskId = jdbc.queryForObject("SELECT task_id FROM referral_intake WHERE service_request_id = ?", String.class, referralId);
+		// The referral, its Task and the Provenance of both.
+		List<Long> pks = jdbc.queryForList("SELECT res_pk FROM resource WHERE (res_type = 'ServiceRequest' AND res_id = ?) OR (res_type = 'Task'"
+				+ " AND res_id = ?) OR res_pk IN (SELECT x.res_pk FROM idx_reference x WHERE x.res_type = 'Provenance' AND x.param = 'target'"
+				+ " AND x.target_type = 'ServiceRequest' AND x.target_id = ?)", Long.class, referralId, taskId, referralId);
+		assertThat(pks).hasSize(3);
+		Long[] keys = pks.toArray(Long[]::new);
+
+		// Subject and patient name the same Patient on the referral and on its Task: one row each, under the narrower name.
+		List<String> patientRows = jdbc.queryForList("SELECT res_type || ' ' || param FROM idx_reference WHERE res_pk = ANY(?)"
+				+ " AND target_type = 'Patient' ORDER BY 1", String.class, (Object) keys);
+		assertThat(patientRows).containsExactly("ServiceRequest patient", "Task patient");
+		// And the referral is still found by either.
+		for (String parameter : List.of("subject", "patient")) {
+			String query = "/ServiceRequest?_id=" + referralId + "&" + parameter + "=Patient/" + patientId;
+			HttpResponse<String> found = Http.get(gateway.baseUrl() + query);
+			assertThat(Http.parse(found, Bundle.class).getEntry()).as(parameter).hasSize(1);
+		}
+
+		// What this referral writes in index and access rows (docs/performance.md, "Write cost per referral, stop 12"): 26 index rows
+		// before that stop, two of them its Patient said again as subject.
+		int indexRows = 0;
+		for (String table : List.of("idx_token", "idx_string", "idx_reference", "idx_date", "idx_number", "idx_quantity", "idx_uri")) {
+			indexRows += jdbc.queryForObject("SELECT count(*) FROM " + table + " WHERE res_pk = ANY(?)", Integer.class, (Object) keys);
+		}
+		int accessRows = jdbc.queryForObject("SELECT count(*) FROM resource_access WHERE res_pk = ANY(?)", Integer.class, (Object) keys);
+		System.out.printf("REST referral: %d index rows, %d access rows for its 3 resources%n", indexRows, accessRows);
+		assertThat(indexRows).isLessThanOrEqualTo(24);
+		assertThat(accessRows).isLessThanOrEqualTo(6);
 	}
 
 	@Test
