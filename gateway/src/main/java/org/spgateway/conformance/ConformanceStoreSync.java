@@ -1,6 +1,7 @@
 package org.spgateway.conformance;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.Logger;
@@ -53,12 +54,18 @@ public class ConformanceStoreSync {
 		log.info("Conformance resources in the store: {} written, {} unchanged", written[0], conformance.all().size() - written[0]);
 	}
 
+	/**
+	 * Compares what would be stored, not the models: {@code equalsDeep} compares narratives node by node, and a
+	 * StructureMap parsed from the Mapping Language carries its source as a narrative whose nodes differ from the
+	 * same narrative read back from JSON, so every map was rewritten at every start (issue 14).
+	 */
 	private boolean sameContent(StoredResource stored, Resource candidate) {
-		Resource existing = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
+		IParser parser = fhirContext.newJsonParser();
+		Resource existing = (Resource) parser.parseResource(stored.json());
 		existing.setMeta(existing.getMeta().copy().setVersionId(null).setLastUpdated(null));
 		existing.setId(candidate.getIdElement().toUnqualifiedVersionless());
 		Resource normalized = candidate.copy();
 		normalized.setId(candidate.getIdElement().toUnqualifiedVersionless());
-		return existing.equalsDeep(normalized);
+		return parser.encodeResourceToString(existing).equals(parser.encodeResourceToString(normalized));
 	}
 }

@@ -49,6 +49,8 @@ class EmbeddedDatabaseIT {
 			assertThat(found.getEntry()).hasSize(1);
 			// Conformance resources were loaded once and are unchanged on the second start: still version 1.
 			assertThat(Http.get(gateway.baseUrl() + "/StructureDefinition/sp-patient").body()).contains("\"versionId\":\"1\"");
+			// A map read from the Mapping Language too (its narrative once made every map a new version at every start).
+			assertThat(Http.get(gateway.baseUrl() + "/StructureMap/meadow-gp-referral-inbound").body()).contains("\"versionId\":\"1\"");
 		}
 		assertThat(cluster.resolve("postmaster.pid")).doesNotExist();
 		assertThat(Files.isDirectory(cluster)).isTrue();

@@ -41,7 +41,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
  * Sandbox mode's token endpoint, {@code POST /oauth2/token}, run by Spring Authorization Server: the
  * client_credentials grant for the demo clients (and any configured client with a secret or a public
  * key), authenticated by client_secret_basic, client_secret_post or private_key_jwt. Tokens are JWTs
- * signed with the {@link SandboxSigningKey}, issued by the sandbox issuer for the sandbox audience,
+ * signed with the {@link SandboxSigningKey} (registered as the context is created, by {@link SandboxSigningKeyInitializer}),
+ * issued by the sandbox issuer for the sandbox audience,
  * naming the client in {@code client_id} and the granted SMART scopes in {@code scope}. Its signing keys
  * are published at {@code /oauth2/jwks}. Errors are OAuth2's JSON errors, which is what OAuth clients read.
  */
@@ -50,11 +51,6 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 public class SandboxTokenConfig {
 
 	private static final Logger log = LoggerFactory.getLogger(SandboxTokenConfig.class);
-
-	@Bean
-	SandboxSigningKey sandboxSigningKey() {
-		return new SandboxSigningKey();
-	}
 
 	@Bean
 	JWKSource<SecurityContext> sandboxJwkSource(SandboxSigningKey key) {
