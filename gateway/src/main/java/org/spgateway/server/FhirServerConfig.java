@@ -3,7 +3,6 @@ package org.spgateway.server;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.narrative.INarrativeGenerator;
 import ca.uhn.fhir.rest.api.EncodingEnum;
-import ca.uhn.fhir.rest.openapi.OpenApiInterceptor;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
@@ -122,7 +121,7 @@ public class FhirServerConfig {
 		server.registerInterceptor(new ExceptionSanitizer());
 		server.registerInterceptor(new CapabilityStatementCustomizer(registry, conformance, "Social Prescribing FHIR Gateway", version));
 		server.registerInterceptor(smartCapabilities);
-		server.registerInterceptor(new OpenApiInterceptor());
+		server.registerInterceptor(new ApiExplorer());
 		ResponseHighlighterInterceptor highlighter = new ResponseHighlighterInterceptor();
 		highlighter.setShowRequestHeaders(false);
 		highlighter.setShowResponseHeaders(true);

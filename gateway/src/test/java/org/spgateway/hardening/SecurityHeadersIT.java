@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.spgateway.testsupport.GatewayServer;
@@ -105,6 +106,14 @@ class SecurityHeadersIT {
 		// The page's content arrives whole although it was held to name its scripts.
 		assertThat(page.headers().firstValueAsLong("Content-Length").orElse(-1)).isEqualTo(page.body().getBytes(StandardCharsets.UTF_8).length);
 		assertThat(page.body()).contains("swagger-ui-bundle.js").endsWith("</html>\n");
+	}
+
+	@Test
+	void aFileTheApiExplorerDoesNotHaveIsNotFoundNotAServerError() {
+		HttpResponse<String> missing = Http.get(GATEWAY.baseUrl() + "/swagger-ui/nothing.js");
+		assertThat(missing.statusCode()).isEqualTo(404);
+		assertThat(Http.parse(missing, OperationOutcome.class).getIssueFirstRep().getDiagnostics()).isEqualTo("The API explorer has no such file");
+		assertThat(Http.get(GATEWAY.baseUrl() + "/swagger-ui/swagger-ui-bundle.js").statusCode()).isEqualTo(200);
 	}
 
 	@Test
