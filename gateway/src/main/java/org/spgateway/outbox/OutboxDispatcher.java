@@ -2,10 +2,13 @@ package org.spgateway.outbox;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -19,19 +22,24 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Delivers outbox messages from this instance: one loop thread claims due messages in batches (as many
- * as there are idle workers) and a small fixed pool of worker threads sends them. The loop sleeps until
- * a local commit or a finished delivery wakes it, or the poll interval passes (for messages written by
- * other instances, and retries coming due); it never spins.
+ * as there are idle workers) and a fixed pool of worker threads sends them. The loop also records the
+ * deliveries the workers finished, all those that finished since it last looked in one statement, so under
+ * load one claim and one recording serve many deliveries. The loop sleeps until a local commit or a
+ * finished delivery wakes it, or the poll interval passes (for messages written by other instances, and
+ * retries coming due); it never spins, and it claims only when there may be something to claim.
  *
  * <p>Stopping: no new claims; in-flight deliveries get the shutdown grace period to finish, and any
- * still running then are interrupted and handed back (due at once, for any instance). Nothing is lost:
- * a message leaves the outbox only when a receiver has answered 2xx.
+ * still running then are interrupted and handed back (due at once, for any instance). Deliveries answered
+ * but not yet recorded are recorded. Nothing is lost: a message leaves the outbox only when a receiver has
+ * answered 2xx.
  */
 public class OutboxDispatcher implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(OutboxDispatcher.class);
 	private static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
 	private static final int PRUNE_BATCH = 1000;
+	/** The most deliveries recorded in one statement (its arrays stay small; a longer queue is recorded in several). */
+	private static final int RECORD_BATCH = 500;
 	private static final String MDC_REQUEST_ID = "requestId";
 	private static final String MDC_CORRELATION_ID = "correlationId";
 
@@ -47,13 +55,12 @@ public class OutboxDispatcher implements SmartLifecycle {
 	private final String instance;
 	private final Map<Long, OutboxStore.Claimed> inFlight = new ConcurrentHashMap<>();
 
+	/** Deliveries answered 2xx and not yet recorded: the loop records them together. */
+	private final Queue<Answered> answered = new ConcurrentLinkedQueue<>();
+
 	private volatile boolean running;
-	/**
-	 * Whether the last claim took as many messages as there were idle workers: more may be due, so a worker that
-	 * finishes wakes the loop to claim again. Otherwise a finished delivery wakes it only when it freed other
-	 * messages, and the loop does not run a claim that would find nothing after every delivery.
-	 */
-	private volatile boolean backlog;
+	/** Whether the last recording took a full batch: more answered deliveries wait (loop thread only). */
+	private boolean moreAnswered;
 	private Thread loop;
 	private ExecutorService workers;
 	private Semaphore idle;
@@ -133,6 +140,12 @@ public class OutboxDispatcher implements SmartLifecycle {
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
+		try {
+			recordAnswered(Integer.MAX_VALUE);
+		} catch (RuntimeException e) {
+			// Their leases run out and they are delivered again (at least once).
+			log.warn("Outbox: could not record {} deliveries at shutdown: {}", answered.size(), e.getMessage());
+		}
 		for (OutboxStore.Claimed m : inFlight.values()) {
 			release(m);
 		}
@@ -154,37 +167,40 @@ public class OutboxDispatcher implements SmartLifecycle {
 
 	private void run() {
 		long failingSince = 0;
+		// Whether a claim may find something: a local commit or a re-drive woke the loop, a delivery freed the next message of
+		// its key, the last claim was full, or the poll interval passed. Otherwise the loop only records deliveries: a claim
+		// after every delivery would mostly find nothing.
+		boolean look = true;
 		while (running) {
 			try {
 				prune();
+				look |= recordAnswered(RECORD_BATCH);
 				int free = idle.availablePermits();
-				if (free > 0) {
+				if (look && free > 0) {
 					List<OutboxStore.Claimed> claimed = store.claim(free, settings.lease(), instance);
-					backlog = claimed.size() == free;
 					for (OutboxStore.Claimed m : claimed) {
 						idle.acquire();
 						inFlight.put(m.id(), m);
 						workers.execute(() -> deliver(m));
 					}
-					failingSince = 0;
-					if (!claimed.isEmpty() && claimed.size() == free) {
-						// A full batch: there may be more due; claim again as soon as a worker is idle.
-						continue;
-					}
-				} else {
-					// Woken with every worker busy: what woke it is claimed when the next worker finishes.
-					backlog = true;
+					// A full batch: there may be more due.
+					look = claimed.size() == free;
 				}
-				signal.await(settings.getPollInterval().toMillis());
+				failingSince = 0;
+				if ((look && idle.availablePermits() > 0) || moreAnswered) {
+					continue;
+				}
+				look |= signal.await(settings.getPollInterval().toMillis());
 			} catch (InterruptedException e) {
 				return;
 			} catch (RuntimeException e) {
 				// The database is unreachable or failing: say so once in a while, keep trying.
 				long now = System.currentTimeMillis();
 				if (failingSince == 0 || now - failingSince > 60_000) {
-					log.warn("Outbox: cannot claim messages: {}", e.getMessage());
+					log.warn("Outbox: cannot claim messages or record deliveries: {}", e.getMessage());
 					failingSince = now;
 				}
+				look = true;
 				try {
 					signal.await(settings.getPollInterval().toMillis());
 				} catch (InterruptedException ie) {
@@ -194,12 +210,46 @@ public class OutboxDispatcher implements SmartLifecycle {
 		}
 	}
 
+	/** A delivery answered 2xx, waiting to be recorded; {@code at} (System.nanoTime) bounds how long it is worth trying. */
+	private record Answered(OutboxStore.Answered delivery, long at) {}
+
+	/**
+	 * Records up to {@code max} answered deliveries in one statement; returns whether that freed other messages. If the
+	 * database fails, they are kept for the next round while their claims' leases last: recorded late is recorded once
+	 * (the claim token guards it); a delivery whose lease has run out is delivered again by whoever claims it next.
+	 */
+	private synchronized boolean recordAnswered(int max) {
+		List<Answered> batch = new ArrayList<>();
+		for (Answered a; batch.size() < max && (a = answered.poll()) != null;) {
+			batch.add(a);
+		}
+		moreAnswered = batch.size() == max;
+		if (batch.isEmpty()) {
+			return false;
+		}
+		OutboxStore.Delivered done;
+		try {
+			done = store.delivered(batch.stream().map(Answered::delivery).toList());
+		} catch (RuntimeException e) {
+			long now = System.nanoTime();
+			batch.stream().filter(a -> now - a.at() < settings.lease().toNanos()).forEach(answered::add);
+			throw e;
+		}
+		for (Answered a : batch) {
+			OutboxStore.Claimed m = a.delivery().message();
+			if (!done.recorded().contains(m.id())) {
+				log.warn("Outbox: message {} ({}) was delivered after its claim was lost; it may be delivered again", m.id(), m.subject());
+			}
+		}
+		return done.freedOthers();
+	}
+
 	private void deliver(OutboxStore.Claimed m) {
 		String requestId = UUID.randomUUID().toString();
 		MDC.put(MDC_REQUEST_ID, requestId);
 		MDC.put(MDC_CORRELATION_ID, m.correlationId());
 		long started = System.nanoTime();
-		boolean wake = true;
+		boolean recordNow = false;
 		try {
 			HttpDelivery.Result result;
 			try {
@@ -211,9 +261,19 @@ public class OutboxDispatcher implements SmartLifecycle {
 				String error = "Could not deliver: the request could not be built (a header or the URL is not valid HTTP)";
 				result = new HttpDelivery.Result(false, null, error, null);
 			}
-			Recorded recorded = record(m, result, System.nanoTime() - started);
-			wake = recorded.freedOthers() || backlog;
-			observe(m, result, requestId, recorded.gaveUp());
+			long nanos = System.nanoTime() - started;
+			boolean gaveUp = false;
+			List<OutboxChannelOwner> receipts = result.delivered() ? receiptTakers(m.channel()) : List.of();
+			if (result.delivered() && receipts.isEmpty()) {
+				// Recorded by the loop with the others that finished meanwhile.
+				answered.add(new Answered(new OutboxStore.Answered(m, result.status()), System.nanoTime()));
+				metrics.attempt("delivered", nanos);
+				log.debug("Outbox: delivered message {} ({}) on attempt {}: HTTP {}", m.id(), m.subject(), m.attempts(), result.status());
+			} else {
+				recordNow = true;
+				gaveUp = result.delivered() ? recordWithReceipts(m, result, receipts, nanos) : recordFailure(m, result, nanos);
+			}
+			observe(m, result, requestId, gaveUp);
 		} catch (InterruptedException e) {
 			release(m);
 		} catch (RuntimeException e) {
@@ -222,8 +282,11 @@ public class OutboxDispatcher implements SmartLifecycle {
 		} finally {
 			inFlight.remove(m.id());
 			idle.release();
-			if (wake) {
+			if (recordNow) {
+				// A failure reschedules the channel's messages, a receipt may free the next of its key: the loop looks again.
 				signal.wake();
+			} else {
+				signal.answered();
 			}
 			MDC.remove(MDC_REQUEST_ID);
 			MDC.remove(MDC_CORRELATION_ID);
@@ -240,27 +303,30 @@ public class OutboxDispatcher implements SmartLifecycle {
 		}
 	}
 
-	/** What recording an attempt found: whether it was the last attempt (delivery gave up), and whether it freed other messages. */
-	private record Recorded(boolean gaveUp, boolean freedOthers) {}
+	/** The owners of a channel that want to hear of each delivery (feedback): theirs is recorded at once, in one transaction with theirs. */
+	private List<OutboxChannelOwner> receiptTakers(String channel) {
+		return owners(channel).stream().filter(OutboxChannelOwner::wantsReceipts).toList();
+	}
 
-	/** Records the attempt's result. */
-	private Recorded record(OutboxStore.Claimed m, HttpDelivery.Result result, long nanos) {
-		if (result.delivered()) {
-			List<OutboxChannelOwner> receipts = owners(m.channel()).stream().filter(OutboxChannelOwner::wantsReceipts).toList();
-			OutboxStore.Delivered done = receipts.isEmpty() ? store.delivered(m, result.status()) : transactions.execute(tx -> {
-				OutboxStore.Delivered d = store.delivered(m, result.status());
-				if (d.recorded()) {
-					receipts.forEach(owner -> owner.delivered(m.channel(), m.subject()));
-				}
-				return d;
-			});
-			if (!done.recorded()) {
-				log.warn("Outbox: message {} ({}) was delivered after its claim was lost; it may be delivered again", m.id(), m.subject());
+	/** Records a delivery whose channel's owners record it too, in one transaction; never gives up. */
+	private boolean recordWithReceipts(OutboxStore.Claimed m, HttpDelivery.Result result, List<OutboxChannelOwner> receipts, long nanos) {
+		OutboxStore.Delivered done = transactions.execute(tx -> {
+			OutboxStore.Delivered d = store.delivered(List.of(new OutboxStore.Answered(m, result.status())));
+			if (d.recorded().contains(m.id())) {
+				receipts.forEach(owner -> owner.delivered(m.channel(), m.subject()));
 			}
-			metrics.attempt("delivered", nanos);
-			log.debug("Outbox: delivered message {} ({}) on attempt {}: HTTP {}", m.id(), m.subject(), m.attempts(), result.status());
-			return new Recorded(false, done.freedOthers());
+			return d;
+		});
+		if (!done.recorded().contains(m.id())) {
+			log.warn("Outbox: message {} ({}) was delivered after its claim was lost; it may be delivered again", m.id(), m.subject());
 		}
+		metrics.attempt("delivered", nanos);
+		log.debug("Outbox: delivered message {} ({}) on attempt {}: HTTP {}", m.id(), m.subject(), m.attempts(), result.status());
+		return false;
+	}
+
+	/** Records a failed attempt; returns whether it was the last (delivery gave up, the channel is suspended). */
+	private boolean recordFailure(OutboxStore.Claimed m, HttpDelivery.Result result, long nanos) {
 		Duration delay = retry.delay(m.attempts(), result.retryAfter());
 		OutboxStore.AfterFailure after = transactions.execute(tx -> {
 			if (store.pastGiveUp(m)) {
@@ -291,8 +357,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 			}
 			case LOST -> log.debug("Outbox: message {} was cancelled or re-claimed during its attempt", m.id());
 		}
-		// A failure reschedules the channel's messages: the loop looks again.
-		return new Recorded(after == OutboxStore.AfterFailure.GAVE_UP, true);
+		return after == OutboxStore.AfterFailure.GAVE_UP;
 	}
 
 	private List<OutboxChannelOwner> owners(String channel) {

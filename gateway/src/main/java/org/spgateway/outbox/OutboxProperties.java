@@ -13,8 +13,12 @@ public class OutboxProperties {
 	/** Whether this instance runs delivery workers. Messages are written either way; any instance with workers delivers them. */
 	private boolean enabled = true;
 
-	/** Delivery threads of this instance, and the most messages it holds at once. */
-	private int workers = 4;
+	/**
+	 * Delivery threads of this instance, and the most messages it holds at once. A thread waits for its receiver's answer
+	 * and then for the loop to record it, so the count sets how many deliveries overlap: with 4 a benchmark receiver on the
+	 * same 2-core machine fell 13.6 s behind (p99) while writes kept the cores busy; with 16 it stayed within 0.4 s.
+	 */
+	private int workers = 16;
 
 	/** How often an idle instance looks for messages written by other instances or due for a retry. */
 	private Duration pollInterval = Duration.ofSeconds(1);

@@ -2,28 +2,43 @@ package org.spgateway.outbox;
 
 /**
  * Wakes the delivery loop of this instance when there may be work: a transaction that wrote outbox
- * messages has committed, or a delivery finished (the next message of its ordering key may be due).
- * Other instances' messages are found by the loop's short poll.
+ * messages has committed ({@link #wake}: there may be messages to claim), or a delivery finished
+ * ({@link #answered}: there is a result to record, and the next message of its ordering key may then be
+ * due). Other instances' messages are found by the loop's short poll.
  */
 public final class OutboxSignal {
 
-	private boolean pending;
+	private boolean work;
+	private boolean results;
 
+	/** There may be new messages to claim. */
 	public synchronized void wake() {
-		pending = true;
+		work = true;
 		notifyAll();
 	}
 
-	/** Waits until woken or the timeout passes; a wake-up that came before the wait is not lost. */
-	synchronized void await(long timeoutMillis) throws InterruptedException {
+	/** A delivery finished and waits to be recorded. */
+	synchronized void answered() {
+		results = true;
+		notifyAll();
+	}
+
+	/**
+	 * Waits until woken or the timeout passes; a wake-up that came before the wait is not lost. Returns whether the
+	 * loop should look for messages to claim: it was woken for new work, or the poll interval passed.
+	 */
+	synchronized boolean await(long timeoutMillis) throws InterruptedException {
 		long deadline = System.currentTimeMillis() + timeoutMillis;
-		while (!pending) {
+		while (!work && !results) {
 			long left = deadline - System.currentTimeMillis();
 			if (left <= 0) {
-				return;
+				return true;
 			}
 			wait(left);
 		}
-		pending = false;
+		boolean look = work;
+		work = false;
+		results = false;
+		return look;
 	}
 }

@@ -3,13 +3,18 @@ package org.spgateway.outbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.spgateway.security.SecretCipher;
 import org.spgateway.store.TransactionWrites;
@@ -25,6 +30,29 @@ public class OutboxStore {
 	private static final TypeReference<List<OutboundMessage.Header>> HEADERS = new TypeReference<>() {};
 	/** Not delivered yet (pending, held) or given up (failed): these hold back later messages of their ordering key. */
 	private static final String OPEN = "('pending', 'held', 'failed')";
+	/** The claim (see {@link #claim}); its parameters: the most messages, this instance's name, the lease in milliseconds. */
+	static final String CLAIM = "WITH due AS (SELECT m.id FROM outbox_message m"
+			+ " WHERE m.state = 'pending' AND m.next_attempt_at <= now() AND (m.leased_until IS NULL OR m.leased_until <= now())"
+			// The oldest undelivered message of its key, asked as "the first entry of its key in outbox_message_key_open": a
+			// subquery with LIMIT 1 that stays one index descent per candidate. As NOT EXISTS it was an anti-join, which the
+			// planner, misjudging how many messages are open, ran over every open message of the channel for each candidate.
+			+ " AND m.id = (SELECT e.id FROM outbox_message e WHERE e.ordering_key = m.ordering_key AND e.state IN " + OPEN
+			+ "   ORDER BY e.ordering_key, e.id LIMIT 1)"
+			// A hashed NOT IN (channel is the suspension table's key, never null), not an anti-join: with a join the planner
+			// misjudged the rows left and sorted every due message (230 ms with a backlog of 50,000) instead of reading
+			// the due index in order and stopping at the limit (under 1 ms).
+			+ " AND m.channel NOT IN (SELECT s.channel FROM outbox_suspension s)"
+			+ " ORDER BY m.next_attempt_at, m.id LIMIT ? FOR UPDATE OF m SKIP LOCKED)"
+			+ " UPDATE outbox_message o SET attempts = o.attempts + 1, last_attempt_at = now(), claimed_by = ?,"
+			+ " claim_token = gen_random_uuid(), leased_until = now() + ? * interval '1 millisecond'"
+			+ " FROM due WHERE o.id = due.id"
+			// A payload that is a stored version is read from it (rows from before V100 carry their copy), with the patient
+			// it is about from the version's index rows, for the delivery's audit event.
+			+ " RETURNING o.id, o.channel, o.ordering_key, o.subject, o.method, o.url, o.headers, o.content_type,"
+			+ " coalesce(o.body, (SELECT v.content FROM resource_version v WHERE v.res_pk = o.body_res_pk AND v.version = o.body_version)) AS body,"
+			+ " o.correlation_id, o.attempts, o.claim_token,"
+			+ " (SELECT 'Patient/' || x.target_id FROM idx_reference x WHERE o.body_res_pk IS NOT NULL AND x.res_pk = o.body_res_pk"
+			+ " AND x.target_type = 'Patient' AND x.target_id IS NOT NULL LIMIT 1) AS patient";
 
 	private final JdbcTemplate jdbc;
 
@@ -103,16 +131,15 @@ public class OutboxStore {
 	 */
 	public int resume(String channel, Duration giveUpAfter) {
 		jdbc.update("DELETE FROM outbox_suspension WHERE channel = ?", channel);
-		// A message still in flight keeps its lease (next_attempt_at): it must not be claimed twice at once.
-		return jdbc.update("UPDATE outbox_message SET state = 'pending', attempts = 0, finished_at = NULL,"
-				+ " next_attempt_at = CASE WHEN claim_token IS NULL THEN now() ELSE next_attempt_at END,"
+		// A message still in flight keeps its lease (leased_until): it must not be claimed twice at once.
+		return jdbc.update("UPDATE outbox_message SET state = 'pending', attempts = 0, finished_at = NULL, next_attempt_at = now(),"
 				+ " give_up_at = now() + ? * interval '1 millisecond' WHERE channel = ? AND state IN " + OPEN, giveUpAfter.toMillis(), channel);
 	}
 
 	/** Cancels every undelivered message of a channel (an in-flight attempt's result is then ignored). */
 	public int cancel(String channel) {
 		jdbc.update("DELETE FROM outbox_suspension WHERE channel = ?", channel);
-		return jdbc.update("UPDATE outbox_message SET state = 'cancelled', finished_at = now(), claim_token = NULL"
+		return jdbc.update("UPDATE outbox_message SET state = 'cancelled', finished_at = now(), claim_token = NULL, leased_until = NULL"
 				+ " WHERE channel = ? AND state IN " + OPEN, channel);
 	}
 
@@ -151,58 +178,75 @@ public class OutboxStore {
 	 * each ordering key can be claimed, and it stays undelivered while claimed, so no instance can take
 	 * the next message of a key before the previous one is delivered: order per key holds across
 	 * instances. SKIP LOCKED lets concurrent claims from several instances pass each other.
+	 *
+	 * <p>The claim sets only columns no index holds (the lease is {@code leased_until}, not {@code next_attempt_at}),
+	 * so PostgreSQL updates each row in place on its page (HOT) without a new entry in any index.
 	 */
 	public List<Claimed> claim(int limit, Duration lease, String instance) {
-		return jdbc.query("WITH due AS (SELECT m.id FROM outbox_message m"
-				+ " WHERE m.state = 'pending' AND m.next_attempt_at <= now()"
-				+ " AND NOT EXISTS (SELECT 1 FROM outbox_message e WHERE e.ordering_key = m.ordering_key AND e.id < m.id"
-				+ "   AND e.state IN " + OPEN + ")"
-				// A hashed NOT IN (channel is the suspension table's key, never null), not an anti-join: with a join the planner
-				// misjudged the rows left and sorted every due message (230 ms with a backlog of 50,000) instead of reading
-				// the due index in order and stopping at the limit (under 1 ms).
-				+ " AND m.channel NOT IN (SELECT s.channel FROM outbox_suspension s)"
-				+ " ORDER BY m.next_attempt_at, m.id LIMIT ? FOR UPDATE OF m SKIP LOCKED)"
-				+ " UPDATE outbox_message o SET attempts = o.attempts + 1, last_attempt_at = now(), claimed_by = ?,"
-				+ " claim_token = gen_random_uuid(), next_attempt_at = now() + ? * interval '1 millisecond'"
-				+ " FROM due WHERE o.id = due.id"
-				// A payload that is a stored version is read from it (rows from before V100 carry their copy), with the patient
-				// it is about from the version's index rows, for the delivery's audit event.
-				+ " RETURNING o.id, o.channel, o.ordering_key, o.subject, o.method, o.url, o.headers, o.content_type,"
-				+ " coalesce(o.body, (SELECT v.content FROM resource_version v WHERE v.res_pk = o.body_res_pk AND v.version = o.body_version)) AS body,"
-				+ " o.correlation_id, o.attempts, o.claim_token,"
-				+ " (SELECT 'Patient/' || x.target_id FROM idx_reference x WHERE o.body_res_pk IS NOT NULL AND x.res_pk = o.body_res_pk"
-				+ " AND x.target_type = 'Patient' AND x.target_id IS NOT NULL LIMIT 1) AS patient",
-				this::claimed, limit, instance, lease.toMillis());
+		return jdbc.query(CLAIM, this::claimed, limit, instance, lease.toMillis());
 	}
 
+	/** A claimed message its receiver answered 2xx, to be recorded as delivered. */
+	public record Answered(Claimed message, int status) {}
+
 	/**
-	 * Records a delivery (not recorded when the claim was lost meanwhile: lease expired, channel cancelled). A
-	 * delivery proves the receiver is up again, so the channel's messages that were only waiting for it
-	 * (never tried, or failed for want of an answer: no connection, timeout, 5xx, 408, 429) become due
-	 * at once instead of at the end of their back-off. A message the receiver refused for itself (other
-	 * 4xx) keeps its own schedule.
+	 * Records deliveries, several in one statement (one commit, however many). A message whose claim was lost meanwhile
+	 * (lease expired, channel cancelled) is not recorded. A delivery proves the receiver is up again, so its channel's
+	 * messages that were only waiting for it (never tried, or failed for want of an answer: no connection, timeout,
+	 * 5xx, 408, 429) become due at once instead of at the end of their back-off. A message the receiver refused for
+	 * itself (other 4xx) keeps its own schedule.
 	 */
-	public Delivered delivered(Claimed m, int status) {
-		// One statement: the message marked delivered, the channel's waiting messages made due, and whether a next message of the
-		// same ordering key waits (only then is there new work for the delivery loop).
-		return jdbc.query("WITH done AS (UPDATE outbox_message SET state = 'delivered', finished_at = now(), last_status = ?, last_error = NULL,"
-				+ " claim_token = NULL WHERE id = ? AND claim_token = ? RETURNING id),"
-				+ " nudged AS (UPDATE outbox_message SET next_attempt_at = now() WHERE id IN (SELECT id FROM outbox_message WHERE channel = ?"
-				+ " AND state = 'pending' AND next_attempt_at > now() AND claim_token IS NULL"
+	public Delivered delivered(List<Answered> answered) {
+		if (answered.isEmpty()) {
+			return new Delivered(Set.of(), false);
+		}
+		Long[] ids = new Long[answered.size()];
+		UUID[] tokens = new UUID[answered.size()];
+		Integer[] statuses = new Integer[answered.size()];
+		Set<String> channels = new LinkedHashSet<>();
+		for (int i = 0; i < ids.length; i++) {
+			Answered a = answered.get(i);
+			ids[i] = a.message().id();
+			tokens[i] = a.message().claimToken();
+			statuses[i] = a.status();
+			channels.add(a.message().channel());
+		}
+		// One statement: the messages marked delivered (only with their claim's token), the channels' waiting messages made
+		// due, and whether a next message of a delivered one's ordering key waits (only then is there new work for the loop).
+		// While no receiver is backing off, the waiting messages are found by one probe of the channel's due index that
+		// finds nothing: claims no longer put their lease in next_attempt_at, so no message in flight is passed over there.
+		String sql = "WITH a AS (SELECT * FROM unnest(?::bigint[], ?::uuid[], ?::integer[]) AS a(id, token, status)),"
+				+ " done AS (UPDATE outbox_message o SET state = 'delivered', finished_at = now(), last_status = a.status, last_error = NULL,"
+				+ " claim_token = NULL, leased_until = NULL FROM a WHERE o.id = a.id AND o.claim_token = a.token RETURNING o.id, o.ordering_key),"
+				+ " nudged AS (UPDATE outbox_message SET next_attempt_at = now() WHERE id IN (SELECT id FROM outbox_message"
+				+ " WHERE channel = ANY (?::text[]) AND state = 'pending' AND next_attempt_at > now() AND claim_token IS NULL"
 				+ " AND (last_status IS NULL OR last_status >= 500 OR last_status IN (408, 429)) FOR UPDATE SKIP LOCKED) RETURNING id)"
-				+ " SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM nudged),"
-				+ " EXISTS (SELECT 1 FROM outbox_message e WHERE e.ordering_key = ? AND e.id > ? AND e.state = 'pending')",
-				rs -> {
-					rs.next();
-					return new Delivered(rs.getLong(1) == 1, rs.getLong(2) > 0 || rs.getBoolean(3));
-				}, status, m.id(), m.claimToken(), m.channel(), m.orderingKey(), m.id());
+				+ " SELECT done.id, EXISTS (SELECT 1 FROM nudged) OR EXISTS (SELECT 1 FROM outbox_message e"
+				+ " WHERE e.ordering_key = done.ordering_key AND e.id > done.id AND e.state = 'pending') FROM done";
+		return jdbc.execute((Connection c) -> {
+			try (PreparedStatement ps = c.prepareStatement(sql)) {
+				ps.setArray(1, c.createArrayOf("bigint", ids));
+				ps.setArray(2, c.createArrayOf("uuid", tokens));
+				ps.setArray(3, c.createArrayOf("integer", statuses));
+				ps.setArray(4, c.createArrayOf("text", channels.toArray()));
+				Set<Long> recorded = new HashSet<>();
+				boolean freed = false;
+				try (ResultSet rs = ps.executeQuery()) {
+					while (rs.next()) {
+						recorded.add(rs.getLong(1));
+						freed |= rs.getBoolean(2);
+					}
+				}
+				return new Delivered(recorded, freed);
+			}
+		});
 	}
 
 	/**
-	 * What recording a delivery found: whether it was recorded (false when the claim was lost meanwhile), and whether
-	 * other messages became deliverable by it (the next of its ordering key, or its channel's messages that waited).
+	 * What recording deliveries found: which were recorded (a message is missing when its claim was lost meanwhile), and
+	 * whether other messages became deliverable by them (the next of an ordering key, or a channel's messages that waited).
 	 */
-	public record Delivered(boolean recorded, boolean freedOthers) {}
+	public record Delivered(Set<Long> recorded, boolean freedOthers) {}
 
 	/** What became of a failed attempt. */
 	public enum AfterFailure { RETRY, GAVE_UP, LOST }
@@ -215,7 +259,7 @@ public class OutboxStore {
 	 * channel after a give-up.
 	 */
 	public AfterFailure failed(Claimed m, Integer status, String error, Duration delay) {
-		List<Object[]> result = jdbc.query("UPDATE outbox_message SET last_status = ?, last_error = ?, claim_token = NULL,"
+		List<Object[]> result = jdbc.query("UPDATE outbox_message SET last_status = ?, last_error = ?, claim_token = NULL, leased_until = NULL,"
 				+ " state = CASE WHEN state = 'held' THEN 'held' WHEN now() >= give_up_at THEN 'failed' ELSE 'pending' END,"
 				+ " finished_at = CASE WHEN state <> 'held' AND now() >= give_up_at THEN now() END,"
 				+ " next_attempt_at = LEAST(now() + ? * interval '1 millisecond', give_up_at)"
@@ -250,7 +294,8 @@ public class OutboxStore {
 
 	/** Gives a claimed message back unattempted (shutdown): due at once, on any instance. */
 	public void release(Claimed m) {
-		jdbc.update("UPDATE outbox_message SET next_attempt_at = now(), claim_token = NULL, attempts = greatest(attempts - 1, 0)"
+		// A claimed message was due when it was claimed, so it is due now: only its lease ends (an update in place, like the claim).
+		jdbc.update("UPDATE outbox_message SET leased_until = NULL, claim_token = NULL, attempts = greatest(attempts - 1, 0)"
 				+ " WHERE id = ? AND claim_token = ?", m.id(), m.claimToken());
 	}
 

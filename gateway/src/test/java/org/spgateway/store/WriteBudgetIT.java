@@ -87,8 +87,13 @@ class WriteBudgetIT {
 				statements.size(), StatementCounting.commits(intake), StatementCounting.statements(delivery).size());
 		assertThat(statements).as("the intake's statements: %s", String.join("\n", statements)).hasSizeLessThanOrEqualTo(4);
 		assertThat(StatementCounting.commits(intake)).as("the intake's commits: %s", intake).isEqualTo(1);
-		// Five notifications: a claim and a recorded delivery each at most (a claim may take several).
-		assertThat(StatementCounting.statements(delivery)).as("the deliveries' statements: %s", delivery).hasSizeLessThanOrEqualTo(10);
+		// Five notifications: a claim and a recording each at most (several may share one), and nothing else: no nudge of its
+		// own, no claim after a delivery that frees nothing.
+		List<String> sent = StatementCounting.statements(delivery);
+		assertThat(sent).as("the deliveries' statements: %s", delivery).hasSizeLessThanOrEqualTo(10);
+		assertThat(sent.stream().filter(sql -> sql.startsWith("WITH due AS")).count()).as("claims: %s", delivery).isLessThanOrEqualTo(5);
+		assertThat(sent.stream().filter(sql -> sql.startsWith("WITH a AS")).count()).as("recordings: %s", delivery).isLessThanOrEqualTo(5);
+		assertThat(sent).as("the deliveries' statements: %s", delivery).allMatch(sql -> sql.startsWith("WITH due AS") || sql.startsWith("WITH a AS"));
 	}
 
 	@Test
