@@ -135,7 +135,7 @@ final class AuditEvents {
 	}
 
 	/** The resource the URL names ({@code Patient/1}, {@code Patient/1/_history/2}), or null. */
-	private static String target(RequestAudit request) {
+	static String target(RequestAudit request) {
 		if (request.resourceType == null || request.resourceId == null) {
 			return null;
 		}
@@ -143,7 +143,7 @@ final class AuditEvents {
 		return request.versionId != null ? target + "/_history/" + request.versionId : target;
 	}
 
-	private static List<String> patients(RequestAudit request, List<RequestAudit.Touched> stored) {
+	static List<String> patients(RequestAudit request, List<RequestAudit.Touched> stored) {
 		Set<String> all = new LinkedHashSet<>(request.patients());
 		for (RequestAudit.Touched t : stored) {
 			if (t.patient() != null) {
@@ -156,12 +156,12 @@ final class AuditEvents {
 		return List.copyOf(all);
 	}
 
-	private static boolean isQuery(String interaction, String method) {
+	static boolean isQuery(String interaction, String method) {
 		return interaction.startsWith("search") || interaction.startsWith("history") || interaction.equals("operation") && "GET".equals(method);
 	}
 
 	/** For a request refused before HAPI knew its interaction: the nearest one by HTTP method. */
-	private static String interactionFromMethod(RequestAudit request) {
+	static String interactionFromMethod(RequestAudit request) {
 		String[] segments = request.path == null ? new String[0] : request.path.replaceFirst("^/", "").split("/");
 		boolean operation = segments.length > 0 && segments[segments.length - 1].startsWith("$");
 		if (operation) {

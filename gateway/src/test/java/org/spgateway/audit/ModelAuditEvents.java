@@ -3,10 +3,8 @@ package org.spgateway.audit;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
@@ -22,8 +20,9 @@ import org.spgateway.security.Caller;
 import org.spgateway.security.OrganisationId;
 
 /**
- * The model-based builder the gateway used before {@link AuditEventJson} (kept here unchanged but for its name, as the golden
- * tests' reference: the direct writer must give the same events). Builds the gateway's AuditEvents in the shape of IHE Basic Audit Log Patterns (BALP) for R4: one per
+ * The model-based builder the gateway used before {@link AuditEventJson}, kept as the golden tests' reference: the direct
+ * writer must give the same events (what an event is about comes from {@link AuditEvents}, shared by both). Builds the
+ * gateway's AuditEvents in the shape of IHE Basic Audit Log Patterns (BALP) for R4: one per
  * FHIR interaction (type {@code rest}, subtype the interaction) and one per outbound delivery attempt
  * (DICOM Export, subtype {@code transmit}). They hold ids, codes and addresses only: never a name, an
  * NHS number or free text from a payload (a search's personal parameters are hidden, see {@link AuditQueries}).
@@ -33,7 +32,6 @@ final class ModelAuditEvents {
 	private static Coding c(AuditEventJson.Code code) {
 		return new Coding(code.system(), code.code(), code.display());
 	}
-
 
 	private final String observer;
 
@@ -46,7 +44,7 @@ final class ModelAuditEvents {
 	AuditEvent rest(RequestAudit request, int status, List<RequestAudit.Touched> stored) {
 		AuditEvent event = newEvent(request.recorded);
 		event.setType(c(AuditCodes.REST));
-		String interaction = request.interaction != null ? request.interaction : interactionFromMethod(request);
+		String interaction = request.interaction != null ? request.interaction : AuditEvents.interactionFromMethod(request);
 		event.addSubtype(new Coding(AuditCodes.RESTFUL_INTERACTION, interaction, null));
 		if (request.operation != null) {
 			event.addSubtype(new Coding(AuditCodes.SP_OPERATION, request.operation.replaceFirst("^\\$", ""), null));
@@ -65,7 +63,7 @@ final class ModelAuditEvents {
 		}
 		source(event);
 
-		String target = target(request);
+		String target = AuditEvents.target(request);
 		boolean targetListed = false;
 		for (RequestAudit.Touched t : stored) {
 			resourceEntity(event, t.reference());
@@ -74,11 +72,11 @@ final class ModelAuditEvents {
 		if (target != null && !targetListed) {
 			resourceEntity(event, target);
 		}
-		for (String patient : patients(request, stored)) {
+		for (String patient : AuditEvents.patients(request, stored)) {
 			AuditEventEntityComponent entity = event.addEntity();
 			entity.setType(c(AuditCodes.PERSON)).setRole(c(AuditCodes.PATIENT_ROLE)).setWhat(new Reference(patient));
 		}
-		if (request.query != null && !request.query.isEmpty() && isQuery(interaction, request.httpMethod)) {
+		if (request.query != null && !request.query.isEmpty() && AuditEvents.isQuery(interaction, request.httpMethod)) {
 			AuditEventEntityComponent query = event.addEntity();
 			query.setType(c(AuditCodes.SYSTEM_OBJECT)).setRole(c(AuditCodes.QUERY_ROLE));
 			query.setQuery(AuditQueries.redacted(request.query).getBytes(StandardCharsets.UTF_8));
@@ -188,49 +186,6 @@ final class ModelAuditEvents {
 		}
 		event.setOutcome(status < 500 ? AuditEventOutcome._4 : AuditEventOutcome._8);
 		event.setOutcomeDesc("HTTP " + status + (description == null || description.isBlank() ? "" : ": " + description));
-	}
-
-	/** The resource the URL names ({@code Patient/1}, {@code Patient/1/_history/2}), or null. */
-	private static String target(RequestAudit request) {
-		if (request.resourceType == null || request.resourceId == null) {
-			return null;
-		}
-		String target = request.resourceType + "/" + request.resourceId;
-		return request.versionId != null ? target + "/_history/" + request.versionId : target;
-	}
-
-	private static List<String> patients(RequestAudit request, List<RequestAudit.Touched> stored) {
-		Set<String> all = new LinkedHashSet<>(request.patients());
-		for (RequestAudit.Touched t : stored) {
-			if (t.patient() != null) {
-				all.add(t.patient());
-			}
-		}
-		if ("Patient".equals(request.resourceType) && request.resourceId != null) {
-			all.add("Patient/" + request.resourceId);
-		}
-		return List.copyOf(all);
-	}
-
-	private static boolean isQuery(String interaction, String method) {
-		return interaction.startsWith("search") || interaction.startsWith("history") || interaction.equals("operation") && "GET".equals(method);
-	}
-
-	/** For a request refused before HAPI knew its interaction: the nearest one by HTTP method. */
-	private static String interactionFromMethod(RequestAudit request) {
-		String[] segments = request.path == null ? new String[0] : request.path.replaceFirst("^/", "").split("/");
-		boolean operation = segments.length > 0 && segments[segments.length - 1].startsWith("$");
-		if (operation) {
-			return "operation";
-		}
-		return switch (request.httpMethod) {
-			case "GET", "HEAD" -> segments.length <= 1 || segments[0].isEmpty() ? "search-type" : "read";
-			case "PUT" -> "update";
-			case "PATCH" -> "patch";
-			case "DELETE" -> "delete";
-			default -> segments.length == 0 || segments[0].isEmpty() ? "transaction" : segments.length == 2 && "_search".equals(segments[1])
-					? "search-type" : "create";
-		};
 	}
 
 	/** BALP's actions: create C, read and vread R, update and patch U, delete D, search, operations and Bundles E. */
