@@ -20,10 +20,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
-import org.hl7.fhir.r4.model.DecimalType;
-import org.hl7.fhir.r4.model.DomainResource;
-import org.hl7.fhir.r4.model.Extension;
-import org.hl7.fhir.r4.model.StringType;
 
 /**
  * The hash chain over AuditEvents. Each event carries the extension {@value #EXTENSION} with its
@@ -49,7 +45,7 @@ public final class AuditChain {
 	/** A sealed event: its hash, and its JSON tree with the hash in place (no meta yet). */
 	public record Sealed(String hash, ObjectNode json) {
 
-		/** The event's JSON as stored, with the store's meta: encoded once by HAPI to be hashed, written from then on by Jackson. */
+		/** The event's JSON as stored, with the store's meta. */
 		public String stored(String versionId, String lastUpdated) {
 			ObjectNode out = JSON.createObjectNode();
 			out.set("resourceType", json.get("resourceType"));
@@ -71,24 +67,8 @@ public final class AuditChain {
 	}
 
 	/**
-	 * Computes the hash of an event already {@link #link}ed, from its JSON as HAPI encodes it (without meta), and adds the
-	 * hash to the event and to its JSON.
-	 */
-	public static Sealed seal(DomainResource event, String previous, String encodedWithoutHash) {
-		ObjectNode root = parse(encodedWithoutHash);
-		String hash = hash(previous, canonical(root));
-		chainExtension(event).addExtension("hash", new StringType(hash));
-		ObjectNode chain = chainNode(root);
-		if (chain == null || !(chain.get("extension") instanceof ArrayNode parts)) {
-			throw new IllegalStateException("The event was not linked before it was encoded");
-		}
-		parts.addObject().put("url", "hash").put("valueString", hash);
-		return new Sealed(hash, root);
-	}
-
-	/**
 	 * Chains an event kept as JSON (a write's event from {@code audit_pending}) as link {@code sequence} after {@code previous}:
-	 * adds the chain extension to its JSON tree as {@link #link} does to a model, and {@link #seal}s it.
+	 * adds the chain extension to its JSON tree and the hash of the result.
 	 */
 	public static Sealed seal(String json, long sequence, String previous) {
 		ObjectNode root = parse(json);
@@ -106,19 +86,6 @@ public final class AuditChain {
 		String hash = hash(previous, canonical(root));
 		parts.addObject().put("url", "hash").put("valueString", hash);
 		return new Sealed(hash, root);
-	}
-
-	/** Adds the chain extension with sequence and previous hash (no hash yet); the event is then encoded and {@link #seal}ed. */
-	public static void link(DomainResource event, long sequence, String previous) {
-		event.getExtension().removeIf(e -> EXTENSION.equals(e.getUrl()));
-		Extension chain = event.addExtension().setUrl(EXTENSION);
-		chain.addExtension("sequence", new DecimalType(new BigDecimal(sequence)));
-		chain.addExtension("previous", new StringType(previous));
-	}
-
-	private static Extension chainExtension(DomainResource event) {
-		return event.getExtension().stream().filter(e -> EXTENSION.equals(e.getUrl())).findFirst()
-				.orElseThrow(() -> new IllegalStateException("The event has no chain extension yet"));
 	}
 
 	public static String hash(String previous, String canonical) {
@@ -162,7 +129,7 @@ public final class AuditChain {
 	}
 
 	/** As {@link #canonical(String)}, on a parsed tree, which loses its meta stamps and its hash part. */
-	private static String canonical(ObjectNode root) {
+	static String canonical(ObjectNode root) {
 		if (root.get("meta") instanceof ObjectNode meta) {
 			meta.remove("versionId");
 			meta.remove("lastUpdated");
@@ -187,7 +154,7 @@ public final class AuditChain {
 		return out.toString();
 	}
 
-	private static ObjectNode chainNode(ObjectNode root) {
+	static ObjectNode chainNode(ObjectNode root) {
 		for (JsonNode extension : root.path("extension")) {
 			if (extension instanceof ObjectNode o && EXTENSION.equals(o.path("url").asText())) {
 				return o;
@@ -196,7 +163,7 @@ public final class AuditChain {
 		return null;
 	}
 
-	private static ObjectNode parse(String json) {
+	static ObjectNode parse(String json) {
 		try {
 			JsonNode node = JSON.readTree(json);
 			if (node instanceof ObjectNode object) {

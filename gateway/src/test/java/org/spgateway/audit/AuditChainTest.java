@@ -41,8 +41,8 @@ class AuditChainTest {
 	@Test
 	void aSealedEventVerifiesAsStoredEvenReformattedAndFailsOnceChanged() {
 		AuditEvent event = event();
-		AuditChain.link(event, 42, "f".repeat(64));
-		String hash = AuditChain.seal(event, "f".repeat(64), JSON.encodeResourceToString(event)).hash();
+		ModelAuditChain.link(event, 42, "f".repeat(64));
+		String hash = ModelAuditChain.seal(event, "f".repeat(64), JSON.encodeResourceToString(event)).hash();
 		event.getMeta().setVersionId("1").setLastUpdated(new Date());
 		String stored = JSON.setPrettyPrint(true).encodeResourceToString(event);
 
@@ -61,8 +61,8 @@ class AuditChainTest {
 	@Test
 	void theJsonStoredForASealedEventIsTheEventWithItsMetaAndVerifies() {
 		AuditEvent event = event();
-		AuditChain.link(event, 3, "b".repeat(64));
-		AuditChain.Sealed sealed = AuditChain.seal(event, "b".repeat(64), JSON.encodeResourceToString(event));
+		ModelAuditChain.link(event, 3, "b".repeat(64));
+		AuditChain.Sealed sealed = ModelAuditChain.seal(event, "b".repeat(64), JSON.encodeResourceToString(event));
 		String stored = sealed.stored("1", "2026-12-04T23:00:00.123+00:00");
 
 		assertThat(stored).startsWith("{\"resourceType\":\"AuditEvent\",\"id\":\"e1\",\"meta\":{\"versionId\":\"1\"");
@@ -78,9 +78,9 @@ class AuditChainTest {
 	@Test
 	void linkingAgainReplacesTheChainExtension() {
 		AuditEvent event = event();
-		AuditChain.link(event, 1, AuditChain.GENESIS);
-		AuditChain.seal(event, AuditChain.GENESIS, JSON.encodeResourceToString(event));
-		AuditChain.link(event, 2, "a".repeat(64));
+		ModelAuditChain.link(event, 1, AuditChain.GENESIS);
+		ModelAuditChain.seal(event, AuditChain.GENESIS, JSON.encodeResourceToString(event));
+		ModelAuditChain.link(event, 2, "a".repeat(64));
 		assertThat(event.getExtension()).hasSize(1);
 		assertThat(AuditChain.linkOf(JSON.encodeResourceToString(event))).isEqualTo(new AuditChain.Link(new BigDecimal(2), "a".repeat(64), null));
 	}

@@ -57,8 +57,8 @@ class AuditEventJsonTest {
 
 			AuditEvent model = pair.model();
 			model.setId(id);
-			AuditChain.link(model, 42, PREVIOUS);
-			AuditChain.Sealed old = AuditChain.seal(model, PREVIOUS, AuditJson.encode(model));
+			ModelAuditChain.link(model, 42, PREVIOUS);
+			AuditChain.Sealed old = ModelAuditChain.seal(model, PREVIOUS, AuditJson.encode(model));
 			String oldStored = old.stored("1", LAST_UPDATED);
 
 			assertThat(direct.hash()).as(pair.name()).isEqualTo(old.hash());

@@ -120,11 +120,11 @@ class AuditEventTableIT {
 		// The trail as the last release stored it: AuditEvents as resources, their links in audit_event.
 		String requestId = UUID.randomUUID().toString();
 		AuditEvent legacy = legacyEvent(requestId);
-		AuditChain.link(legacy, 1, AuditChain.GENESIS);
-		AuditChain.Sealed sealed = AuditChain.seal(legacy, AuditChain.GENESIS, AuditJson.encode(legacy));
+		ModelAuditChain.link(legacy, 1, AuditChain.GENESIS);
+		AuditChain.Sealed sealed = ModelAuditChain.seal(legacy, AuditChain.GENESIS, AuditJson.encode(legacy));
 		AuditEvent changed = legacyEvent(UUID.randomUUID().toString());
-		AuditChain.link(changed, 2, sealed.hash());
-		AuditChain.Sealed sealedChanged = AuditChain.seal(changed, sealed.hash(), AuditJson.encode(changed));
+		ModelAuditChain.link(changed, 2, sealed.hash());
+		AuditChain.Sealed sealedChanged = ModelAuditChain.seal(changed, sealed.hash(), AuditJson.encode(changed));
 		String waitingRequestId = UUID.randomUUID().toString();
 		AuditEvent waiting = legacyEvent(waitingRequestId);
 		try (Connection c = DriverManager.getConnection(url)) {

@@ -29,7 +29,7 @@ class AuditJsonTest {
 	@Test
 	void everyKindOfEventIsWrittenAsHapiWritesItInTheChainsCanonicalForm() {
 		for (AuditEvent event : kinds()) {
-			AuditChain.link(event, 42, AuditChain.GENESIS);
+			ModelAuditChain.link(event, 42, AuditChain.GENESIS);
 			String ours = AuditJson.encode(event);
 			assertThat(AuditChain.canonical(ours)).isEqualTo(AuditChain.canonical(hapi.encodeResourceToString(event)));
 			assertThat(ours).contains("\"id\":\"" + event.getIdElement().getIdPart() + "\"");
