@@ -14,7 +14,7 @@ import org.spgateway.store.DateRanges;
 
 /**
  * An AuditEvent search as SQL over {@code audit_event}: each parameter a condition on the event's search keys
- * ({@link AuditSearchKeys}) or on {@code recorded}, all of them ANDed, each parameter's comma-separated values ORed.
+ * ({@link AuditSearchKeys}: the value's key hashed as the event's were) or on {@code recorded}, all of them ANDed, each parameter's comma-separated values ORed.
  * Refuses what it cannot answer (an unknown parameter, a modifier or prefix it does not support) in plain words.
  */
 final class AuditSearch {
@@ -125,23 +125,17 @@ final class AuditSearch {
 			for (String alternative : alternatives) {
 				likes.add(base + "=" + alternative.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
 			}
-			conditions.add("EXISTS (SELECT 1 FROM unnest(search_keys) k WHERE k LIKE ANY(?))");
+			conditions.add("EXISTS (SELECT 1 FROM unnest(names) k WHERE k LIKE ANY(?))");
 			args.add(likes.toArray(new String[0]));
 			return;
 		}
 		String key = identifier ? base + ":identifier=" : exact ? base + ":exact=" : base + "=";
-		String[] keys = new String[alternatives.length];
+		long[] hashes = new long[alternatives.length];
 		for (int i = 0; i < alternatives.length; i++) {
-			keys[i] = key + (kind == Kind.REFERENCE && !identifier ? reference(alternatives[i]) : alternatives[i]);
+			hashes[i] = AuditSearchKeys.hash(key + (kind == Kind.REFERENCE && !identifier ? reference(alternatives[i]) : alternatives[i]));
 		}
-		if (AuditSearchKeys.CODE_PARAMETERS.contains(base)) {
-			// Events written before V92 keep these keys in search_keys.
-			conditions.add("(codes && ?::text[] OR search_keys && ?::text[])");
-			args.add(keys);
-		} else {
-			conditions.add("search_keys && ?::text[]");
-		}
-		args.add(keys);
+		conditions.add(AuditSearchKeys.CODE_PARAMETERS.contains(base) ? "code_hashes && ?::bigint[]" : "key_hashes && ?::bigint[]");
+		args.add(hashes);
 	}
 
 	/** {@code Patient/1}, {@code http://host/fhir/Patient/1} or {@code 1}: what the keys hold ({@code Patient/1}, {@code 1}). */
