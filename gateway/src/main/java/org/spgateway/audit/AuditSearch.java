@@ -5,11 +5,13 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.ResourceType;
 import org.spgateway.store.DateRanges;
 
 /**
@@ -28,6 +30,8 @@ final class AuditSearch {
 			Map.entry("site", Kind.TOKEN), Map.entry("agent", Kind.REFERENCE), Map.entry("entity", Kind.REFERENCE),
 			Map.entry("patient", Kind.REFERENCE), Map.entry("source", Kind.REFERENCE), Map.entry("agent-name", Kind.STRING),
 			Map.entry("entity-name", Kind.STRING), Map.entry("address", Kind.STRING), Map.entry("policy", Kind.URI));
+
+	private static final List<String> RESOURCE_TYPES = Arrays.stream(ResourceType.values()).map(ResourceType::name).toList();
 
 	private static final Set<String> META = Set.of(Constants.PARAM_TAG, Constants.PARAM_SECURITY, Constants.PARAM_PROFILE);
 
@@ -130,12 +134,39 @@ final class AuditSearch {
 			return;
 		}
 		String key = identifier ? base + ":identifier=" : exact ? base + ":exact=" : base + "=";
-		long[] hashes = new long[alternatives.length];
-		for (int i = 0; i < alternatives.length; i++) {
-			hashes[i] = AuditSearchKeys.hash(key + (kind == Kind.REFERENCE && !identifier ? reference(alternatives[i]) : alternatives[i]));
+		List<Long> indexed = new ArrayList<>();
+		List<Long> codes = new ArrayList<>();
+		for (String alternative : alternatives) {
+			List<String> values = kind == Kind.REFERENCE && !identifier ? references(base, alternative) : List.of(alternative);
+			for (String v : values) {
+				(AuditSearchKeys.isCode(key + v) ? codes : indexed).add(AuditSearchKeys.hash(key + v));
+			}
 		}
-		conditions.add(AuditSearchKeys.CODE_PARAMETERS.contains(base) ? "code_hashes && ?::bigint[]" : "key_hashes && ?::bigint[]");
-		args.add(hashes);
+		List<String> either = new ArrayList<>();
+		if (!indexed.isEmpty()) {
+			either.add("key_hashes && ?::bigint[]");
+			args.add(indexed.stream().mapToLong(Long::longValue).toArray());
+		}
+		if (!codes.isEmpty()) {
+			either.add("code_hashes && ?::bigint[]");
+			args.add(codes.stream().mapToLong(Long::longValue).toArray());
+		}
+		conditions.add(either.size() == 1 ? either.get(0) : "(" + String.join(" OR ", either) + ")");
+	}
+
+	/**
+	 * The keys a reference value is stored under: {@code Patient/1} as it is, a bare id {@code 1} with each resource type
+	 * (only Patient for the patient parameter), since events keep only typed references.
+	 */
+	private static List<String> references(String parameter, String value) {
+		String reference = reference(value);
+		if (reference.contains("/")) {
+			return List.of(reference);
+		}
+		if (parameter.equals("patient")) {
+			return List.of("Patient/" + reference);
+		}
+		return RESOURCE_TYPES.stream().map(type -> type + "/" + reference).toList();
 	}
 
 	/** {@code Patient/1}, {@code http://host/fhir/Patient/1} or {@code 1}: what the keys hold ({@code Patient/1}, {@code 1}). */

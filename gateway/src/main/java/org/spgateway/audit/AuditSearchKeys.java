@@ -28,8 +28,9 @@ import org.hl7.fhir.r4.model.UriType;
  * <ul>
  * <li>tokens: {@code subtype=code}, {@code subtype=system|code}, {@code subtype=system|} (and {@code subtype=|code} for a
  * code without a system);</li>
- * <li>references: {@code entity=Task/1}, {@code entity=Task/1/_history/2} for a versioned one, {@code entity=1} (a bare id),
- * and their identifiers as {@code entity:identifier=system|value} and {@code entity:identifier=value};</li>
+ * <li>references: {@code entity=Task/1}, and {@code entity=Task/1/_history/2} for a versioned one (a search by a bare id looks
+ * for it with each resource type, {@link AuditSearch}), and their identifiers as {@code entity:identifier=system|value} and
+ * {@code entity:identifier=value};</li>
  * <li>strings: {@code agent-name=demo-gp} lower-case (matched from the start, as FHIR string search does) and
  * {@code agent-name:exact=demo-gp} as written.</li>
  * </ul>
@@ -39,9 +40,11 @@ final class AuditSearchKeys {
 
 	/**
 	 * Parameters whose values are a handful of codes nearly every event shares: their keys go to {@code audit_event.code_hashes}
-	 * (not indexed), the rest to {@code key_hashes} (GIN), so an event pays index entries only for keys that pick it out.
+	 * (not indexed), the rest to {@code key_hashes} (GIN), so an event pays index entries only for keys that pick it out
+	 * ({@link #isCode}).
 	 */
 	static final Set<String> CODE_PARAMETERS = Set.of("type", "subtype", "action", "agent-role", "entity-type", "entity-role", "source");
+
 
 	/** Parameters searched by a value's start, ignoring case: their lower-case keys are kept as text. */
 	private static final Set<String> STRING_PARAMETERS = AuditSearch.PARAMETERS.entrySet().stream()
@@ -51,6 +54,9 @@ final class AuditSearchKeys {
 
 	static final String ACTION_SYSTEM = "http://hl7.org/fhir/audit-event-action";
 	static final String OUTCOME_SYSTEM = "http://hl7.org/fhir/audit-event-outcome";
+
+	/** Success, the outcome of nearly every event: a search for it reads most of the trail whether indexed or not. */
+	private static final Set<String> SUCCESS = Set.of("outcome=0", "outcome=" + OUTCOME_SYSTEM + "|0");
 
 	private final Set<String> keys = new LinkedHashSet<>();
 
@@ -137,7 +143,7 @@ final class AuditSearchKeys {
 		int c = 0;
 		for (String key : keys) {
 			String parameter = parameter(key);
-			if (CODE_PARAMETERS.contains(parameter)) {
+			if (isCode(key)) {
 				codes[c++] = hash(key);
 			} else if (STRING_PARAMETERS.contains(parameter) && key.charAt(parameter.length()) == '=') {
 				names.add(key);
@@ -146,6 +152,14 @@ final class AuditSearchKeys {
 			}
 		}
 		return new Columns(Arrays.copyOf(indexed, i), Arrays.copyOf(codes, c), names.toArray(new String[0]));
+	}
+
+	/**
+	 * Whether a key is kept in code_hashes, not indexed: a code parameter's, a system's alone ({@code outcome=system|}, which
+	 * every event with a value in that system has) or success. Everything else picks events out and is indexed.
+	 */
+	static boolean isCode(String key) {
+		return key.endsWith("|") || CODE_PARAMETERS.contains(parameter(key)) || SUCCESS.contains(key);
 	}
 
 	/** A key as stored in key_hashes and code_hashes, and as a search looks for it. */
@@ -217,10 +231,6 @@ final class AuditSearchKeys {
 			add(name, versionless);
 			if (history >= 0) {
 				add(name, ref);
-			}
-			int slash = versionless.lastIndexOf('/');
-			if (slash >= 0) {
-				add(name, versionless.substring(slash + 1));
 			}
 		}
 	}
