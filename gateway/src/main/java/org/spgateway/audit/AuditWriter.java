@@ -11,7 +11,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -254,7 +253,7 @@ public class AuditWriter implements SmartLifecycle {
 		}
 		for (AuditEventJson.Event event : carried) {
 			seq++;
-			String id = UUID.randomUUID().toString();
+			String id = AuditIds.next();
 			AuditEventJson.Sealed seal = AuditEventJson.seal(event, id, seq, previous, written);
 			rows.add(new AuditRow(seq, id, event.recorded().truncatedTo(ChronoUnit.MILLIS), previous, seal.hash(), seal.stored(),
 					AuditSearchKeys.columns(AuditSearchKeys.of(event))));
