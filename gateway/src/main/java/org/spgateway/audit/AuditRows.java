@@ -21,19 +21,20 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class AuditRows {
 
 	private static final String COPY =
-			"COPY audit_event (seq, event_id, recorded, prev_hash, hash, content, search_keys, codes) FROM STDIN (FORMAT binary)";
+			"COPY audit_event (seq, event_id, recorded, prev_hash, hash, content, key_hashes, code_hashes, names) FROM STDIN (FORMAT binary)";
 	private static final byte[] SIGNATURE = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
 	/** PostgreSQL's binary timestamps count microseconds from 2000-01-01 UTC. */
 	private static final Instant POSTGRES_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
 	private static final int TEXT_OID = 25;
+	private static final int INT8_OID = 20;
 
 	private AuditRows() {}
 
 	/**
-	 * One row of audit_event: the link ({@code seq}, {@code previous}, {@code hash}), the event's JSON as stored and its keys, split
-	 * between the indexed {@code search_keys} and {@code codes} ({@link AuditSearchKeys#split}).
+	 * One row of audit_event: the link ({@code seq}, {@code previous}, {@code hash}), the event's JSON as stored and its keys
+	 * ({@link AuditSearchKeys#columns}).
 	 */
-	record AuditRow(long seq, String eventId, Instant recorded, String previous, String hash, String content, AuditSearchKeys.Split keys) {}
+	record AuditRow(long seq, String eventId, Instant recorded, String previous, String hash, String content, AuditSearchKeys.Columns keys) {}
 
 	static void copy(JdbcTemplate jdbc, List<AuditRow> rows) {
 		byte[] data = binary(rows);
@@ -48,12 +49,12 @@ final class AuditRows {
 
 	/** The rows in COPY's binary format: a header, each row as its field count and each field's length and bytes, a trailer. */
 	static byte[] binary(List<AuditRow> rows) {
-		Buffer out = new Buffer(rows.size() * 6144 + 32);
+		Buffer out = new Buffer(rows.size() * 4096 + 32);
 		out.bytes(SIGNATURE);
 		out.int32(0);
 		out.int32(0);
 		for (AuditRow row : rows) {
-			out.int16(8);
+			out.int16(9);
 			out.int32(8);
 			out.int64(row.seq());
 			out.text(row.eventId());
@@ -62,8 +63,9 @@ final class AuditRows {
 			out.text(row.previous());
 			out.text(row.hash());
 			out.text(row.content());
-			out.textArray(row.keys().indexed());
-			out.textArray(row.keys().codes());
+			out.int64Array(row.keys().keyHashes());
+			out.int64Array(row.keys().codeHashes());
+			out.textArray(row.keys().names());
 		}
 		out.int16(-1);
 		return out.toArray();
@@ -114,22 +116,38 @@ final class AuditRows {
 			bytes(utf8);
 		}
 
-		/** A one-dimensional text[] without nulls (an empty one has no dimensions): its size is known once its items are written. */
+		/** A one-dimensional text[] without nulls: its size is known once its items are written. */
 		void textArray(String[] values) {
-			room(4);
-			int sizeAt = buffer.position();
-			buffer.putInt(0);
-			int32(values.length == 0 ? 0 : 1);
-			int32(0);
-			int32(TEXT_OID);
-			if (values.length > 0) {
-				int32(values.length);
-				int32(1);
-			}
+			int sizeAt = arrayHeader(values.length, TEXT_OID);
 			for (String value : values) {
 				text(value);
 			}
 			buffer.putInt(sizeAt, buffer.position() - sizeAt - 4);
+		}
+
+		/** A one-dimensional bigint[] without nulls. */
+		void int64Array(long[] values) {
+			int sizeAt = arrayHeader(values.length, INT8_OID);
+			for (long value : values) {
+				int32(8);
+				int64(value);
+			}
+			buffer.putInt(sizeAt, buffer.position() - sizeAt - 4);
+		}
+
+		/** An array's size (filled in by the caller), dimensions (none when empty), null flag and element type; where the size goes. */
+		private int arrayHeader(int length, int elementType) {
+			room(4);
+			int sizeAt = buffer.position();
+			buffer.putInt(0);
+			int32(length == 0 ? 0 : 1);
+			int32(0);
+			int32(elementType);
+			if (length > 0) {
+				int32(length);
+				int32(1);
+			}
+			return sizeAt;
 		}
 
 		byte[] toArray() {

@@ -5,16 +5,18 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.ResourceType;
 import org.spgateway.store.DateRanges;
 
 /**
  * An AuditEvent search as SQL over {@code audit_event}: each parameter a condition on the event's search keys
- * ({@link AuditSearchKeys}) or on {@code recorded}, all of them ANDed, each parameter's comma-separated values ORed.
+ * ({@link AuditSearchKeys}: the value's key hashed as the event's were) or on {@code recorded}, all of them ANDed, each parameter's comma-separated values ORed.
  * Refuses what it cannot answer (an unknown parameter, a modifier or prefix it does not support) in plain words.
  */
 final class AuditSearch {
@@ -28,6 +30,8 @@ final class AuditSearch {
 			Map.entry("site", Kind.TOKEN), Map.entry("agent", Kind.REFERENCE), Map.entry("entity", Kind.REFERENCE),
 			Map.entry("patient", Kind.REFERENCE), Map.entry("source", Kind.REFERENCE), Map.entry("agent-name", Kind.STRING),
 			Map.entry("entity-name", Kind.STRING), Map.entry("address", Kind.STRING), Map.entry("policy", Kind.URI));
+
+	private static final List<String> RESOURCE_TYPES = Arrays.stream(ResourceType.values()).map(ResourceType::name).toList();
 
 	private static final Set<String> META = Set.of(Constants.PARAM_TAG, Constants.PARAM_SECURITY, Constants.PARAM_PROFILE);
 
@@ -125,23 +129,44 @@ final class AuditSearch {
 			for (String alternative : alternatives) {
 				likes.add(base + "=" + alternative.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
 			}
-			conditions.add("EXISTS (SELECT 1 FROM unnest(search_keys) k WHERE k LIKE ANY(?))");
+			conditions.add("EXISTS (SELECT 1 FROM unnest(names) k WHERE k LIKE ANY(?))");
 			args.add(likes.toArray(new String[0]));
 			return;
 		}
 		String key = identifier ? base + ":identifier=" : exact ? base + ":exact=" : base + "=";
-		String[] keys = new String[alternatives.length];
-		for (int i = 0; i < alternatives.length; i++) {
-			keys[i] = key + (kind == Kind.REFERENCE && !identifier ? reference(alternatives[i]) : alternatives[i]);
+		List<Long> indexed = new ArrayList<>();
+		List<Long> codes = new ArrayList<>();
+		for (String alternative : alternatives) {
+			List<String> values = kind == Kind.REFERENCE && !identifier ? references(base, alternative) : List.of(alternative);
+			for (String v : values) {
+				(AuditSearchKeys.isCode(key + v) ? codes : indexed).add(AuditSearchKeys.hash(key + v));
+			}
 		}
-		if (AuditSearchKeys.CODE_PARAMETERS.contains(base)) {
-			// Events written before V92 keep these keys in search_keys.
-			conditions.add("(codes && ?::text[] OR search_keys && ?::text[])");
-			args.add(keys);
-		} else {
-			conditions.add("search_keys && ?::text[]");
+		List<String> either = new ArrayList<>();
+		if (!indexed.isEmpty()) {
+			either.add("key_hashes && ?::bigint[]");
+			args.add(indexed.stream().mapToLong(Long::longValue).toArray());
 		}
-		args.add(keys);
+		if (!codes.isEmpty()) {
+			either.add("code_hashes && ?::bigint[]");
+			args.add(codes.stream().mapToLong(Long::longValue).toArray());
+		}
+		conditions.add(either.size() == 1 ? either.get(0) : "(" + String.join(" OR ", either) + ")");
+	}
+
+	/**
+	 * The keys a reference value is stored under: {@code Patient/1} as it is, a bare id {@code 1} with each resource type
+	 * (only Patient for the patient parameter), since events keep only typed references.
+	 */
+	private static List<String> references(String parameter, String value) {
+		String reference = reference(value);
+		if (reference.contains("/")) {
+			return List.of(reference);
+		}
+		if (parameter.equals("patient")) {
+			return List.of("Patient/" + reference);
+		}
+		return RESOURCE_TYPES.stream().map(type -> type + "/" + reference).toList();
 	}
 
 	/** {@code Patient/1}, {@code http://host/fhir/Patient/1} or {@code 1}: what the keys hold ({@code Patient/1}, {@code 1}). */

@@ -1,10 +1,16 @@
 package org.spgateway.audit;
 
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
@@ -15,14 +21,16 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.UriType;
 
 /**
- * The keys an AuditEvent's search parameters match, kept beside it in {@code audit_event.search_keys} (one GIN index
- * serves every parameter but the date and the {@link #CODE_PARAMETERS code parameters}, whose keys are in {@code codes}).
+ * The keys an AuditEvent's search parameters match, stored beside it ({@link #columns}): one GIN index over
+ * {@code audit_event.key_hashes} serves every parameter but the date, the {@link #CODE_PARAMETERS code parameters}
+ * (their keys in {@code code_hashes}, not indexed) and string searches by a value's start ({@code names}).
  * A key is {@code name=value}, in the forms a search value takes:
  * <ul>
  * <li>tokens: {@code subtype=code}, {@code subtype=system|code}, {@code subtype=system|} (and {@code subtype=|code} for a
  * code without a system);</li>
- * <li>references: {@code entity=Task/1}, {@code entity=Task/1/_history/2} for a versioned one, {@code entity=1} (a bare id),
- * and their identifiers as {@code entity:identifier=system|value} and {@code entity:identifier=value};</li>
+ * <li>references: {@code entity=Task/1}, and {@code entity=Task/1/_history/2} for a versioned one (a search by a bare id looks
+ * for it with each resource type, {@link AuditSearch}), and their identifiers as {@code entity:identifier=system|value} and
+ * {@code entity:identifier=value};</li>
  * <li>strings: {@code agent-name=demo-gp} lower-case (matched from the start, as FHIR string search does) and
  * {@code agent-name:exact=demo-gp} as written.</li>
  * </ul>
@@ -31,13 +39,24 @@ import org.hl7.fhir.r4.model.UriType;
 final class AuditSearchKeys {
 
 	/**
-	 * Parameters whose values are a handful of codes nearly every event shares: their keys go to {@code audit_event.codes}
-	 * (not indexed), the rest to {@code search_keys} (GIN), so an event pays index entries only for keys that pick it out.
+	 * Parameters whose values are a handful of codes nearly every event shares: their keys go to {@code audit_event.code_hashes}
+	 * (not indexed), the rest to {@code key_hashes} (GIN), so an event pays index entries only for keys that pick it out
+	 * ({@link #isCode}).
 	 */
 	static final Set<String> CODE_PARAMETERS = Set.of("type", "subtype", "action", "agent-role", "entity-type", "entity-role", "source");
 
+
+	/** Parameters searched by a value's start, ignoring case: their lower-case keys are kept as text. */
+	private static final Set<String> STRING_PARAMETERS = AuditSearch.PARAMETERS.entrySet().stream()
+			.filter(p -> p.getValue() == AuditSearch.Kind.STRING).map(Map.Entry::getKey).collect(Collectors.toUnmodifiableSet());
+
+	private static final HashFunction FINGERPRINT = Hashing.farmHashFingerprint64();
+
 	static final String ACTION_SYSTEM = "http://hl7.org/fhir/audit-event-action";
 	static final String OUTCOME_SYSTEM = "http://hl7.org/fhir/audit-event-outcome";
+
+	/** Success, the outcome of nearly every event: a search for it reads most of the trail whether indexed or not. */
+	private static final Set<String> SUCCESS = Set.of("outcome=0", "outcome=" + OUTCOME_SYSTEM + "|0");
 
 	private final Set<String> keys = new LinkedHashSet<>();
 
@@ -107,16 +126,45 @@ final class AuditSearchKeys {
 		return out.keys.toArray(new String[0]);
 	}
 
-	/** An event's keys by column: those for {@code search_keys}, then those for {@code codes}. */
-	record Split(String[] indexed, String[] codes) {}
+	/**
+	 * An event's keys as audit_event stores them. A key is stored as its 64-bit FarmHash fingerprint (Guava's, whose output is
+	 * fixed for good), not its text: eight bytes instead of about fifty, so the row stays small enough not to be compressed for
+	 * them and the GIN index compares numbers; this halved PostgreSQL's work per event (docs/performance.md). A search hashes
+	 * its values the same way. The lower-case forms of string parameters stay text in {@code names}, as a search by a value's
+	 * start needs the characters.
+	 */
+	record Columns(long[] keyHashes, long[] codeHashes, String[] names) {}
 
-	static Split split(String[] keys) {
-		List<String> indexed = new ArrayList<>(keys.length);
-		List<String> codes = new ArrayList<>(keys.length);
+	static Columns columns(String[] keys) {
+		long[] indexed = new long[keys.length];
+		long[] codes = new long[keys.length];
+		List<String> names = new ArrayList<>();
+		int i = 0;
+		int c = 0;
 		for (String key : keys) {
-			(CODE_PARAMETERS.contains(parameter(key)) ? codes : indexed).add(key);
+			String parameter = parameter(key);
+			if (isCode(key)) {
+				codes[c++] = hash(key);
+			} else if (STRING_PARAMETERS.contains(parameter) && key.charAt(parameter.length()) == '=') {
+				names.add(key);
+			} else {
+				indexed[i++] = hash(key);
+			}
 		}
-		return new Split(indexed.toArray(new String[0]), codes.toArray(new String[0]));
+		return new Columns(Arrays.copyOf(indexed, i), Arrays.copyOf(codes, c), names.toArray(new String[0]));
+	}
+
+	/**
+	 * Whether a key is kept in code_hashes, not indexed: a code parameter's, a system's alone ({@code outcome=system|}, which
+	 * every event with a value in that system has) or success. Everything else picks events out and is indexed.
+	 */
+	static boolean isCode(String key) {
+		return key.endsWith("|") || CODE_PARAMETERS.contains(parameter(key)) || SUCCESS.contains(key);
+	}
+
+	/** A key as stored in key_hashes and code_hashes, and as a search looks for it. */
+	static long hash(String key) {
+		return FINGERPRINT.hashString(key, StandardCharsets.UTF_8).asLong();
 	}
 
 	/** The parameter a key is for: {@code source} of {@code source:identifier=...}, {@code type} of {@code type=rest}. */
@@ -183,10 +231,6 @@ final class AuditSearchKeys {
 			add(name, versionless);
 			if (history >= 0) {
 				add(name, ref);
-			}
-			int slash = versionless.lastIndexOf('/');
-			if (slash >= 0) {
-				add(name, versionless.substring(slash + 1));
 			}
 		}
 	}

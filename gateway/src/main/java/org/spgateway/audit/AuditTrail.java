@@ -1,7 +1,6 @@
 package org.spgateway.audit;
 
 import java.util.List;
-import java.util.UUID;
 import org.spgateway.store.TransactionWrites;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -41,7 +40,7 @@ public class AuditTrail {
 			return;
 		}
 		AuditEventJson.Event event = events.rest(request, 200, stored);
-		String id = UUID.randomUUID().toString();
+		String id = AuditIds.next();
 		// Joins the transaction's combined write (sent after every before-commit callback, this one included). The keys go with it
 		// so that the writer, which chains it, need not read the JSON back for them.
 		TransactionWrites.send(jdbc, "INSERT INTO audit_pending (event_id, content, search_keys) VALUES (?, ?, ?)", id,

@@ -11,7 +11,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,6 +59,8 @@ public class AuditWriter implements SmartLifecycle {
 	private Thread thread;
 	private long lastPendingCheck;
 	private long lastFailureLog;
+	/** Earlier events given their keys by this instance (logged when none are left). */
+	private long keyed;
 
 	public AuditWriter(JdbcTemplate jdbc, TransactionTemplate transactions, FhirContext fhirContext,
 			AuditProperties settings) {
@@ -152,15 +153,13 @@ public class AuditWriter implements SmartLifecycle {
 	}
 
 	private void run() {
-		try {
-			backfillSearchKeys();
-		} catch (RuntimeException e) {
-			log.warn("Audit: could not give events stored before this version their search keys yet: {}", e.getMessage());
-		}
+		// Events stored before this version get their keys a batch at a time between batches of new events, so that a long trail
+		// being upgraded never holds up (or, with the queue full, drops) what is being recorded now.
+		boolean unkeyed = true;
 		while (running) {
 			try {
 				synchronized (signal) {
-					if (queue.size() < settings.getBatchSize()) {
+					if (queue.size() < settings.getBatchSize() && !unkeyed) {
 						signal.wait(settings.getFlushInterval().toMillis());
 					}
 				}
@@ -173,6 +172,9 @@ public class AuditWriter implements SmartLifecycle {
 				}
 				while (running && flush(pending) >= settings.getBatchSize()) {
 					pending = true;
+				}
+				if (unkeyed && running) {
+					unkeyed = keyEarlierEvents() >= settings.getBatchSize();
 				}
 			} catch (InterruptedException e) {
 				return;
@@ -245,16 +247,16 @@ public class AuditWriter implements SmartLifecycle {
 						: AuditSearchKeys.of(fhirContext.newJsonParser().parseResource(AuditEvent.class, p.content()));
 				Instant recorded = OffsetDateTime.parse(seal.json().path("recorded").asText()).toInstant();
 				rows.add(new AuditRow(seq, p.id(), recorded, previous, seal.hash(), seal.stored("1", written),
-						AuditSearchKeys.split(keys)));
+						AuditSearchKeys.columns(keys)));
 				previous = seal.hash();
 			}
 		}
 		for (AuditEventJson.Event event : carried) {
 			seq++;
-			String id = UUID.randomUUID().toString();
+			String id = AuditIds.next();
 			AuditEventJson.Sealed seal = AuditEventJson.seal(event, id, seq, previous, written);
 			rows.add(new AuditRow(seq, id, event.recorded().truncatedTo(ChronoUnit.MILLIS), previous, seal.hash(), seal.stored(),
-					AuditSearchKeys.split(AuditSearchKeys.of(event))));
+					AuditSearchKeys.columns(AuditSearchKeys.of(event))));
 			previous = seal.hash();
 		}
 		if (rows.isEmpty()) {
@@ -270,50 +272,43 @@ public class AuditWriter implements SmartLifecycle {
 	}
 
 	/**
-	 * Events chained before the audit trail had a table of its own were moved here by migration V90 without their search keys;
-	 * they get them now, a batch at a time (idempotent: several instances may do it at once).
+	 * Gives one batch of events stored without their keys (moved by migration V90, or stored before V106 changed how keys are
+	 * kept) their keys, found in their JSON; returns how many it did. Idempotent: several instances may do it at once.
 	 */
-	int backfillSearchKeys() {
+	int keyEarlierEvents() {
 		IParser parser = fhirContext.newJsonParser();
-		int done = 0;
-		while (true) {
-			List<Object[]> updates = new ArrayList<>();
-			jdbc.query("SELECT seq, content FROM audit_event WHERE search_keys IS NULL ORDER BY seq LIMIT ?", rs -> {
-				byte[] content = rs.getBytes(2);
-				String[] keys = new String[0];
-				if (content != null) {
-					try {
-						keys = AuditSearchKeys.of(parser.parseResource(AuditEvent.class, new String(content, StandardCharsets.UTF_8)));
-					} catch (RuntimeException e) {
-						// Not an AuditEvent any more (changed behind the API's back): $verify-chain names it; nothing to search by.
-					}
+		List<Object[]> updates = new ArrayList<>();
+		jdbc.query("SELECT seq, content FROM audit_event WHERE key_hashes IS NULL ORDER BY seq LIMIT ?", rs -> {
+			byte[] content = rs.getBytes(2);
+			String[] keys = new String[0];
+			if (content != null) {
+				try {
+					keys = AuditSearchKeys.of(parser.parseResource(AuditEvent.class, new String(content, StandardCharsets.UTF_8)));
+				} catch (RuntimeException e) {
+					// Not an AuditEvent any more (changed behind the API's back): $verify-chain names it; nothing to search by.
 				}
-				updates.add(new Object[] {rs.getLong(1), keys});
-			}, settings.getBatchSize());
-			if (updates.isEmpty()) {
-				break;
 			}
-			jdbc.execute((ConnectionCallback<Integer>) connection -> {
-				try (PreparedStatement statement = connection.prepareStatement("UPDATE audit_event SET search_keys = ?, codes = ? WHERE seq = ?")) {
-					for (Object[] u : updates) {
-						AuditSearchKeys.Split split = AuditSearchKeys.split((String[]) u[1]);
-						statement.setArray(1, connection.createArrayOf("text", split.indexed()));
-						statement.setArray(2, connection.createArrayOf("text", split.codes()));
-						statement.setLong(3, (Long) u[0]);
-						statement.addBatch();
-					}
-					statement.executeBatch();
-					return updates.size();
+			updates.add(new Object[] {rs.getLong(1), AuditSearchKeys.columns(keys)});
+		}, settings.getBatchSize());
+		int n = updates.isEmpty() ? 0 : jdbc.execute((ConnectionCallback<Integer>) connection -> {
+			try (PreparedStatement statement = connection.prepareStatement(
+					"UPDATE audit_event SET key_hashes = ?, code_hashes = ?, names = ? WHERE seq = ?")) {
+				for (Object[] u : updates) {
+					AuditSearchKeys.Columns columns = (AuditSearchKeys.Columns) u[1];
+					statement.setObject(1, columns.keyHashes());
+					statement.setObject(2, columns.codeHashes());
+					statement.setArray(3, connection.createArrayOf("text", columns.names()));
+					statement.setLong(4, (Long) u[0]);
+					statement.addBatch();
 				}
-			});
-			done += updates.size();
-			if (updates.size() < settings.getBatchSize()) {
-				break;
+				statement.executeBatch();
+				return updates.size();
 			}
+		});
+		keyed += n;
+		if (n < settings.getBatchSize() && keyed > 0) {
+			log.info("Audit: {} events stored before this version can be searched again", keyed);
 		}
-		if (done > 0) {
-			log.info("Audit: {} events stored before this version can be searched again", done);
-		}
-		return done;
+		return n;
 	}
 }

@@ -72,6 +72,12 @@ class AuditEventTableIT {
 			// Search: reference by id alone and by full URL, token with and without system, string from its start, dates.
 			String today = LocalDate.now().toString();
 			assertThat(search(gateway, "patient=" + patient + "&subtype=read")).hasSize(3);
+			assertThat(search(gateway, "entity=" + patient + "&subtype=read")).hasSize(3);
+			assertThat(search(gateway, "entity=Patient/" + patient + "&outcome=0,4&subtype=read")).hasSize(3);
+			assertThat(search(gateway, "entity=Patient/" + patient + "&outcome=4&subtype=read")).isEmpty();
+			assertThat(search(gateway, "patient=Patient/" + patient + "&agent:identifier=" + AuditCodes.CLIENT_ID + "|"))
+					.hasSizeGreaterThanOrEqualTo(4);
+			assertThat(search(gateway, "patient=Patient/" + patient + "&agent:identifier=https://example.org/other|")).isEmpty();
 			assertThat(search(gateway, "patient=" + base + "/Patient/" + patient + "&action=http://hl7.org/fhir/audit-event-action|R"))
 					.hasSize(3);
 			assertThat(search(gateway, "patient=Patient/" + patient + "&agent-name=DEMO-TES&subtype=create")).hasSize(1);

@@ -2,6 +2,7 @@ package org.spgateway.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.spgateway.audit.AuditSearchKeys.hash;
 
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.util.LinkedHashMap;
@@ -36,25 +37,45 @@ class AuditSearchTest {
 				"subtype=read", "action=R", "outcome=4", "outcome=" + AuditSearchKeys.OUTCOME_SYSTEM + "|4",
 				"agent:identifier=" + AuditCodes.CLIENT_ID + "|demo-gp", "agent:identifier=demo-gp",
 				"agent-name=demo-gp", "agent-name:exact=Demo-GP",
-				"entity=Patient/p1", "entity=Patient/p1/_history/2", "entity=p1", "patient=Patient/p1", "patient=p1");
+				"entity=Patient/p1", "entity=Patient/p1/_history/2", "patient=Patient/p1").doesNotContain("entity=p1", "patient=p1");
 	}
 
 	@Test
-	void keysOfCodesNearlyEveryEventSharesAreKeptApartFromTheIndexedOnes() {
-		AuditSearchKeys.Split split = AuditSearchKeys.split(AuditSearchKeys.of(event()));
-		assertThat(split.codes()).contains("type=rest", "subtype=read", "action=R")
-				.noneMatch(k -> k.startsWith("outcome=") || k.startsWith("patient="));
-		assertThat(split.indexed()).contains("outcome=4", "patient=Patient/p1", "agent:identifier=demo-gp", "agent-name=demo-gp", "entity=p1")
-				.noneMatch(k -> k.startsWith("type=") || k.startsWith("subtype=") || k.startsWith("action="));
+	void keysAreStoredAsFingerprintsWithCodesApartAndStringStartsAsText() {
+		String[] keys = AuditSearchKeys.of(event());
+		AuditSearchKeys.Columns columns = AuditSearchKeys.columns(keys);
+		// Codes, a system alone and success go unindexed: nearly every event shares them.
+		assertThat(columns.codeHashes()).contains(hash("type=rest"), hash("subtype=read"), hash("action=R"),
+				hash("agent:identifier=" + AuditCodes.CLIENT_ID + "|"), hash("outcome=" + AuditSearchKeys.OUTCOME_SYSTEM + "|"))
+				.doesNotContain(hash("outcome=4"), hash("patient=Patient/p1"));
+		assertThat(columns.keyHashes()).contains(hash("outcome=4"), hash("patient=Patient/p1"), hash("agent:identifier=demo-gp"),
+				hash("agent-name:exact=Demo-GP"), hash("entity=Patient/p1/_history/2"))
+				.doesNotContain(hash("type=rest"), hash("agent-name=demo-gp"), hash("agent:identifier=" + AuditCodes.CLIENT_ID + "|"));
+		assertThat(columns.names()).containsExactly("agent-name=demo-gp");
+		assertThat(columns.keyHashes().length + columns.codeHashes().length + columns.names().length).isEqualTo(keys.length);
+		// The fingerprint is fixed: rows stored by one version are found by the next.
+		assertThat(hash("outcome=4")).isEqualTo(hash(new String("outcome=4"))).isNotEqualTo(hash("outcome=8"));
 		assertThat(AuditSearchKeys.parameter("source:identifier=https://spgateway.org/fhir/Id/gateway|gw")).isEqualTo("source");
 		assertThat(AuditSearchKeys.parameter("entity=Task/1")).isEqualTo("entity");
 	}
 
 	@Test
-	void aCodeParameterIsLookedForInTheCodesAndInTheKeysOfEventsWrittenBeforeThem() {
+	void aCodeParameterIsLookedForInTheCodes() {
 		AuditSearch search = AuditSearch.parse(Map.of("subtype", new String[] {"read,vread"}), 20, 100);
-		assertThat(search.where).isEqualTo("(codes && ?::text[] OR search_keys && ?::text[])");
-		assertThat(search.args).hasSize(2).allSatisfy(a -> assertThat((String[]) a).containsExactly("subtype=read", "subtype=vread"));
+		assertThat(search.where).isEqualTo("code_hashes && ?::bigint[]");
+		assertThat((long[]) search.args.get(0)).containsExactly(hash("subtype=read"), hash("subtype=vread"));
+	}
+
+	@Test
+	void aValueOfACommonKeyIsLookedForInTheCodesAndABareIdWithEachType() {
+		AuditSearch outcomes = AuditSearch.parse(Map.of("outcome", new String[] {"0,8"}), 20, 100);
+		assertThat(outcomes.where).isEqualTo("(key_hashes && ?::bigint[] OR code_hashes && ?::bigint[])");
+		assertThat((long[]) outcomes.args.get(0)).containsExactly(hash("outcome=8"));
+		assertThat((long[]) outcomes.args.get(1)).containsExactly(hash("outcome=0"));
+		assertThat((long[]) AuditSearch.parse(Map.of("patient", new String[] {"p1"}), 20, 100).args.get(0))
+				.containsExactly(hash("patient=Patient/p1"));
+		assertThat((long[]) AuditSearch.parse(Map.of("entity", new String[] {"t1"}), 20, 100).args.get(0))
+				.contains(hash("entity=Task/t1"), hash("entity=Patient/t1"), hash("entity=Subscription/t1")).hasSizeGreaterThan(140);
 	}
 
 	@Test
@@ -66,10 +87,10 @@ class AuditSearchTest {
 		parameters.put("date", new String[] {"ge2026-12-01", "lt2026-12-02"});
 		parameters.put("_count", new String[] {"500"});
 		AuditSearch search = AuditSearch.parse(parameters, 20, 100);
-		assertThat(search.where).isEqualTo("search_keys && ?::text[] AND search_keys && ?::text[]"
-				+ " AND EXISTS (SELECT 1 FROM unnest(search_keys) k WHERE k LIKE ANY(?)) AND recorded >= ? AND recorded < ?");
-		assertThat((String[]) search.args.get(0)).containsExactly("outcome=4", "outcome=8");
-		assertThat((String[]) search.args.get(1)).containsExactly("patient=Patient/p1");
+		assertThat(search.where).isEqualTo("key_hashes && ?::bigint[] AND key_hashes && ?::bigint[]"
+				+ " AND EXISTS (SELECT 1 FROM unnest(names) k WHERE k LIKE ANY(?)) AND recorded >= ? AND recorded < ?");
+		assertThat((long[]) search.args.get(0)).containsExactly(hash("outcome=4"), hash("outcome=8"));
+		assertThat((long[]) search.args.get(1)).containsExactly(hash("patient=Patient/p1"));
 		// LIKE's wildcards in a value are matched literally.
 		assertThat((String[]) search.args.get(2)).containsExactly("agent-name=demo\\_%");
 		assertThat(search.count).isEqualTo(100);
