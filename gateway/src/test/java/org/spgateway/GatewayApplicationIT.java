@@ -47,4 +47,23 @@ class GatewayApplicationIT {
 				.contains("http_server_requests_seconds_count")
 				.contains("fhir_requests_seconds_count{interaction=\"metadata\"");
 	}
+
+	@Test
+	void prometheusAnswersInTextWhenAScraperPrefersProtobuf() {
+		String prometheus = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,"
+				+ "text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+		HttpResponse<String> response = Http.get(root + "/actuator/prometheus", "Accept", prometheus);
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
+		assertThat(response.body()).contains("jvm_memory_used_bytes");
+	}
+
+	@Test
+	void prometheusAnswersInTextWhenAScraperAsksForProtobufAlone() {
+		HttpResponse<String> response = Http.get(root + "/actuator/prometheus", "Accept",
+				"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain;version=0.0.4");
+		assertThat(response.body()).contains("jvm_memory_used_bytes");
+	}
 }

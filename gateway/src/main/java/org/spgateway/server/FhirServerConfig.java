@@ -168,4 +168,12 @@ public class FhirServerConfig {
 		registration.addUrlPatterns("/fhir/*");
 		return registration;
 	}
+
+	@Bean
+	FilterRegistrationBean<PrometheusTextFormat> prometheusTextFormat() {
+		FilterRegistrationBean<PrometheusTextFormat> registration = new FilterRegistrationBean<>(new PrometheusTextFormat());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		registration.addUrlPatterns("/actuator/prometheus");
+		return registration;
+	}
 }
