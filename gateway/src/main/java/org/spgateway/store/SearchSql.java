@@ -94,7 +94,8 @@ final class SearchSql {
 	 *
 	 * <p>Why: for several clauses the planner multiplies their selectivities as if independent. For the provider's queue (owner and
 	 * status, both true of every Task) it expected 263 matches of 100,000 and read all 100,000 to sort them (2.2 s, also after
-	 * ANALYZE); walked from the owner's index rows the page reads 21 (docs/performance.md, "A page in the default order at scale").
+	 * ANALYZE); walked from the owner's index rows the page reads 21 (docs/performance.md, "The work queue after a bulk load, and a
+	 * page in the default order").
 	 */
 	static Walk walk(SearchRequest request, AccessScope scope, SearchRequest.Clause from, int bound) {
 		SearchSql driver = new SearchSql();

@@ -9,12 +9,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * the planner plans the provider's work queue from what the tables held before the load: right after a {@code $import} of 25,000
  * referrals into an empty store the queue answered 6 a second with a p99 of 1.7 s, and 7-25 ms once autovacuum had analyzed; with no
  * statistics at all (a store loaded from empty, 100,000 Tasks) the same page ran for more than ten minutes (docs/performance.md,
- * "The work queue after a bulk load").
+ * "The work queue after a bulk load, and a page in the default order").
  */
 public final class StoreStatistics {
 
 	/** The tables a search plans from: the head rows, every index table, the access rows. */
-	static final String TABLES = "resource, resource_access, idx_token, idx_string, idx_reference, idx_date, idx_number, idx_quantity, idx_uri";
+	static final String TABLES =
+			"resource, resource_access, idx_token, idx_string, idx_reference, idx_date, idx_number, idx_quantity, idx_uri";
 
 	private final JdbcTemplate jdbc;
 
