@@ -13,6 +13,7 @@ import org.spgateway.intake.ReferralRecords;
 import org.spgateway.resources.ResourceService;
 import org.spgateway.security.AccessPolicy;
 import org.spgateway.security.OutboundAddressRules;
+import org.spgateway.store.StoreStatistics;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -53,7 +54,7 @@ public class BulkImportConfig {
 		ImportBatches batches = new ImportBatches(fhirContext, resources, jdbcTemplate, transactions, nested, records, referrals,
 				new ImportRules(access), bulkImportValidators);
 		NdjsonFetcher fetcher = new NdjsonFetcher(addresses, properties.getFetchTimeout(), properties.getMaxFileSize().toBytes());
-		return new ImportWorker(records, batches, fetcher, policy, properties, spool(properties));
+		return new ImportWorker(records, batches, fetcher, policy, properties, spool(properties), new StoreStatistics(jdbcTemplate));
 	}
 
 	@Bean

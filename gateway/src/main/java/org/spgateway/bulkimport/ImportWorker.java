@@ -25,6 +25,7 @@ import org.spgateway.security.Caller;
 import org.spgateway.security.RequestGate;
 import org.spgateway.security.Role;
 import org.spgateway.store.LocalReference;
+import org.spgateway.store.StoreStatistics;
 
 /**
  * Runs import jobs, one at a time per gateway, each file in dependency order and each file in batches
@@ -46,18 +47,20 @@ public class ImportWorker implements AutoCloseable {
 	private final AccessPolicy policy;
 	private final BulkImportProperties properties;
 	private final Path spool;
+	private final StoreStatistics statistics;
 	private final ExecutorService jobs;
 	private final Set<String> queued = ConcurrentHashMap.newKeySet();
 	private volatile boolean stopping;
 
 	ImportWorker(BulkImportRecords records, ImportBatches batches, NdjsonFetcher fetcher, AccessPolicy policy, BulkImportProperties properties,
-			Path spool) {
+			Path spool, StoreStatistics statistics) {
 		this.records = records;
 		this.batches = batches;
 		this.fetcher = fetcher;
 		this.policy = policy;
 		this.properties = properties;
 		this.spool = spool;
+		this.statistics = statistics;
 		this.jobs = Executors.newSingleThreadExecutor(r -> {
 			Thread t = new Thread(r, "bulk-import");
 			t.setDaemon(true);
@@ -158,6 +161,8 @@ public class ImportWorker implements AutoCloseable {
 				return;
 			}
 		}
+		// Before the job reads completed: a client that starts its work when it sees that gets plans from the loaded tables.
+		statistics.refresh();
 		records.complete(jobId);
 		files.forEach(f -> deleteQuietly(spooled(jobId, f)));
 		log.info("Bulk import {} completed", jobId);

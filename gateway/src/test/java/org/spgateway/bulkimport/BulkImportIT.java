@@ -24,6 +24,7 @@ import org.spgateway.testsupport.Http;
 import org.spgateway.testsupport.NdjsonServer;
 import org.spgateway.testsupport.ReferralWork;
 import org.spgateway.testsupport.SandboxGateway;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** $import end to end on the sandbox gateway: what a provider's caseload becomes, and what is refused. */
 class BulkImportIT {
@@ -99,6 +100,30 @@ class BulkImportIT {
 		assertThat(ReferralWork.moveTo(gateway, task, TaskStatus.ACCEPTED).getStatus()).isEqualTo(TaskStatus.ACCEPTED);
 		// Each committed batch is audited as the provider's $import.
 		assertThat(auditedVersions("Task/" + task)).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void aFinishedJobHasRefreshedThePlannersStatisticsOfTheTablesItWrote() {
+		// Autovacuum would analyze minutes later (its own counter); the job's ANALYZE is counted in analyze_count before it reads completed.
+		JdbcTemplate jdbc = gateway.bean(JdbcTemplate.class);
+		Map<String, Long> before = analyzeCounts(jdbc);
+		String tester = token("demo-tester");
+		HttpResponse<String> done = Imports.await(Imports.start(gateway, tester, Imports.parameters(files, write(prefix(), 2, 600))), tester,
+				Duration.ofMinutes(2));
+
+		assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+		Map<String, Long> after = analyzeCounts(jdbc);
+		for (String table : List.of("resource", "resource_access", "idx_token", "idx_reference", "idx_date")) {
+			assertThat(after.get(table)).as(table).isGreaterThan(before.get(table));
+		}
+	}
+
+	private static Map<String, Long> analyzeCounts(JdbcTemplate jdbc) {
+		Map<String, Long> counts = new LinkedHashMap<>();
+		jdbc.query("SELECT relname, analyze_count FROM pg_stat_user_tables", rs -> {
+			counts.put(rs.getString(1), rs.getLong(2));
+		});
+		return counts;
 	}
 
 	@Test

@@ -2,6 +2,9 @@ package org.spgateway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,10 +30,17 @@ class WorkQueuePlanIT {
 
 	private static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 	private static final int TASKS = 30_000;
+	/**
+	 * Other resources the provider sees, as in a store of imported referrals where a Task is one resource in ten or more: the
+	 * planner then counts a Task's own check (res_type) against a share of the whole table as well.
+	 */
+	private static final int OTHERS = 12 * TASKS;
+	private static final ObjectMapper JSON = new ObjectMapper();
 	private static GatewayServer gateway;
 	private static JdbcTemplate jdbc;
 	private static ResourceStore store;
 	private static SearchRequest queue;
+	private static SearchRequest inKeyOrder;
 
 	@BeforeAll
 	static void start() {
@@ -47,13 +57,29 @@ class WorkQueuePlanIT {
 				+ " SELECT 20000000 + n, 'Task', 'owner', 'Organization', 'ods-X99901', '" + ODS + "', 'X99901' FROM generate_series(1, ?) n", TASKS);
 		jdbc.update("INSERT INTO idx_token (res_pk, res_type, param, system, code)"
 				+ " SELECT 20000000 + n, 'Task', 'status', 'http://hl7.org/fhir/task-status', 'requested' FROM generate_series(1, ?) n", TASKS);
-		// The provider sees its Tasks and, as in a real store, their referrals and provenance (three access rows a referral).
+		// The provider sees its Tasks and, as in a real store, the other resources of its referrals.
 		jdbc.update("INSERT INTO resource_access (res_pk, org_key) SELECT 20000000 + n, '" + ODS + "|X99901' FROM generate_series(1, ?) n", TASKS);
 		jdbc.update("INSERT INTO resource (res_pk, res_type, res_id, version, last_updated)"
-				+ " SELECT 30000000 + n, 'ServiceRequest', 'referral-' || n, 1, now() FROM generate_series(1, ?) n", 2 * TASKS);
+				+ " SELECT 30000000 + n, 'ServiceRequest', 'referral-' || n, 1, now() FROM generate_series(1, ?) n", OTHERS);
 		jdbc.update("INSERT INTO resource_access (res_pk, org_key) SELECT 30000000 + n, '" + ODS + "|X99901' FROM generate_series(1, ?) n",
-				2 * TASKS);
+				OTHERS);
+		// What else a referral writes in the same tables (its requester on the Task, the referral's performer): with them the planner,
+		// multiplying the selectivities of owner and status as if independent, expects far fewer matches than there are.
+		jdbc.update("INSERT INTO idx_reference (res_pk, res_type, param, ident_system, ident_value)"
+				+ " SELECT 20000000 + n, 'Task', 'requester', '" + ODS + "', 'A99901' FROM generate_series(1, ?) n", TASKS);
+		jdbc.update("INSERT INTO idx_reference (res_pk, res_type, param, ident_system, ident_value)"
+				+ " SELECT 30000000 + n, 'ServiceRequest', 'performer', '" + ODS + "', 'X99901' FROM generate_series(1, ?) n", OTHERS);
+		jdbc.update("INSERT INTO idx_token (res_pk, res_type, param, system, code)"
+				+ " SELECT 20000000 + n, 'Task', 'intent', 'http://hl7.org/fhir/request-intent', 'order' FROM generate_series(1, ?) n", TASKS);
+		jdbc.update("INSERT INTO idx_token (res_pk, res_type, param, system, code)"
+				+ " SELECT 30000000 + n, 'ServiceRequest', 'status', 'http://hl7.org/fhir/request-status', 'active' FROM generate_series(1, ?) n",
+				OTHERS);
 		jdbc.execute("ANALYZE");
+		// Status first, as a client may send it: the walk still starts from the owner's rows, which its index gives in key order.
+		Map<String, String[]> parameters = new LinkedHashMap<>();
+		parameters.put("status", new String[] {"requested"});
+		parameters.put("owner:identifier", new String[] {ODS + "|X99901"});
+		inKeyOrder = gateway.bean(ResourceService.class).parseSearch("Task", parameters, false);
 		queue = gateway.bean(ResourceService.class).parseSearch("Task", Map.of("owner:identifier", new String[] {ODS + "|X99901"},
 				"status", new String[] {"requested"}, "_sort", new String[] {"-_lastUpdated"}), false);
 	}
@@ -85,6 +111,49 @@ class WorkQueuePlanIT {
 		SearchPage page = store.search(queue, scopeOf("X99902"), 0, 0);
 		assertThat(page.matches()).isEmpty();
 		assertThat(page.hasMore()).isFalse();
+	}
+
+	@Test
+	void theQueueInTheDefaultOrderReadsAPageOfIndexRowsNotEveryMatch() throws Exception {
+		ResourceStore.Statement page = ResourceStore.walkStatement(ResourceStore.walk(inKeyOrder, scopeOf("X99901")), inKeyOrder);
+		String plan = jdbc.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + page.sql(), String.class, page.args().toArray());
+		// Every index row any node read, loops counted: the page's 21 Tasks and their probes, whatever the planner expected.
+		long read = indexRowsRead(JSON.readTree(plan).get(0).get("Plan"));
+		assertThat(read).as(plan).isLessThan(1_000);
+	}
+
+	@Test
+	void theQueueInTheDefaultOrderIsTheProvidersFirstTwentyTasksThenTheNext() {
+		SearchPage first = store.search(inKeyOrder, scopeOf("X99901"), 0, 0);
+		assertThat(first.matches()).extracting(StoredResource::id).first().isEqualTo("queue-1");
+		assertThat(first.matches()).extracting(StoredResource::id).last().isEqualTo("queue-20");
+		assertThat(first.hasMore()).isTrue();
+		SearchRequest next = new SearchRequest(inKeyOrder.resourceType(), inKeyOrder.clauses(), inKeyOrder.sort(), 20, 20, inKeyOrder.total(),
+				inKeyOrder.includes(), inKeyOrder.revIncludes());
+		assertThat(store.search(next, scopeOf("X99901"), 0, 0).matches()).extracting(StoredResource::id).first().isEqualTo("queue-21");
+		assertThat(store.search(inKeyOrder, scopeOf("X99902"), 0, 0).matches()).isEmpty();
+	}
+
+	@Test
+	void aWalkThatFindsTooFewMatchesGivesWayToThePlannersSearchAndStillFindsThem() {
+		// Owner first (30,000 rows), then one Task's id: the walk reads its bound of owner rows and finds none, the planner's search does.
+		SearchRequest one = gateway.bean(ResourceService.class).parseSearch("Task", Map.of("owner:identifier", new String[] {ODS + "|X99901"},
+				"_id", new String[] {"queue-29000"}), false);
+		SearchPage page = store.search(one, scopeOf("X99901"), 0, 0);
+		assertThat(page.matches()).extracting(StoredResource::id).containsExactly("queue-29000");
+		assertThat(page.hasMore()).isFalse();
+	}
+
+	private static long indexRowsRead(JsonNode node) {
+		long read = 0;
+		String type = node.path("Node Type").asText();
+		if (type.startsWith("Index") || type.startsWith("Bitmap Index")) {
+			read += node.path("Actual Rows").asLong() * Math.max(1, node.path("Actual Loops").asLong());
+		}
+		for (JsonNode child : node.path("Plans")) {
+			read += indexRowsRead(child);
+		}
+		return read;
 	}
 
 	private static AccessScope scopeOf(String ods) {
