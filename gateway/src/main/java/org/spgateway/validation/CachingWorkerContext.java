@@ -1,5 +1,6 @@
 package org.spgateway.validation;
 
+import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.util.FhirTerser;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -90,8 +91,10 @@ class CachingWorkerContext extends WorkerContextValidationSupportAdapter {
 	}
 
 	/**
-	 * Every StructureDefinition the support chain holds, in its order, each in the R5 form a lookup by its URL gives. A
-	 * definition a lookup cannot give (one whose snapshot cannot be generated) leaves the list to HAPI's own way.
+	 * Every StructureDefinition the support chain holds, in its order, each in the R5 form HAPI keeps on it (made here if
+	 * none was made yet). Nothing is looked up by URL: HAPI's chain adds a versioned definition to its list again when it
+	 * is first looked up by its bare URL, and the mapping engine's list comes from that chain too. A definition that cannot
+	 * be converted here (one without a snapshot) leaves the list to HAPI's own way.
 	 */
 	private List<StructureDefinition> allStructureDefinitions() {
 		List<StructureDefinition> list = all;
@@ -105,11 +108,14 @@ class CachingWorkerContext extends WorkerContextValidationSupportAdapter {
 		listing.set(true);
 		try {
 			FhirTerser terser = validationSupport.getFhirContext().newTerser();
+			OneDefinition one = new OneDefinition(validationSupport.getFhirContext());
+			WorkerContextValidationSupportAdapter converter = new WorkerContextValidationSupportAdapter(one);
 			list = new ArrayList<>();
 			for (IBaseResource definition : validationSupport.fetchAllStructureDefinitions()) {
 				String url = terser.getSinglePrimitiveValueOrNull(definition, "url");
-				StructureDefinition canonical = url == null ? null : fetchResource(StructureDefinition.class, url);
-				if (canonical == null) {
+				one.definition = definition;
+				StructureDefinition canonical = url == null ? null : converter.fetchResource(StructureDefinition.class, url);
+				if (canonical == null || !canonical.hasSnapshot()) {
 					list = super.fetchResourcesByType(StructureDefinition.class);
 					break;
 				}
@@ -123,5 +129,35 @@ class CachingWorkerContext extends WorkerContextValidationSupportAdapter {
 		list = List.copyOf(list);
 		all = list;
 		return list;
+	}
+
+	/**
+	 * Hands HAPI's adapter one definition, so that it converts it (or finds the R5 form it kept on it) without a lookup
+	 * in the chain.
+	 */
+	private static final class OneDefinition implements IValidationSupport {
+
+		private final FhirContext fhirContext;
+		private IBaseResource definition;
+
+		OneDefinition(FhirContext fhirContext) {
+			this.fhirContext = fhirContext;
+		}
+
+		@Override
+		public FhirContext getFhirContext() {
+			return fhirContext;
+		}
+
+		@Override
+		public IBaseResource fetchStructureDefinition(String url) {
+			return definition;
+		}
+
+		@Override
+		@SuppressWarnings("unchecked")
+		public <T extends IBaseResource> T fetchResource(Class<T> type, String uri) {
+			return (T) definition;
+		}
 	}
 }
