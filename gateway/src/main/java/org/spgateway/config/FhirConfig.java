@@ -12,6 +12,14 @@ public class FhirConfig {
 
 	@Bean
 	FhirContext fhirContext() {
+		return shared();
+	}
+
+	/**
+	 * The shared context, configured as the gateway uses it; the same instance every time. Also called before the
+	 * Spring context exists, by what starts reading the FHIR base definitions at once (validation.BaseDefinitions).
+	 */
+	public static FhirContext shared() {
 		FhirContext context = FhirContext.forR4Cached();
 		ParserOptions options = context.getParserOptions();
 		// Keep references as the sender wrote them; the store decides what they point at.

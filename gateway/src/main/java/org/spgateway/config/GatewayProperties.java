@@ -25,6 +25,12 @@ public class GatewayProperties {
 	 */
 	private String publicBaseUrl;
 
+	/**
+	 * Stops the gateway, cleanly (the embedded PostgreSQL with it), as soon as it is ready: for a class data sharing
+	 * training run, which records the classes start-up loads when the JVM exits (the build's, docs/operations.md).
+	 */
+	private boolean exitWhenReady = false;
+
 	private final EmbeddedDb embeddedDb = new EmbeddedDb();
 	private final Conformance conformance = new Conformance();
 	private final Limits limits = new Limits();
@@ -53,6 +59,14 @@ public class GatewayProperties {
 
 	public void setPublicBaseUrl(String publicBaseUrl) {
 		this.publicBaseUrl = publicBaseUrl;
+	}
+
+	public boolean isExitWhenReady() {
+		return exitWhenReady;
+	}
+
+	public void setExitWhenReady(boolean exitWhenReady) {
+		this.exitWhenReady = exitWhenReady;
 	}
 
 	public EmbeddedDb getEmbeddedDb() {

@@ -131,8 +131,8 @@ public class FhirServerConfig {
 	}
 
 	@Bean
-	StartupBanner startupBanner() {
-		return new StartupBanner();
+	StartupBanner startupBanner(GatewayProperties properties) {
+		return new StartupBanner(properties.isExitWhenReady());
 	}
 
 	@Bean

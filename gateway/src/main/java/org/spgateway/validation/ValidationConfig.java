@@ -44,7 +44,9 @@ public class ValidationConfig {
 	}
 
 	@Bean
-	IValidationSupport validationSupport(FhirContext fhirContext, ConformanceResources conformance) {
+	IValidationSupport validationSupport(FhirContext fhirContext, ConformanceResources conformance, BaseDefinitions baseDefinitions) {
+		// Read since the process started; reading them here as well would parse them twice.
+		baseDefinitions.await();
 		// Validation uses what the gateway holds, never the internet: the validator library would otherwise fetch
 		// packages (an ImplementationGuide's dependencies ...) from packages.fhir.org inside a request.
 		ManagedWebAccess.setAccessPolicy(ManagedWebAccess.WebAccessPolicy.PROHIBITED);

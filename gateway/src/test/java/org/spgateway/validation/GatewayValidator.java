@@ -16,8 +16,8 @@ public final class GatewayValidator {
 		ValidationConfig config = new ValidationConfig();
 		ConformanceResources conformance = config.conformanceResources(fhirContext, properties);
 		ValidatorWarmUp warmUp = config.validatorWarmUp(properties);
-		ResourceValidator validator = config.resourceValidator(fhirContext, config.validationSupport(fhirContext, conformance), conformance,
-				properties, warmUp);
+		IValidationSupport support = config.validationSupport(fhirContext, conformance, BaseDefinitions.readOnDemand());
+		ResourceValidator validator = config.resourceValidator(fhirContext, support, conformance, properties, warmUp);
 		// The application opens to callers only once the warm-up is over; so does this.
 		warmUp.start();
 		return validator;
@@ -32,6 +32,6 @@ public final class GatewayValidator {
 		properties.getConformance().setAdditionalLocations(additionalLocations);
 		ValidationConfig config = new ValidationConfig();
 		ConformanceResources conformance = config.conformanceResources(fhirContext, properties);
-		return new Conformance(conformance, config.validationSupport(fhirContext, conformance));
+		return new Conformance(conformance, config.validationSupport(fhirContext, conformance, BaseDefinitions.readOnDemand()));
 	}
 }
