@@ -8,11 +8,8 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -79,27 +76,6 @@ class GatewayRestfulServer extends RestfulServer {
 			return;
 		}
 		super.service(request, response);
-	}
-
-	/** The request with an Accept header that leaves out what the gateway does not serve. */
-	private static final class AcceptOverride extends HttpServletRequestWrapper {
-
-		private final String accept;
-
-		AcceptOverride(HttpServletRequest request, String accept) {
-			super(request);
-			this.accept = accept;
-		}
-
-		@Override
-		public String getHeader(String name) {
-			return Constants.HEADER_ACCEPT.equalsIgnoreCase(name) ? accept : super.getHeader(name);
-		}
-
-		@Override
-		public Enumeration<String> getHeaders(String name) {
-			return Constants.HEADER_ACCEPT.equalsIgnoreCase(name) ? Collections.enumeration(List.of(accept)) : super.getHeaders(name);
-		}
 	}
 
 	private static final List<String> SUMMARIES = List.of("true", "false", "text", "data", "count");

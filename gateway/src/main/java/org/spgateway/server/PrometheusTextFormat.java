@@ -3,13 +3,9 @@ package org.spgateway.server;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Enumeration;
-import java.util.List;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -36,26 +32,6 @@ final class PrometheusTextFormat extends OncePerRequestFilter {
 			return;
 		}
 		String text = Arrays.stream(accept.split(",")).filter(type -> !type.contains(PROTOBUF)).collect(Collectors.joining(","));
-		chain.doFilter(new TextOnly(request, text.isBlank() ? CLASSIC_TEXT : text), response);
-	}
-
-	private static final class TextOnly extends HttpServletRequestWrapper {
-
-		private final String accept;
-
-		TextOnly(HttpServletRequest request, String accept) {
-			super(request);
-			this.accept = accept;
-		}
-
-		@Override
-		public String getHeader(String name) {
-			return HttpHeaders.ACCEPT.equalsIgnoreCase(name) ? accept : super.getHeader(name);
-		}
-
-		@Override
-		public Enumeration<String> getHeaders(String name) {
-			return HttpHeaders.ACCEPT.equalsIgnoreCase(name) ? Collections.enumeration(List.of(accept)) : super.getHeaders(name);
-		}
+		chain.doFilter(new AcceptOverride(request, text.isBlank() ? CLASSIC_TEXT : text), response);
 	}
 }
