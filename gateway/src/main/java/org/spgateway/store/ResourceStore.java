@@ -46,7 +46,7 @@ public class ResourceStore {
 	 */
 	private static final int WALK_PER_ROW = 10;
 	private static final int WALK_MIN = 500;
-	private static final List<String> INDEX_TABLES =
+	static final List<String> INDEX_TABLES =
 			List.of("idx_token", "idx_string", "idx_reference", "idx_date", "idx_number", "idx_quantity", "idx_uri");
 
 	private final JdbcTemplate jdbc;
