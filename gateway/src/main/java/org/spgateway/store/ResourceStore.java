@@ -264,15 +264,21 @@ public class ResourceStore {
 	/**
 	 * A search's page (one row more than asked). Several clauses in the default order: first walked from one clause's index rows
 	 * ({@link SearchSql#walk}), reading at most {@link #WALK_PER_ROW} of them per row wanted; a page the walk did not fill, with
-	 * rows of the clause left unread, is found as any other.
+	 * rows of the clause left unread, is found as any other. Sorted on head columns with a clause of many rows (more than the walk
+	 * may read): first walked from the head rows in the sort's order ({@link SearchSql#headWalk}), under the same bound.
 	 */
 	private List<StoredResource> page(SearchRequest request, AccessScope scope, boolean valueDependentPlan) {
 		SearchSql.Walk walk = walk(request, scope);
 		if (walk != null) {
-			Statement statement = walkStatement(walk, request);
-			List<StoredResource> rows = query(true, statement.sql(), ROW, statement.args());
-			if (rows.size() > request.count()
-					|| query(true, walk.count(), (rs, n) -> rs.getInt(1), walk.countArgs()).get(0) <= walk.bound()) {
+			List<StoredResource> rows = walked(walk, request);
+			if (rows.size() > request.count() || rowsOf(walk) <= walk.bound()) {
+				return rows;
+			}
+		}
+		walk = headWalk(request, scope);
+		if (walk != null && rowsOf(walk) > walk.bound()) {
+			List<StoredResource> rows = walked(walk, request);
+			if (rows.size() > request.count()) {
 				return rows;
 			}
 		}
@@ -280,21 +286,43 @@ public class ResourceStore {
 		return query(valueDependentPlan, page.sql(), ROW, page.args());
 	}
 
+	private List<StoredResource> walked(SearchSql.Walk walk, SearchRequest request) {
+		Statement statement = walkStatement(walk, request);
+		return query(true, statement.sql(), ROW, statement.args());
+	}
+
+	private int rowsOf(SearchSql.Walk walk) {
+		return query(true, walk.count(), (rs, n) -> rs.getInt(1), walk.countArgs()).get(0);
+	}
+
+	private static int bound(SearchRequest request) {
+		return Math.max(WALK_MIN, WALK_PER_ROW * (request.offset() + request.count() + 1));
+	}
+
 	/** The walk a page is first looked for by, or null: several clauses in the default order only. */
 	static SearchSql.Walk walk(SearchRequest request, AccessScope scope) {
 		SearchRequest.Clause from = SearchSql.walkable(request);
-		if (from == null || request.clauses().size() < 2) {
+		if (from == null || !request.sort().isEmpty() || request.clauses().size() < 2) {
 			return null;
 		}
-		return SearchSql.walk(request, scope, from, Math.max(WALK_MIN, WALK_PER_ROW * (request.offset() + request.count() + 1)));
+		return SearchSql.walk(request, scope, from, bound(request));
 	}
 
-	/** The walk's page: the candidates in {@code res_pk} order that pass their check, then their content. */
+	/** The head-order walk a sorted page may be looked for by, or null: a sort on head columns, and a clause to count. */
+	static SearchSql.Walk headWalk(SearchRequest request, AccessScope scope) {
+		SearchRequest.Clause from = SearchSql.walkable(request);
+		if (from == null || !SearchSql.sortsOnHeadColumns(request)) {
+			return null;
+		}
+		return SearchSql.headWalk(request, scope, from, bound(request));
+	}
+
+	/** A walk's page: the candidates in the walk's order that pass their check, then their content. */
 	static Statement walkStatement(SearchSql.Walk walk, SearchRequest request) {
 		List<Object> args = new ArrayList<>(walk.args());
 		args.add(request.count() + 1);
 		args.add(request.offset());
-		return new Statement(pageOf("SELECT d.pk FROM " + walk.from() + " ORDER BY d.pk LIMIT ? OFFSET ?"), args);
+		return new Statement(pageOf("SELECT d.pk FROM " + walk.from() + " ORDER BY " + walk.order() + " LIMIT ? OFFSET ?"), args);
 	}
 
 	private static String pageOf(String keys) {

@@ -70,14 +70,11 @@ final class SearchSql {
 	}
 
 	/**
-	 * The clause a page in the default order ({@code res_pk}) can be walked from: one that matches by its own index rows (not
-	 * {@code :missing}, not {@code :not}), preferring one whose rows come out of their index in {@code res_pk} order (a reference by
-	 * one identifier with its system, V110), so that the walk stops at the page; null when there is none, or the request has a sort.
+	 * The clause a page can be walked from, or whose rows are counted to choose a head-order walk: one that matches by its own index
+	 * rows (not {@code :missing}, not {@code :not}), preferring one whose rows come out of their index in {@code res_pk} order (a
+	 * reference by one identifier with its system, V110), so that a walk in the default order stops at the page; null when there is none.
 	 */
 	static SearchRequest.Clause walkable(SearchRequest request) {
-		if (!request.sort().isEmpty()) {
-			return null;
-		}
 		List<SearchRequest.Clause> candidates = request.clauses().stream()
 				.filter(c -> c.param().isIndexed() && !"missing".equals(c.modifier()) && !"not".equals(c.modifier())).toList();
 		return candidates.stream().filter(SearchSql::inKeyOrder).findFirst().orElse(candidates.isEmpty() ? null : candidates.get(0));
@@ -101,29 +98,75 @@ final class SearchSql {
 		SearchSql driver = new SearchSql();
 		driver.where.append("SELECT DISTINCT x.res_pk AS pk FROM ").append(table(from.param())).append(" x WHERE ");
 		driver.indexRows(from);
+		driver.where.append(" ORDER BY 1 LIMIT ?");
+		driver.args.add(bound);
+		return walked(driver, request, scope, "d.pk", counted(from, bound), bound);
+	}
+
+	/**
+	 * A sorted page walked from the newest (or oldest, or first by id) head rows of the type in the sort's order, as its index
+	 * gives them, each candidate checked on its own; {@code bound}: how many head rows the walk may read. For a sort on head
+	 * columns only ({@link #sortsOnHeadColumns}); {@code count} counts the rows of {@code from}, the walk's reason: worth it when
+	 * they are many (a clause with few rows is better read whole and sorted).
+	 *
+	 * <p>Why: the planner's choice between reading a clause's rows and sorting them, or walking the head rows in order until the
+	 * page is full, rests on its estimate of how many rows match, and for correlated clauses (owner and status, true of every Task
+	 * of a provider's queue) it multiplies selectivities as if independent. At 25,000 Tasks it expected 6 matches and read and sorted
+	 * all 25,001 of the owner's rows for a page of 20: 160-180 ms (docs/performance.md, "The sorted work queue at scale").
+	 */
+	static Walk headWalk(SearchRequest request, AccessScope scope, SearchRequest.Clause from, int bound) {
+		SearchSql driver = new SearchSql();
+		StringBuilder keys = new StringBuilder();
+		StringBuilder inner = new StringBuilder();
+		StringBuilder outer = new StringBuilder();
+		for (int i = 0; i < request.sort().size(); i++) {
+			SearchRequest.SortKey key = request.sort().get(i);
+			String dir = key.descending() ? " DESC" : " ASC";
+			keys.append(", r.").append(key.param().column()).append(" AS s").append(i);
+			inner.append("r.").append(key.param().column()).append(dir).append(", ");
+			outer.append("d.s").append(i).append(dir).append(", ");
+		}
+		String dir = request.sort().get(0).descending() ? " DESC" : " ASC";
+		driver.where.append("SELECT r.res_pk AS pk").append(keys).append(" FROM resource r WHERE r.res_type = ? ORDER BY ").append(inner)
+				.append("r.res_pk").append(dir).append(" LIMIT ?");
+		driver.args.add(request.resourceType());
+		driver.args.add(bound);
+		return walked(driver, request, scope, outer + "d.pk" + dir, counted(from, bound), bound);
+	}
+
+	/** Whether a sort is on the head table's own columns only ({@code _lastUpdated}, {@code _id}): an index gives its order. */
+	static boolean sortsOnHeadColumns(SearchRequest request) {
+		return !request.sort().isEmpty() && request.sort().stream().noneMatch(k -> k.param().isIndexed());
+	}
+
+	/** How many rows a clause has in its index table, counted up to one past {@code bound}. */
+	private static SearchSql counted(SearchRequest.Clause from, int bound) {
 		SearchSql counted = new SearchSql();
 		counted.where.append("SELECT count(*) FROM (SELECT 1 FROM ").append(table(from.param())).append(" x WHERE ");
 		counted.indexRows(from);
 		counted.where.append(" LIMIT ?) c");
 		counted.args.add(bound + 1);
-		driver.where.append(" ORDER BY 1 LIMIT ?");
-		driver.args.add(bound);
+		return counted;
+	}
+
+	/** A walk over the candidates {@code driver} gives ({@code d.pk}), each checked against the whole request and the access predicate. */
+	private static Walk walked(SearchSql driver, SearchRequest request, AccessScope scope, String order, SearchSql counted, int bound) {
 		SearchSql check = new SearchSql();
 		check.where.append("(SELECT (");
 		SearchSql rest = where(request, scope, false, true);
 		check.where.append(rest.where);
 		check.args.addAll(rest.args);
 		check.where.append(") FROM resource r WHERE r.res_pk = d.pk)");
-		return new Walk("(" + driver.where + ") d WHERE " + check.where, concat(driver.args, check.args), counted.where.toString(),
+		return new Walk("(" + driver.where + ") d WHERE " + check.where, concat(driver.args, check.args), order, counted.where.toString(),
 				counted.args, bound);
 	}
 
 	/**
-	 * A walk's SQL: {@code from} (a FROM and WHERE over the candidates {@code d(pk)}, in {@code res_pk} order) and {@code count} (how
-	 * many of the walked clause's rows there are, counted up to one past the bound). A page the walk did not fill is the whole answer
-	 * only when the clause has no more rows than the walk read.
+	 * A walk's SQL: {@code from} (a FROM and WHERE over the candidates {@code d(pk)}), {@code order} (theirs, over {@code d}) and
+	 * {@code count} (how many of the clause's rows there are, counted up to one past the bound). A page a walk in the default order
+	 * did not fill is the whole answer only when the clause has no more rows than the walk read.
 	 */
-	record Walk(String from, List<Object> args, String count, List<Object> countArgs, int bound) {}
+	record Walk(String from, List<Object> args, String order, String count, List<Object> countArgs, int bound) {}
 
 	private static List<Object> concat(List<Object> a, List<Object> b) {
 		List<Object> all = new ArrayList<>(a);

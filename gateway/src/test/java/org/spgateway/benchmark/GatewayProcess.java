@@ -26,11 +26,16 @@ final class GatewayProcess {
 	}
 
 	static GatewayProcess start(Path jar, String jvmOptions) throws Exception {
+		return start(jar, jvmOptions, null);
+	}
+
+	/** The gateway on {@code existing}, a data directory an earlier run kept, or on a fresh one when it is null. */
+	static GatewayProcess start(Path jar, String jvmOptions, Path existing) throws Exception {
 		if (!Files.exists(jar)) {
 			throw new IllegalStateException(jar + " does not exist: build it first with mvn -B -q package -DskipTests");
 		}
 		int port = GatewayBenchmark.freePort();
-		Path dataDir = Files.createTempDirectory("sp-gateway-bench");
+		Path dataDir = existing != null ? existing : Files.createTempDirectory("sp-gateway-bench");
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));
@@ -44,7 +49,7 @@ final class GatewayProcess {
 				// default) would cap a fast cell. The limiter still runs on every request, as deployed.
 				"--gateway.limits.rate.requests-per-second=1000000", "--gateway.limits.rate.burst=1000000"));
 		Path log = dataDir.resolve("gateway.log");
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
 		GatewayProcess gateway = new GatewayProcess(process, port, dataDir);
 		gateway.awaitReady(Duration.ofMinutes(3), log);
 		System.err.println("Gateway started (pid " + process.pid() + ", log " + log + ")");

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,11 +41,16 @@ import org.spgateway.validation.ResourceValidator;
  * <pre>
  * mvn -B -q -pl gateway -Pbenchmark test-compile exec:java -Dbenchmark.args="--scale=25000,100000 --clients=8 --duration=20s"
  * </pre>
+ *
+ * <p>{@code --keep=true} leaves the store; {@code --resume=<its data directory>} starts a (perhaps newer) gateway on a kept store,
+ * measures the sizes of {@code --scale} it already holds and imports up to the larger ones: a store of 250,000 referrals takes
+ * hours to build and can then be measured again after a change.
  */
 final class ScaleBenchmark {
 
 	private static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 	private static final ObjectMapper JSON = new ObjectMapper();
+	private static final String STATE = "scale-benchmark.properties";
 
 	private ScaleBenchmark() {}
 
@@ -63,18 +69,28 @@ final class ScaleBenchmark {
 			jar = Path.of("target/gateway.jar");
 		}
 		Path work = Files.createTempDirectory("scale-benchmark");
-		long nhsBase = Math.floorMod(System.currentTimeMillis() * 7919L, 400_000_000L);
-		String run = Long.toString(System.currentTimeMillis(), 36);
+		Path resume = options.containsKey("resume") ? Path.of(options.get("resume")) : null;
+		Properties state = new Properties();
+		if (resume != null) {
+			try (var in = Files.newBufferedReader(resume.resolve(STATE))) {
+				state.load(in);
+			}
+		}
+		long nhsBase = resume != null ? Long.parseLong(state.getProperty("nhsBase"))
+				: Math.floorMod(System.currentTimeMillis() * 7919L, 400_000_000L);
+		String run = resume != null ? state.getProperty("run") : Long.toString(System.currentTimeMillis(), 36);
 
-		GatewayProcess server = GatewayProcess.start(jar, jvm);
+		GatewayProcess server = GatewayProcess.start(jar, jvm, resume);
 		StringBuilder report = new StringBuilder("## Scale benchmark ").append(Instant.now()).append("\n\n").append(Machine.describe()).append("\n");
 		report.append("Server: `java ").append(jvm).append(" -jar gateway.jar`, fresh embedded PostgreSQL (fsync on), load generator and file")
 				.append(" server on the same machine. Authentication, organisation scoping and audit on (sandbox tokens).\n\n");
 		try (NdjsonServer files = NdjsonServer.serve(work)) {
 			BenchmarkTarget tester = new BenchmarkTarget(server.baseUrl(), clients * 2);
 			BenchmarkTarget provider = new BenchmarkTarget(server.baseUrl(), clients * 2, "demo-provider", "demo-provider-secret");
+			// A resumed run's template person is new too (the earlier run's would be matched, with its own response and observations).
+			long template = 900_000_000L + (resume != null ? System.currentTimeMillis() / 1000 % 50_000_000 : 0);
 			Caseload caseload = Caseload.capture((method, path, body, headers) -> send(tester, method, path, body, headers),
-					Caseload.nhsNumber(nhsBase, 900_000_000L), "scale-template-" + run);
+					Caseload.nhsNumber(nhsBase, template), "scale-template-" + Long.toString(System.currentTimeMillis(), 36));
 			Ceiling ceiling = ceiling(caseload, work, each);
 			report.append(ceiling.table);
 
@@ -83,8 +99,11 @@ final class ScaleBenchmark {
 			StringBuilder latency = new StringBuilder("### Reads, searches and the work queue by store size\n\n")
 					.append("| Referrals | Scenario | Requests/s | p50 ms | p99 ms | p99 / first size |\n|---:|---|---:|---:|---:|---:|\n");
 			Map<String, Double> firstP99 = new LinkedHashMap<>();
-			int loaded = 0;
+			int loaded = resume != null ? Integer.parseInt(state.getProperty("loaded")) : 0;
 			for (int size : sizes) {
+				if (size < loaded) {
+					continue;
+				}
 				if (size > loaded) {
 					Path dir = work.resolve("to-" + size);
 					Map<String, Path> inputs = caseload.write(dir, "s" + run, loaded, size, n -> Caseload.nhsNumber(nhsBase, n));
@@ -104,6 +123,12 @@ final class ScaleBenchmark {
 					System.err.printf(Locale.ROOT, "imported %,d referrals (%,d resources) in %.0f s%n", size - loaded, resources, seconds);
 					deleteTree(dir);
 					loaded = size;
+					state.setProperty("nhsBase", Long.toString(nhsBase));
+					state.setProperty("run", run);
+					state.setProperty("loaded", Integer.toString(loaded));
+					try (var out = Files.newBufferedWriter(server.dataDir().resolve(STATE))) {
+						state.store(out, "What ScaleBenchmark --resume needs: the referrals imported and how their ids and NHS numbers were made");
+					}
 				}
 				int n = loaded;
 				List<Scenario> scenarios = List.of(read(caseload, run, n), identifierSearch(nhsBase, n), workQueue());
@@ -130,7 +155,7 @@ final class ScaleBenchmark {
 		} finally {
 			server.stop();
 			deleteTree(work);
-			if (!options.containsKey("keep")) {
+			if (!options.containsKey("keep") && resume == null) {
 				deleteTree(server.dataDir());
 			}
 		}

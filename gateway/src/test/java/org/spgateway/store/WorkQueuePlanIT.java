@@ -98,6 +98,42 @@ class WorkQueuePlanIT {
 	}
 
 	@Test
+	void theSortedQueueWalksTheNewestTasksAndReadsAPageOfThemNotEveryMatch() throws Exception {
+		SearchSql.Walk walk = ResourceStore.headWalk(queue, scopeOf("X99901"));
+		assertThat(walk).isNotNull();
+		ResourceStore.Statement page = ResourceStore.walkStatement(walk, queue);
+		String plan = jdbc.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + page.sql(), String.class, page.args().toArray());
+		assertThat(plan).contains("resource_type_updated").doesNotContain("\"Sort\"");
+		assertThat(indexRowsRead(JSON.readTree(plan).get(0).get("Plan"))).as(plan).isLessThan(1_000);
+	}
+
+	@Test
+	void aSortedPageWalkedFromTheHeadRowsIsThePlannersPage() {
+		AccessScope provider = scopeOf("X99901");
+		for (String sort : List.of("-_lastUpdated", "_lastUpdated", "_id", "-_id", "-_lastUpdated,_id")) {
+			for (int offset : List.of(0, 40)) {
+				SearchRequest sorted = gateway.bean(ResourceService.class).parseSearch("Task", Map.of("owner:identifier",
+						new String[] {ODS + "|X99901"}, "status", new String[] {"requested"}, "_sort", new String[] {sort}), false);
+				sorted = new SearchRequest(sorted.resourceType(), sorted.clauses(), sorted.sort(), offset, 20, sorted.total(), sorted.includes(),
+						sorted.revIncludes());
+				ResourceStore.Statement planners = store.pageStatement(sorted, provider);
+				List<String> expected = jdbc.query(planners.sql(), (rs, n) -> rs.getString("res_id"), planners.args().toArray());
+				assertThat(store.search(sorted, provider, 0, 0).matches()).as(sort + " from " + offset).extracting(StoredResource::id)
+						.containsExactlyElementsOf(expected.subList(0, 20));
+			}
+		}
+	}
+
+	@Test
+	void aSortedSearchWhoseMatchesAreNotAmongTheNewestGivesWayToThePlannersSearch() {
+		// The owner has 30,000 Tasks, so the walk starts from the newest; the one asked for is far down and found by the planner's search.
+		SearchRequest old = gateway.bean(ResourceService.class).parseSearch("Task", Map.of("owner:identifier", new String[] {ODS + "|X99901"},
+				"_id", new String[] {"queue-100"}, "_sort", new String[] {"-_lastUpdated"}), false);
+		assertThat(store.search(old, scopeOf("X99901"), 0, 0).matches()).extracting(StoredResource::id).containsExactly("queue-100");
+		assertThat(store.search(old, scopeOf("X99902"), 0, 0).matches()).isEmpty();
+	}
+
+	@Test
 	void theQueuePageIsTheProvidersNewestTwentyTasks() {
 		SearchPage page = store.search(queue, scopeOf("X99901"), 0, 0);
 		assertThat(page.matches()).hasSize(20);
