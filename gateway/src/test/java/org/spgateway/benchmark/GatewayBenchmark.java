@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,6 +61,7 @@ public final class GatewayBenchmark {
 		Duration soak = Duration.parse("PT" + options.getOrDefault("soak", "0s").toUpperCase(Locale.ROOT));
 		String wanted = options.getOrDefault("scenarios", "create-referral,read,search-token");
 		int subscriptions = Integer.parseInt(options.getOrDefault("subscriptions", "1"));
+		double rate = Double.parseDouble(options.getOrDefault("rate", "0"));
 		int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(8);
 
 		List<Scenario> scenarios = new ArrayList<>();
@@ -93,7 +95,9 @@ public final class GatewayBenchmark {
 			report.append("## Benchmark run ").append(Instant.now()).append("\n\n").append(Machine.describe()).append("\n");
 			report.append("Server: `java ").append(server == null ? "(external: " + base + ")" : options.getOrDefault("server-jvm", SERVER_JVM) + " -jar gateway.jar`")
 					.append(", fresh embedded PostgreSQL (fsync on), load generator on the same machine.\n")
-					.append("Each cell: ").append(duration.toSeconds()).append(" s closed loop after a ").append(warmUp.toSeconds()).append(" s warm-up.\n\n");
+					.append("Each cell: ").append(duration.toSeconds())
+					.append(rate > 0 ? String.format(Locale.ROOT, " s paced at %.0f requests a second (latency from when each was due)", rate) : " s closed loop")
+					.append(" after a ").append(warmUp.toSeconds()).append(" s warm-up.\n\n");
 			report.append("| Scenario | Clients | Requests/s | p50 ms | p99 ms | Max ms | Errors |\n|---|---:|---:|---:|---:|---:|---:|\n");
 			for (Scenario s : scenarios) {
 				s.setUp(target);
@@ -112,7 +116,7 @@ public final class GatewayBenchmark {
 						server == null ? null : server.dataDir().toString());
 				for (int n : clients) {
 					ProcessCpu.Reading before = cpu.read();
-					Result r = run(target, s, n, duration, null);
+					Result r = run(target, s, n, duration, null, rate);
 					ProcessCpu.Reading used = cpu.read().minus(before);
 					report.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.1f | %d |%n", s.name(), n, r.throughput(), r.p(50),
 							r.p(99), r.max(), r.errors));
@@ -203,7 +207,19 @@ public final class GatewayBenchmark {
 
 	/** Runs one scenario closed-loop: each client sends its next request as soon as the previous answers. */
 	static Result run(BenchmarkTarget target, Scenario scenario, int clients, Duration duration, MemorySampler memory) throws InterruptedException {
+		return run(target, scenario, clients, duration, memory, 0);
+	}
+
+	/**
+	 * One cell: {@code clients} threads sending the scenario's requests for {@code duration}, closed loop (each sends its next when
+	 * its last is answered), or paced when {@code rate} is above 0: the clients together send {@code rate} requests a second, each
+	 * on its own schedule, and a request's latency counts from when it was due, so a slow answer that delays the next still counts
+	 * against the requests it held up.
+	 */
+	static Result run(BenchmarkTarget target, Scenario scenario, int clients, Duration duration, MemorySampler memory, double rate)
+			throws InterruptedException {
 		AtomicBoolean stop = new AtomicBoolean();
+		long interval = rate > 0 ? (long) (clients * 1e9 / rate) : 0;
 		List<long[]> latencies = new ArrayList<>();
 		long[] errors = new long[clients];
 		int[] counts = new int[clients];
@@ -214,9 +230,17 @@ public final class GatewayBenchmark {
 			int client = c;
 			Thread t = new Thread(() -> {
 				long[] buffer = mine;
+				long due = System.nanoTime() + interval * client / clients;
 				while (!stop.get()) {
 					HttpRequest request = scenario.next(target, SEQUENCE.incrementAndGet());
 					long start = System.nanoTime();
+					if (interval > 0) {
+						if (due > start) {
+							LockSupport.parkNanos(due - start);
+						}
+						start = due;
+						due += interval;
+					}
 					boolean ok;
 					try {
 						HttpResponse<String> response = target.send(request);
