@@ -21,8 +21,11 @@ import org.spgateway.conformance.ConformanceResources;
 import org.spgateway.conformance.LoadedResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Loads profiles/ and mappings/, compiles the profiles, and builds the shared, warmed validator. A
@@ -57,7 +60,7 @@ public class ValidationConfig {
 
 	@Bean
 	ResourceValidator resourceValidator(FhirContext fhirContext, IValidationSupport validationSupport,
-			ConformanceResources conformance, GatewayProperties properties, ValidatorWarmUp warmUp) {
+			ConformanceResources conformance, GatewayProperties properties, ValidatorWarmUp warmUp, ValidatorWarmUp.PassedChecks passed) {
 		long started = System.nanoTime();
 		WorkerContextValidationSupportAdapter workerContext = new CachingWorkerContext(validationSupport);
 		ResourceValidator validator = new ResourceValidator(fhirContext, workerContext, conformance.requiredProfiles(),
@@ -67,8 +70,15 @@ public class ValidationConfig {
 		// Every conformance resource must validate; a broken one stops start-up (ValidatorWarmUp names its file).
 		List<LoadedResource> checks = Stream.concat(conformance.all().stream(), conformance.examples().stream()).toList();
 		warmUp.begin(validator, checks, Stream.concat(conformance.examples().stream(), conformance.all().stream())
-				.map(LoadedResource::resource).filter(r -> !(r instanceof StructureDefinition)).toList());
+				.map(LoadedResource::resource).filter(r -> !(r instanceof StructureDefinition)).toList(),
+				passed);
 		return validator;
+	}
+
+	/** The conformance checks that passed at earlier starts of this build. */
+	@Bean
+	ValidatorWarmUp.PassedChecks passedConformanceChecks(JdbcTemplate jdbc, FhirContext fhirContext, ObjectProvider<BuildProperties> build) {
+		return new StoredConformanceChecks(jdbc, fhirContext, build.getIfAvailable());
 	}
 
 	/** Checks the conformance resources, then validates them repeatedly until the validator is warm, beside start-up. */

@@ -59,17 +59,57 @@ public class ValidatorWarmUp implements SmartLifecycle {
 	}
 
 	/**
+	 * Conformance checks that passed before: the same resources checked by the same build need not be checked again
+	 * ({@link StoredConformanceChecks}).
+	 */
+	interface PassedChecks {
+
+		/** These checks by this build, or null when they cannot be told from another build's (then they are always made). */
+		String fingerprint(List<LoadedResource> checks);
+
+		boolean passed(String fingerprint);
+
+		void record(String fingerprint);
+
+		PassedChecks NONE = new PassedChecks() {
+			public String fingerprint(List<LoadedResource> checks) {
+				return null;
+			}
+
+			public boolean passed(String fingerprint) {
+				return false;
+			}
+
+			public void record(String fingerprint) {}
+		};
+	}
+
+	/**
 	 * Starts checking {@code checks} and then warming on {@code samples} in the background; called as soon as the
 	 * validator exists.
 	 */
 	void begin(ResourceValidator validator, List<LoadedResource> checks, List<Resource> samples) {
+		begin(validator, checks, samples, PassedChecks.NONE);
+	}
+
+	/** As {@link #begin(ResourceValidator, List, List)}, skipping a check that {@code passed} holds as passed before. */
+	void begin(ResourceValidator validator, List<LoadedResource> checks, List<Resource> samples, PassedChecks passed) {
 		begun = true;
 		daemon("validator-warm-up", () -> {
 			try {
 				long started = System.nanoTime();
-				check(validator, checks);
-				log.info("Conformance resources valid: {} checked in {} ms, beside the rest of start-up", checks.size(),
-						(System.nanoTime() - started) / 1_000_000);
+				String fingerprint = passed.fingerprint(checks);
+				if (fingerprint != null && passed.passed(fingerprint)) {
+					log.info("Conformance resources unchanged since this build checked them: {} not checked again ({} ms)", checks.size(),
+							(System.nanoTime() - started) / 1_000_000);
+				} else {
+					check(validator, checks);
+					if (fingerprint != null) {
+						passed.record(fingerprint);
+					}
+					log.info("Conformance resources valid: {} checked in {} ms, beside the rest of start-up", checks.size(),
+							(System.nanoTime() - started) / 1_000_000);
+				}
 			} catch (RuntimeException e) {
 				failure = e;
 				finished.countDown();

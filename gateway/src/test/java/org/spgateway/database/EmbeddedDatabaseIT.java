@@ -9,6 +9,7 @@ import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.junit.jupiter.api.io.TempDir;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
@@ -51,6 +52,8 @@ class EmbeddedDatabaseIT {
 			assertThat(Http.get(gateway.baseUrl() + "/StructureDefinition/sp-patient").body()).contains("\"versionId\":\"1\"");
 			// A map read from the Mapping Language too (its narrative once made every map a new version at every start).
 			assertThat(Http.get(gateway.baseUrl() + "/StructureMap/meadow-gp-referral-inbound").body()).contains("\"versionId\":\"1\"");
+			// The first start checked the conformance resources and remembered it; the second found the same files and build.
+			assertThat(gateway.bean(JdbcTemplate.class).queryForObject("SELECT count(*) FROM conformance_check", Integer.class)).isEqualTo(1);
 		}
 		assertThat(cluster.resolve("postmaster.pid")).doesNotExist();
 		assertThat(Files.isDirectory(cluster)).isTrue();

@@ -17,7 +17,8 @@ public final class GatewayValidator {
 		ConformanceResources conformance = config.conformanceResources(fhirContext, properties);
 		ValidatorWarmUp warmUp = config.validatorWarmUp(properties);
 		IValidationSupport support = config.validationSupport(fhirContext, conformance, BaseDefinitions.readOnDemand());
-		ResourceValidator validator = config.resourceValidator(fhirContext, support, conformance, properties, warmUp);
+		ResourceValidator validator = config.resourceValidator(fhirContext, support, conformance, properties, warmUp,
+				ValidatorWarmUp.PassedChecks.NONE);
 		// The application opens to callers only once the warm-up is over; so does this.
 		warmUp.start();
 		return validator;

@@ -67,6 +67,63 @@ class ValidatorWarmUpTest {
 	}
 
 	@Test
+	void checksThatPassedBeforeByTheSameBuildAreNotMadeAgain() {
+		Remembered passed = new Remembered("fingerprint", true);
+		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofSeconds(1), 1);
+		// Broken, but the fingerprint says these very files passed: not validated, so start-up goes on.
+		warmUp.begin(validator, List.of(new LoadedResource("profiles/examples/broken.json", new Task())), samples(), passed);
+		warmUp.awaitChecked();
+		warmUp.start();
+		assertThat(passed.recorded).isEmpty();
+	}
+
+	@Test
+	void checksThatPassAreRememberedAndOnesThatFailAreNot() {
+		Remembered fresh = new Remembered("new", false);
+		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofSeconds(1), 1);
+		warmUp.begin(validator, List.of(new LoadedResource("profiles/examples/patient.json", new Patient().setActive(true))), samples(), fresh);
+		warmUp.start();
+		assertThat(fresh.recorded).containsExactly("new");
+
+		Remembered broken = new Remembered("broken", false);
+		ValidatorWarmUp failing = new ValidatorWarmUp(Duration.ofSeconds(1), 1);
+		failing.begin(validator, List.of(new LoadedResource("profiles/examples/broken.json", new Task())), samples(), broken);
+		assertThatThrownBy(failing::awaitChecked).isInstanceOf(ConformanceException.class);
+		assertThat(broken.recorded).isEmpty();
+	}
+
+	@Test
+	void aCheckWithoutAFingerprintIsAlwaysMade() {
+		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofSeconds(1), 1);
+		warmUp.begin(validator, List.of(new LoadedResource("profiles/examples/broken.json", new Task())), samples(), new Remembered(null, true));
+		assertThatThrownBy(warmUp::awaitChecked).isInstanceOf(ConformanceException.class);
+	}
+
+	/** Checks remembered in memory: one fingerprint, said to have passed or not. */
+	private static final class Remembered implements ValidatorWarmUp.PassedChecks {
+		private final String fingerprint;
+		private final boolean passed;
+		final List<String> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		Remembered(String fingerprint, boolean passed) {
+			this.fingerprint = fingerprint;
+			this.passed = passed;
+		}
+
+		public String fingerprint(List<LoadedResource> checks) {
+			return fingerprint;
+		}
+
+		public boolean passed(String fingerprint) {
+			return passed;
+		}
+
+		public void record(String fingerprint) {
+			recorded.add(fingerprint);
+		}
+	}
+
+	@Test
 	void onTwoCoresOneThreadWarmsSoThatStartUpKeepsACore() {
 		assertThat(ValidatorWarmUp.threadsFor(2)).isEqualTo(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() - 1)));
 		assertThat(ValidatorWarmUp.threadsFor(1)).isEqualTo(1);
