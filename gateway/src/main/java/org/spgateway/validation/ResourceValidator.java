@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hl7.fhir.common.hapi.validation.validator.FhirDefaultPolicyAdvisor;
@@ -59,9 +60,12 @@ import org.spgateway.fhir.RequestDeadline;
  * also bounds how many validations run at once, which is the right back-pressure for CPU-bound work.
  *
  * <p>A reused instance validator is not entirely stateless: its CodingsObserver, for one, keeps every
- * coding it has seen (and with it the validated element tree). Each pooled validator is therefore
- * retired after {@link #MAX_USES} validations and rebuilt on a background thread, which bounds that
- * memory while keeping construction off the request path.
+ * coding it has seen (and with it the validated element tree), and its cache of executed constraints grows
+ * with every element. Each pooled validator is therefore retired after {@link #MAX_USES} validations or
+ * {@link #MAX_BYTES} of validated content, whichever comes first, and rebuilt on a background thread, which
+ * bounds that memory while keeping construction off the request path. Counting uses alone let transactions
+ * of 25 referrals (40 kB each) keep 200 of them per validator: on the README's 384 MB heap, eight clients
+ * sending such transactions filled it and the collector ran back to back until requests timed out.
  */
 public class ResourceValidator {
 
@@ -103,6 +107,9 @@ public class ResourceValidator {
 	private final WorkerContextValidationSupportAdapter workerContext;
 	private final Map<String, StructureDefinition> requiredProfiles;
 	static final int MAX_USES = 200;
+	/** About 15 bytes of heap are kept per byte validated (class histograms of a pool after 25-referral transactions). */
+	static final long MAX_BYTES = 1 << 20;
+	private final AtomicInteger rebuilds = new AtomicInteger();
 
 	private final BlockingQueue<PooledValidator> pool;
 	private final ExecutorService rebuilder = Executors.newSingleThreadExecutor(r -> {
@@ -225,7 +232,7 @@ public class ResourceValidator {
 			return new ValidationReport(List.of(ValidationIssue.error(IssueType.VALUE,
 					"An integer value is outside the range FHIR allows (-2147483648 to 2147483647)", null)));
 		} finally {
-			release(pooled);
+			release(pooled, content.length);
 		}
 		// The validator cannot be stopped part-way; a request whose validation overran its budget stops here, before anything is stored.
 		RequestDeadline.check();
@@ -315,24 +322,32 @@ public class ResourceValidator {
 	 * A validator and the element-model parsers that feed it, built once: the parser factory HAPI's
 	 * path uses builds a new FHIRPath engine for every parse.
 	 */
-	private record PooledValidator(InstanceValidator validator, ParserBase jsonParser, ParserBase xmlParser, AtomicInteger uses) {}
+	private record PooledValidator(InstanceValidator validator, ParserBase jsonParser, ParserBase xmlParser, AtomicInteger uses,
+			AtomicLong bytes) {}
 
 	private PooledValidator newPooledValidator() {
-		return new PooledValidator(newInstanceValidator(), newParser(FhirFormat.JSON), newParser(FhirFormat.XML), new AtomicInteger());
+		return new PooledValidator(newInstanceValidator(), newParser(FhirFormat.JSON), newParser(FhirFormat.XML), new AtomicInteger(),
+				new AtomicLong());
 	}
 
-	private void release(PooledValidator pooled) {
-		if (pooled.uses().incrementAndGet() < MAX_USES) {
+	private void release(PooledValidator pooled, int validated) {
+		if (pooled.uses().incrementAndGet() < MAX_USES && pooled.bytes().addAndGet(validated) < MAX_BYTES) {
 			pool.add(pooled);
 			return;
 		}
 		try {
+			rebuilds.incrementAndGet();
 			rebuilder.execute(() -> pool.add(newPooledValidator()));
 		} catch (RuntimeException e) {
 			// Never lose a pool slot: keep the old one if a replacement cannot be scheduled.
 			log.warn("Could not schedule a fresh validator ({}); keeping the used one", e.getClass().getSimpleName());
 			pool.add(pooled);
 		}
+	}
+
+	/** How many pooled validators were retired for a fresh one. */
+	int rebuilds() {
+		return rebuilds.get();
 	}
 
 	/** A validator from the pool, waiting at most what remains of the request's time budget. */

@@ -213,10 +213,14 @@ final class IntakeScenarios {
 						return null;
 					}));
 				}
-				for (Future<?> f : sent) {
-					f.get();
+				try {
+					for (Future<?> f : sent) {
+						f.get();
+					}
+				} finally {
+					// A refused transaction ends the set-up; its clients must not keep the benchmark's JVM alive after it.
+					clients.shutdownNow();
 				}
-				clients.shutdown();
 				System.err.printf(Locale.ROOT, "work-queue: %d referrals seeded in %.0f s%n", bundles * PER_BUNDLE,
 						(System.nanoTime() - started) / 1e9);
 			}
