@@ -286,13 +286,19 @@ public class ResourceStore {
 		return query(valueDependentPlan, page.sql(), ROW, page.args());
 	}
 
+	/**
+	 * A walk's page. Its plan does not depend on the values (the driver's index gives the order, each candidate is probed), so
+	 * the statement is prepared once and its generic plan reused: planned for its values every time, planning cost more than
+	 * running it (0.3-1.0 ms against 0.2-0.3 ms for the provider's queue).
+	 */
 	private List<StoredResource> walked(SearchSql.Walk walk, SearchRequest request) {
 		Statement statement = walkStatement(walk, request);
-		return query(true, statement.sql(), ROW, statement.args());
+		return query(false, statement.sql(), ROW, statement.args());
 	}
 
+	/** A walked clause's rows, counted up to one past the bound: one index, one plan, whatever the values. */
 	private int rowsOf(SearchSql.Walk walk) {
-		return query(true, walk.count(), (rs, n) -> rs.getInt(1), walk.countArgs()).get(0);
+		return query(false, walk.count(), (rs, n) -> rs.getInt(1), walk.countArgs()).get(0);
 	}
 
 	private static int bound(SearchRequest request) {
