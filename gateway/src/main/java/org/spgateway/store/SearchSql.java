@@ -112,7 +112,8 @@ final class SearchSql {
 	 * <p>Why: the planner's choice between reading a clause's rows and sorting them, or walking the head rows in order until the
 	 * page is full, rests on its estimate of how many rows match, and for correlated clauses (owner and status, true of every Task
 	 * of a provider's queue) it multiplies selectivities as if independent. At 25,000 Tasks it expected 6 matches and read and sorted
-	 * all 25,001 of the owner's rows for a page of 20: 160-180 ms (docs/performance.md, "The sorted work queue at scale").
+	 * all 25,001 of the owner's rows for a page of 20: 160-180 ms (docs/performance.md, "The sorted work queue at scale, and
+	 * 250,000 referrals").
 	 */
 	static Walk headWalk(SearchRequest request, AccessScope scope, SearchRequest.Clause from, int bound) {
 		SearchSql driver = new SearchSql();
