@@ -63,9 +63,8 @@ import org.spgateway.fhir.RequestDeadline;
  * coding it has seen (and with it the validated element tree), and its cache of executed constraints grows
  * with every element. Each pooled validator is therefore retired after {@link #MAX_USES} validations or
  * {@link #MAX_BYTES} of validated content, whichever comes first, and rebuilt on a background thread, which
- * bounds that memory while keeping construction off the request path. Counting uses alone let transactions
- * of 25 referrals (40 kB each) keep 200 of them per validator: on the README's 384 MB heap, eight clients
- * sending such transactions filled it and the collector ran back to back until requests timed out.
+ * bounds that memory while keeping construction off the request path. Counting uses alone let a validator
+ * keep 200 transactions of 25 referrals (40 kB each): about 250 MB held by a pool of two.
  */
 public class ResourceValidator {
 
@@ -107,7 +106,7 @@ public class ResourceValidator {
 	private final WorkerContextValidationSupportAdapter workerContext;
 	private final Map<String, StructureDefinition> requiredProfiles;
 	static final int MAX_USES = 200;
-	/** About 15 bytes of heap are kept per byte validated (class histograms of a pool after 25-referral transactions). */
+	/** Roughly 15 bytes of heap are kept per byte validated (class histograms of a pool after 25-referral transactions). */
 	static final long MAX_BYTES = 1 << 20;
 	private final AtomicInteger rebuilds = new AtomicInteger();
 

@@ -39,7 +39,7 @@ final class StoredConformanceChecks implements ValidatorWarmUp.PassedChecks {
 		MessageDigest sha256 = sha256();
 		sha256.update((build.getVersion() + "@" + build.getTime()).getBytes(StandardCharsets.UTF_8));
 		for (LoadedResource loaded : checks) {
-			// Each part ends with a zero byte, so that no two lists of files and contents run together into the same bytes.
+			// Zero bytes between the parts, so that no two lists of files and contents run together into the same bytes.
 			sha256.update(("\0" + loaded.source() + "\0" + json.encodeResourceToString(loaded.resource())).getBytes(StandardCharsets.UTF_8));
 		}
 		return HexFormat.of().formatHex(sha256.digest());
