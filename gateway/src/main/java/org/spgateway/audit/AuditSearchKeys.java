@@ -45,7 +45,6 @@ final class AuditSearchKeys {
 	 */
 	static final Set<String> CODE_PARAMETERS = Set.of("type", "subtype", "action", "agent-role", "entity-type", "entity-role", "source");
 
-
 	/** Parameters searched by a value's start, ignoring case: their lower-case keys are kept as text. */
 	private static final Set<String> STRING_PARAMETERS = AuditSearch.PARAMETERS.entrySet().stream()
 			.filter(p -> p.getValue() == AuditSearch.Kind.STRING).map(Map.Entry::getKey).collect(Collectors.toUnmodifiableSet());

@@ -118,18 +118,15 @@ final class SearchSql {
 	static Walk headWalk(SearchRequest request, AccessScope scope, SearchRequest.Clause from, int bound) {
 		SearchSql driver = new SearchSql();
 		StringBuilder keys = new StringBuilder();
-		StringBuilder inner = new StringBuilder();
 		StringBuilder outer = new StringBuilder();
 		for (int i = 0; i < request.sort().size(); i++) {
 			SearchRequest.SortKey key = request.sort().get(i);
-			String dir = key.descending() ? " DESC" : " ASC";
 			keys.append(", r.").append(key.param().column()).append(" AS s").append(i);
-			inner.append("r.").append(key.param().column()).append(dir).append(", ");
-			outer.append("d.s").append(i).append(dir).append(", ");
+			outer.append("d.s").append(i).append(key.descending() ? " DESC" : " ASC").append(", ");
 		}
 		String dir = request.sort().get(0).descending() ? " DESC" : " ASC";
-		driver.where.append("SELECT r.res_pk AS pk").append(keys).append(" FROM resource r WHERE r.res_type = ? ORDER BY ").append(inner)
-				.append("r.res_pk").append(dir).append(" LIMIT ?");
+		driver.where.append("SELECT r.res_pk AS pk").append(keys).append(" FROM resource r WHERE r.res_type = ?")
+				.append(driver.orderBy(request.sort())).append(" LIMIT ?");
 		driver.args.add(request.resourceType());
 		driver.args.add(bound);
 		return walked(driver, request, scope, outer + "d.pk" + dir, counted(from, bound), bound);

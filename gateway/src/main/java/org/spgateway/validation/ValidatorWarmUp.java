@@ -85,14 +85,9 @@ public class ValidatorWarmUp implements SmartLifecycle {
 	}
 
 	/**
-	 * Starts checking {@code checks} and then warming on {@code samples} in the background; called as soon as the
-	 * validator exists.
+	 * Starts checking {@code checks} (unless {@code passed} holds them as passed before) and then warming on {@code samples}
+	 * in the background; called as soon as the validator exists.
 	 */
-	void begin(ResourceValidator validator, List<LoadedResource> checks, List<Resource> samples) {
-		begin(validator, checks, samples, PassedChecks.NONE);
-	}
-
-	/** As {@link #begin(ResourceValidator, List, List)}, skipping a check that {@code passed} holds as passed before. */
 	void begin(ResourceValidator validator, List<LoadedResource> checks, List<Resource> samples, PassedChecks passed) {
 		begun = true;
 		daemon("validator-warm-up", () -> {

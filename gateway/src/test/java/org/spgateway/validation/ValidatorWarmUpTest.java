@@ -35,7 +35,7 @@ class ValidatorWarmUpTest {
 	@Test
 	void startingWaitsUntilTheWarmUpHasEnded() {
 		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofSeconds(30), 2);
-		warmUp.begin(validator, List.of(), samples());
+		warmUp.begin(validator, List.of(), samples(), ValidatorWarmUp.PassedChecks.NONE);
 		assertThat(warmUp.isRunning()).isFalse();
 		warmUp.start();
 		// Ended by passes that stopped getting faster: at least the passes it took to tell.
@@ -48,7 +48,7 @@ class ValidatorWarmUpTest {
 		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofMillis(300), 1);
 		List<Resource> many = Collections.nCopies(100_000, new Patient().setActive(true));
 		long begun = System.nanoTime();
-		warmUp.begin(validator, List.of(), many);
+		warmUp.begin(validator, List.of(), many, ValidatorWarmUp.PassedChecks.NONE);
 		warmUp.start();
 		assertThat(Duration.ofNanos(System.nanoTime() - begun)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(10));
 		assertThat(warmUp.validations()).isPositive().isLessThan(100_000);
@@ -59,7 +59,8 @@ class ValidatorWarmUpTest {
 		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofSeconds(1), 1);
 		// The base specification requires a Task's status and intent.
 		Task broken = new Task();
-		warmUp.begin(validator, List.of(new LoadedResource("profiles/examples/broken.json", broken)), samples());
+		warmUp.begin(validator, List.of(new LoadedResource("profiles/examples/broken.json", broken)), samples(),
+				ValidatorWarmUp.PassedChecks.NONE);
 		assertThatThrownBy(warmUp::awaitChecked).isInstanceOf(ConformanceException.class).hasMessageContaining("profiles/examples/broken.json")
 				.hasMessageContaining("is not valid");
 		assertThatThrownBy(warmUp::start).isInstanceOf(ConformanceException.class);
@@ -133,7 +134,7 @@ class ValidatorWarmUpTest {
 	void beginningReturnsAtOnceSoThatTheRestOfStartUpRunsBeside() {
 		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ofSeconds(2), 2);
 		long begun = System.nanoTime();
-		warmUp.begin(validator, List.of(), samples());
+		warmUp.begin(validator, List.of(), samples(), ValidatorWarmUp.PassedChecks.NONE);
 		assertThat(Duration.ofNanos(System.nanoTime() - begun)).isLessThan(Duration.ofSeconds(1));
 		warmUp.start();
 	}
@@ -141,7 +142,7 @@ class ValidatorWarmUpTest {
 	@Test
 	void aWarmUpSwitchedOffDoesNotHoldStartUp() {
 		ValidatorWarmUp warmUp = new ValidatorWarmUp(Duration.ZERO, 2);
-		warmUp.begin(validator, List.of(), samples());
+		warmUp.begin(validator, List.of(), samples(), ValidatorWarmUp.PassedChecks.NONE);
 		long starting = System.nanoTime();
 		warmUp.start();
 		assertThat(Duration.ofNanos(System.nanoTime() - starting)).isLessThan(Duration.ofMillis(200));
