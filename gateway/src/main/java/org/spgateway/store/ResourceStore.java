@@ -1,13 +1,13 @@
 package org.spgateway.store;
 
 import ca.uhn.fhir.context.FhirContext;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,11 +18,11 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Resource;
-import org.postgresql.PGStatement;
 import org.spgateway.security.AccessScope;
-import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * PostgreSQL persistence of FHIR resources: every version's JSON, a head row per resource, and the
@@ -50,14 +50,18 @@ public class ResourceStore {
 			List.of("idx_token", "idx_string", "idx_reference", "idx_date", "idx_number", "idx_quantity", "idx_uri");
 
 	private final JdbcTemplate jdbc;
+	/** A search's own transaction, for its plans ({@link SearchPlans}): read-only, joining the caller's when there is one. */
+	private final TransactionTemplate searches;
 	private final FhirContext fhirContext;
 	private final SearchIndexer indexer;
 	private final Object pkLock = new Object();
 	private long nextPk;
 	private long pkLimit;
 
-	public ResourceStore(JdbcTemplate jdbc, FhirContext fhirContext, SearchIndexer indexer) {
+	public ResourceStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, FhirContext fhirContext, SearchIndexer indexer) {
 		this.jdbc = jdbc;
+		this.searches = new TransactionTemplate(transactions);
+		this.searches.setReadOnly(true);
 		this.fhirContext = fhirContext;
 		this.indexer = indexer;
 	}
@@ -242,19 +246,39 @@ public class ResourceStore {
 
 	// ---------------------------------------------------------------- search
 
+	/**
+	 * A search's page, its total when asked for and its includes. A search that walks or includes runs in a transaction of its own
+	 * (or the caller's), so that its statements whose plans do not depend on their values reuse one ({@link SearchPlans}); the
+	 * page and its includes are then also read from one snapshot.
+	 */
 	public SearchPage search(SearchRequest request, AccessScope scope, int maxIncludes, int maxIterations) {
+		if (request.includes().isEmpty() && request.revIncludes().isEmpty() && !mayWalk(request)) {
+			return search(request, scope, maxIncludes, maxIterations, SearchPlans.chosen(jdbc));
+		}
+		return searches.execute(status -> {
+			SearchPlans plans = SearchPlans.inTransaction(jdbc);
+			SearchPage page = search(request, scope, maxIncludes, maxIterations, plans);
+			if (!status.isNewTransaction()) {
+				plans.restore();
+			}
+			return page;
+		});
+	}
+
+	private SearchPage search(SearchRequest request, AccessScope scope, int maxIncludes, int maxIterations, SearchPlans plans) {
 		boolean valueDependentPlan = !request.sort().isEmpty() || request.clauses().size() > 1;
-		List<StoredResource> rows = request.count() == 0 ? List.of() : page(request, scope, valueDependentPlan);
+		List<StoredResource> rows = request.count() == 0 ? List.of() : page(request, scope, valueDependentPlan, plans);
 		boolean hasMore = rows.size() > request.count();
 		List<StoredResource> matches = hasMore ? rows.subList(0, request.count()) : rows;
 		Integer total = null;
 		if (request.total() == SearchRequest.Total.ACCURATE || request.count() == 0) {
 			SearchSql countSql = SearchSql.where(request, scope);
-			total = query(valueDependentPlan, "SELECT count(*) FROM resource r WHERE " + countSql.where, (rs, n) -> rs.getInt(1), countSql.args).get(0);
+			total = query(plans, valueDependentPlan, "SELECT count(*) FROM resource r WHERE " + countSql.where, (rs, n) -> rs.getInt(1),
+					countSql.args).get(0);
 		} else if (!hasMore && (request.offset() == 0 || !matches.isEmpty())) {
 			total = request.offset() + matches.size();
 		}
-		List<StoredResource> included = includes(request, matches, scope, maxIncludes, maxIterations);
+		List<StoredResource> included = includes(request, matches, scope, maxIncludes, maxIterations, plans);
 		return new SearchPage(matches, included, hasMore, total);
 	}
 
@@ -267,42 +291,44 @@ public class ResourceStore {
 	 * rows of the clause left unread, is found as any other. Sorted on head columns with a clause of many rows (more than the walk
 	 * may read): first walked from the head rows in the sort's order ({@link SearchSql#headWalk}), under the same bound.
 	 */
-	private List<StoredResource> page(SearchRequest request, AccessScope scope, boolean valueDependentPlan) {
+	private List<StoredResource> page(SearchRequest request, AccessScope scope, boolean valueDependentPlan, SearchPlans plans) {
 		SearchSql.Walk walk = walk(request, scope);
 		if (walk != null) {
-			List<StoredResource> rows = walked(walk, request);
-			if (rows.size() > request.count() || rowsOf(walk) <= walk.bound()) {
+			List<StoredResource> rows = walked(walk, request, plans);
+			if (rows.size() > request.count() || rowsOf(walk, plans) <= walk.bound()) {
 				return rows;
 			}
 		}
 		walk = headWalk(request, scope);
-		if (walk != null && rowsOf(walk) > walk.bound()) {
-			List<StoredResource> rows = walked(walk, request);
+		if (walk != null && rowsOf(walk, plans) > walk.bound()) {
+			List<StoredResource> rows = walked(walk, request, plans);
 			if (rows.size() > request.count()) {
 				return rows;
 			}
 		}
 		Statement page = pageStatement(request, scope);
-		return query(valueDependentPlan, page.sql(), ROW, page.args());
+		return query(plans, valueDependentPlan, page.sql(), ROW, page.args());
 	}
 
-	/**
-	 * A walk's page. Its plan does not depend on the values (the driver's index gives the order, each candidate is probed), so
-	 * the statement is prepared once and its generic plan reused: planned for its values every time, planning cost more than
-	 * running it (0.3-1.0 ms against 0.2-0.3 ms for the provider's queue).
-	 */
-	private List<StoredResource> walked(SearchSql.Walk walk, SearchRequest request) {
+	/** A walk's page. Its plan does not depend on the values (the driver's index gives the order, each candidate is probed). */
+	private List<StoredResource> walked(SearchSql.Walk walk, SearchRequest request, SearchPlans plans) {
 		Statement statement = walkStatement(walk, request);
-		return query(false, statement.sql(), ROW, statement.args());
+		return plans.reused(statement.sql(), ROW, statement.args());
 	}
 
 	/** A walked clause's rows, counted up to one past the bound: one index, one plan, whatever the values. */
-	private int rowsOf(SearchSql.Walk walk) {
-		return query(false, walk.count(), (rs, n) -> rs.getInt(1), walk.countArgs()).get(0);
+	private int rowsOf(SearchSql.Walk walk, SearchPlans plans) {
+		return plans.reused(walk.count(), (rs, n) -> rs.getInt(1), walk.countArgs()).get(0);
 	}
 
 	private static int bound(SearchRequest request) {
 		return Math.max(WALK_MIN, WALK_PER_ROW * (request.offset() + request.count() + 1));
+	}
+
+	/** Whether a page may be walked ({@link #walk}, {@link #headWalk}): a clause to walk or count, and what those two ask. */
+	private static boolean mayWalk(SearchRequest request) {
+		return SearchSql.walkable(request) != null
+				&& (request.sort().isEmpty() ? request.clauses().size() >= 2 : SearchSql.sortsOnHeadColumns(request));
 	}
 
 	/** The walk a page is first looked for by, or null: several clauses in the default order only. */
@@ -354,27 +380,16 @@ public class ResourceStore {
 	}
 
 	/**
-	 * Runs a search statement. When the best plan depends on the values (which of several clauses to
-	 * start from, whether to walk the sort order), it is planned for its actual values every time: a
-	 * reused server-side prepared statement switches to a generic plan after five executions, which
-	 * cannot see that a provider's ODS code matches 75,000 Tasks (its queue page went from 12 ms to a
-	 * second). A single clause without a sort has one sensible plan and keeps the cheaper reuse
-	 * (planning every time halved the identifier-search rate).
+	 * Runs a search statement. When the best plan depends on the values (which of several clauses to start from, whether to walk
+	 * the sort order), it is planned for its actual values every time. A single clause without a sort has one sensible plan and
+	 * keeps the cheaper reuse (planning every time halved the identifier-search rate).
 	 */
-	private <T> List<T> query(boolean planForValues, String sql, RowMapper<T> mapper, List<Object> args) {
-		if (!planForValues) {
-			return jdbc.query(sql, mapper, args.toArray());
-		}
-		return jdbc.query(connection -> {
-			PreparedStatement statement = connection.prepareStatement(sql);
-			statement.unwrap(PGStatement.class).setPrepareThreshold(0);
-			new ArgumentPreparedStatementSetter(args.toArray()).setValues(statement);
-			return statement;
-		}, mapper);
+	private static <T> List<T> query(SearchPlans plans, boolean planForValues, String sql, RowMapper<T> mapper, List<Object> args) {
+		return planForValues ? plans.forValues(sql, mapper, args) : plans.reused(sql, mapper, args);
 	}
 
 	private List<StoredResource> includes(SearchRequest request, List<StoredResource> matches, AccessScope scope, int max,
-			int maxIterations) {
+			int maxIterations, SearchPlans plans) {
 		if (matches.isEmpty() || (request.includes().isEmpty() && request.revIncludes().isEmpty())) {
 			return List.of();
 		}
@@ -385,14 +400,14 @@ public class ResourceStore {
 		for (int round = 0; round <= maxIterations && !frontier.isEmpty() && included.size() < max; round++) {
 			boolean first = round == 0;
 			List<StoredResource> found = new ArrayList<>();
-			for (SearchRequest.Include include : request.includes()) {
-				if (first || include.iterate()) {
-					found.addAll(forwardInclude(include, frontier, scope, max));
-				}
+			List<SearchRequest.Include> forward = request.includes().stream().filter(i -> first || i.iterate()).toList();
+			for (List<SearchRequest.Include> alike : forward.stream()
+					.collect(Collectors.groupingBy(i -> i.sourceType() + "|" + i.targetType(), LinkedHashMap::new, Collectors.toList())).values()) {
+				found.addAll(forwardInclude(alike, frontier, scope, max, plans));
 			}
 			for (SearchRequest.Include include : request.revIncludes()) {
 				if (first || include.iterate()) {
-					found.addAll(reverseInclude(include, frontier, scope, max));
+					found.addAll(reverseInclude(include, frontier, scope, max, plans));
 				}
 			}
 			List<StoredResource> next = new ArrayList<>();
@@ -407,7 +422,13 @@ public class ResourceStore {
 		return new ArrayList<>(included.values());
 	}
 
-	private List<StoredResource> forwardInclude(SearchRequest.Include include, List<StoredResource> sources, AccessScope scope, int max) {
+	/**
+	 * The targets of forward includes from one source type to one target type (or any): one statement for all of them, e.g. a
+	 * Task's focus and patient, whose rows are read through the same index.
+	 */
+	private List<StoredResource> forwardInclude(List<SearchRequest.Include> alike, List<StoredResource> sources, AccessScope scope, int max,
+			SearchPlans plans) {
+		SearchRequest.Include include = alike.get(0);
 		Long[] pks = sources.stream().filter(s -> s.type().equals(include.sourceType())).map(StoredResource::pk).toArray(Long[]::new);
 		if (pks.length == 0) {
 			return List.of();
@@ -417,9 +438,9 @@ public class ResourceStore {
 				+ " WHERE x.res_pk = ANY(?) AND x.target_id IS NOT NULL");
 		List<Object> args = new ArrayList<>();
 		args.add(pks);
-		if (include.param() != null) {
+		if (alike.stream().allMatch(i -> i.param() != null)) {
 			sql.append(" AND x.param = ANY(?)");
-			args.add(indexer.rowParams(include.sourceType(), include.param()));
+			args.add(alike.stream().flatMap(i -> Arrays.stream(indexer.rowParams(i.sourceType(), i.param()))).distinct().toArray(String[]::new));
 		}
 		if (include.targetType() != null) {
 			sql.append(" AND x.target_type = ?");
@@ -428,10 +449,11 @@ public class ResourceStore {
 		sql.append(") t ON r.res_type = t.target_type AND r.res_id = t.target_id WHERE true").append(access.where).append(" LIMIT ?");
 		args.addAll(access.args);
 		args.add(max);
-		return jdbc.query(sql.toString(), ROW, args.toArray());
+		return plans.reused(sql.toString(), ROW, args);
 	}
 
-	private List<StoredResource> reverseInclude(SearchRequest.Include include, List<StoredResource> targets, AccessScope scope, int max) {
+	private List<StoredResource> reverseInclude(SearchRequest.Include include, List<StoredResource> targets, AccessScope scope, int max,
+			SearchPlans plans) {
 		Map<String, List<String>> idsByType = new LinkedHashMap<>();
 		for (StoredResource t : targets) {
 			if (include.targetType() == null || include.targetType().equals(t.type())) {
@@ -452,7 +474,7 @@ public class ResourceStore {
 			sql.append(")").append(access.where).append(" LIMIT ?");
 			args.addAll(access.args);
 			args.add(max);
-			found.addAll(jdbc.query(sql.toString(), ROW, args.toArray()));
+			found.addAll(plans.reused(sql.toString(), ROW, args));
 		}
 		return found;
 	}

@@ -70,8 +70,9 @@ public class StoreConfig {
 	}
 
 	@Bean
-	ResourceStore resourceStore(JdbcTemplate jdbcTemplate, FhirContext fhirContext, SearchIndexer indexer) {
-		return new ResourceStore(jdbcTemplate, fhirContext, indexer);
+	ResourceStore resourceStore(JdbcTemplate jdbcTemplate, HeldWritesTransactionManager transactionManager, FhirContext fhirContext,
+			SearchIndexer indexer) {
+		return new ResourceStore(jdbcTemplate, transactionManager, fhirContext, indexer);
 	}
 
 	@Bean

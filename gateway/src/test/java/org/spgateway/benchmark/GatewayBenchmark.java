@@ -83,8 +83,9 @@ public final class GatewayBenchmark {
 			if (!Files.exists(jar) && Files.exists(Path.of("target/gateway.jar"))) {
 				jar = Path.of("target/gateway.jar");
 			}
-			server = GatewayProcess.start(jar,
-					options.getOrDefault("server-jvm", SERVER_JVM));
+			// --data-dir: a data directory an earlier run kept (e.g. the work queue's 25,000 Tasks), measured again without its set-up.
+			server = GatewayProcess.start(jar, options.getOrDefault("server-jvm", SERVER_JVM),
+					options.containsKey("data-dir") ? Path.of(options.get("data-dir")) : null);
 			base = server.baseUrl();
 		}
 		try (NotificationReceiver receiver = new NotificationReceiver()) {

@@ -87,7 +87,9 @@ final class NotificationReceiver implements AutoCloseable {
 			throw new IllegalStateException("No Endpoint id in " + endpoint);
 		}
 		String practice = target.sendOk(target.request("/Organization/ods-A99901").GET().build());
-		String listed = practice.replaceFirst("\\{", "{\"endpoint\":[{\"reference\":\"Endpoint/" + id.group(1) + "\"}],");
+		// A target used before (--target) lists an earlier run's Endpoint: this run's replaces it.
+		String listed = practice.replaceFirst(",?\\s*\"endpoint\"\\s*:\\s*\\[[^\\]]*\\]", "")
+				.replaceFirst("\\{", "{\"endpoint\":[{\"reference\":\"Endpoint/" + id.group(1) + "\"}],");
 		target.sendOk(target.request("/Organization/ods-A99901").header("Content-Type", "application/fhir+json")
 				.PUT(HttpRequest.BodyPublishers.ofString(listed)).build());
 	}
