@@ -70,6 +70,6 @@ final class StoredBundleProvider extends OffsetPage {
 	}
 
 	private IBaseResource parse(StoredResource stored) {
-		return asStored ? StoredJson.view(fhirContext, stored) : fhirContext.newJsonParser().parseResource(stored.json());
+		return asStored ? StoredJson.entryView(fhirContext, stored) : fhirContext.newJsonParser().parseResource(stored.json());
 	}
 }

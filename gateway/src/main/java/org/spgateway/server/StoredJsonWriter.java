@@ -28,8 +28,8 @@ import org.hl7.fhir.r4.model.Resource;
 /**
  * Writes answers made of stored versions ({@link StoredJson}) from their stored JSON: a read or vread as the stored
  * bytes, with the headers HAPI gives a resource (ETag, Content-Location, Last-Modified, Content-Type); a search or
- * history Bundle as HAPI encodes it (links, total, fullUrls, search modes), each entry's resource spliced in from its
- * stored JSON instead of being encoded again.
+ * history Bundle as HAPI would encode it (links, total, fullUrls, search modes), each entry's resource spliced in from its
+ * stored JSON instead of being encoded again ({@link BundleEnvelope}).
  *
  * <p>The last hook on the outgoing response: every other interceptor (the audit trail, the browser view) has seen the
  * response first. The security headers and cache policy are the servlet filters', so they apply as to any answer.
@@ -75,15 +75,34 @@ final class StoredJsonWriter {
 		response.addHeader(Constants.HEADER_CONTENT_LOCATION, request.getFhirServerBase() + "/" + view.fhirType() + "/"
 				+ view.getIdElement().getIdPart() + "/" + Constants.PARAM_HISTORY + "/" + version);
 		response.addHeader(Constants.HEADER_LAST_MODIFIED, DateUtils.formatDate(view.getMeta().getLastUpdated()));
-		send(request, response, json);
+		send(request, response, json.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** The Bundle HAPI built, written by {@link BundleEnvelope}, or by HAPI's encoder when it holds more than that writes. */
+	private void writeBundle(RequestDetails request, ResponseDetails details, HttpServletResponse response, Bundle bundle)
+			throws IOException {
+		IParser parser = RestfulServerUtils.getNewParser(fhirContext, fhirContext.getVersion().getVersion(), request);
+		byte[] written = BundleEnvelope.write(bundle, parser);
+		response.setStatus(details.getResponseCode());
+		if (HISTORY.contains(request.getRestOperationType()) && bundle.getIdElement().hasIdPart()) {
+			// As HAPI does for a history Bundle (and not for a search's).
+			response.addHeader(Constants.HEADER_CONTENT_LOCATION, request.getFhirServerBase() + "/Bundle/" + bundle.getIdElement().getIdPart());
+		}
+		if (bundle.getMeta().hasLastUpdated()) {
+			response.addHeader(Constants.HEADER_LAST_MODIFIED, DateUtils.formatDate(bundle.getMeta().getLastUpdated()));
+		}
+		if (written != null) {
+			send(request, response, written);
+		} else {
+			send(request, response, encodedByHapi(bundle, parser).toString().getBytes(StandardCharsets.UTF_8));
+		}
 	}
 
 	/**
-	 * HAPI encodes the Bundle with a placeholder in place of each view (a Basic whose id no stored content can contain),
-	 * and each placeholder is then replaced with the view's stored JSON, so the Bundle around the entries is exactly HAPI's.
+	 * A Bundle {@link BundleEnvelope} does not write: HAPI encodes it with a placeholder in place of each view (a Basic whose id
+	 * no stored content can contain), and each placeholder is then replaced with the view's stored JSON.
 	 */
-	private void writeBundle(RequestDetails request, ResponseDetails details, HttpServletResponse response, Bundle bundle)
-			throws IOException {
+	private static CharSequence encodedByHapi(Bundle bundle, IParser parser) {
 		String marker = "stored-" + UUID.randomUUID();
 		List<String> stored = new ArrayList<>();
 		for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
@@ -93,7 +112,6 @@ final class StoredJsonWriter {
 				stored.add(json);
 			}
 		}
-		IParser parser = RestfulServerUtils.getNewParser(fhirContext, fhirContext.getVersion().getVersion(), request);
 		String shell = parser.encodeResourceToString(bundle);
 		StringBuilder body = new StringBuilder(shell.length() + stored.stream().mapToInt(String::length).sum());
 		int from = 0;
@@ -107,23 +125,14 @@ final class StoredJsonWriter {
 			from = at + placeholder.length();
 		}
 		body.append(shell, from, shell.length());
-		response.setStatus(details.getResponseCode());
-		if (HISTORY.contains(request.getRestOperationType()) && bundle.getIdElement().hasIdPart()) {
-			// As HAPI does for a history Bundle (and not for a search's).
-			response.addHeader(Constants.HEADER_CONTENT_LOCATION, request.getFhirServerBase() + "/Bundle/" + bundle.getIdElement().getIdPart());
-		}
-		if (bundle.getMeta().hasLastUpdated()) {
-			response.addHeader(Constants.HEADER_LAST_MODIFIED, DateUtils.formatDate(bundle.getMeta().getLastUpdated()));
-		}
-		send(request, response, body);
+		return body;
 	}
 
-	private static void send(RequestDetails request, HttpServletResponse response, CharSequence json) throws IOException {
+	private static void send(RequestDetails request, HttpServletResponse response, byte[] bytes) throws IOException {
 		RestfulServerUtils.ResponseEncoding encoding = RestfulServerUtils.determineResponseEncodingWithDefault(request);
 		response.setContentType(encoding != null && encoding.getEncoding() == EncodingEnum.JSON ? encoding.getResourceContentType()
 				: Constants.CT_FHIR_JSON_NEW);
 		response.setCharacterEncoding(Constants.CHARSET_NAME_UTF8);
-		byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
 		response.setContentLength(bytes.length);
 		try (OutputStream out = response.getOutputStream()) {
 			out.write(bytes);

@@ -62,12 +62,14 @@ class StoredJsonIT {
 	void aVreadAndAHistoryPageAreWhatHapiWouldWrite() throws Exception {
 		sameAsHapi("/Observation/" + observation + "/_history/1");
 		sameAsHapi("/Observation/" + observation + "/_history");
+		sameAsHapi("/Observation/" + observation + "/_history?_count=1");
 	}
 
 	@Test
 	void aSearchWithAnIncludeIsTheBundleHapiWouldWrite() throws Exception {
 		sameAsHapi("/Observation?_id=" + observation + "&_include=Observation:subject");
 		sameAsHapi("/Observation?subject=Patient/" + patient + "&_total=accurate");
+		sameAsHapi("/Observation?subject=Patient/" + patient + "&_count=1&_offset=0&_include=Observation:patient");
 	}
 
 	@Test
