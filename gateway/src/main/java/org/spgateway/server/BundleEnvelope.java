@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Meta;
 
@@ -65,7 +66,7 @@ final class BundleEnvelope {
 			if (bundle.hasEntry()) {
 				json.writeArrayFieldStart("entry");
 				for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-					entry(json, entry, parser);
+					entry(json, bytes, entry, parser);
 				}
 				json.writeEndArray();
 			}
@@ -76,13 +77,21 @@ final class BundleEnvelope {
 		return bytes.toByteArray();
 	}
 
-	private static void entry(JsonGenerator json, Bundle.BundleEntryComponent entry, IParser parser) throws IOException {
+	private static void entry(JsonGenerator json, ByteArrayOutputStream out, Bundle.BundleEntryComponent entry, IParser parser)
+			throws IOException {
 		json.writeStartObject();
 		stringField(json, "fullUrl", entry.getFullUrl());
 		if (entry.getResource() != null) {
 			String stored = StoredJson.jsonOf(entry.getResource());
 			json.writeFieldName("resource");
-			json.writeRawValue(stored != null ? stored : parser.encodeResourceToString(entry.getResource()));
+			if (stored != null) {
+				// Encoded by the JDK's intrinsic rather than the generator's loop over its characters (a tenth of the page's CPU).
+				json.writeRawValue("");
+				json.flush();
+				out.write(stored.getBytes(StandardCharsets.UTF_8));
+			} else {
+				json.writeRawValue(parser.encodeResourceToString(entry.getResource()));
+			}
 		}
 		if (entry.hasSearch()) {
 			json.writeObjectFieldStart("search");

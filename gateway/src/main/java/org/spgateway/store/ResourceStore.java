@@ -54,6 +54,7 @@ public class ResourceStore {
 	private final TransactionTemplate searches;
 	private final FhirContext fhirContext;
 	private final SearchIndexer indexer;
+	private final LargeClauses largeClauses = new LargeClauses();
 	private final Object pkLock = new Object();
 	private long nextPk;
 	private long pkLimit;
@@ -316,9 +317,19 @@ public class ResourceStore {
 		return plans.reused(statement.sql(), ROW, statement.args());
 	}
 
-	/** A walked clause's rows, counted up to one past the bound: one index, one plan, whatever the values. */
+	/**
+	 * A walked clause's rows, counted up to one past the bound: one index, one plan, whatever the values. A clause counted as
+	 * larger than the bound a moment ago is not counted again ({@link LargeClauses}).
+	 */
 	private int rowsOf(SearchSql.Walk walk, SearchPlans plans) {
-		return plans.reused(walk.count(), (rs, n) -> rs.getInt(1), walk.countArgs()).get(0);
+		if (largeClauses.known(walk.count(), walk.countArgs())) {
+			return walk.bound() + 1;
+		}
+		int rows = plans.reused(walk.count(), (rs, n) -> rs.getInt(1), walk.countArgs()).get(0);
+		if (rows > walk.bound()) {
+			largeClauses.counted(walk.count(), walk.countArgs());
+		}
+		return rows;
 	}
 
 	private static int bound(SearchRequest request) {
