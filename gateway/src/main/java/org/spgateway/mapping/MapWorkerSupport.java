@@ -29,9 +29,13 @@ class MapWorkerSupport implements IValidationSupport {
 	}
 
 	@Override
+	@SuppressWarnings("unchecked")
 	public <T extends IBaseResource> T fetchResource(Class<T> type, String uri) {
 		if (type != null && "ConceptMap".equals(getFhirContext().getResourceType(type))) {
 			return null;
+		}
+		if (type != null && "StructureDefinition".equals(getFhirContext().getResourceType(type))) {
+			return (T) fetchStructureDefinition(uri);
 		}
 		return gateway.fetchResource(type, uri);
 	}
@@ -51,9 +55,15 @@ class MapWorkerSupport implements IValidationSupport {
 		return gateway.fetchAllNonBaseStructureDefinitions();
 	}
 
+	/**
+	 * A FHIR base definition comes whole from the FhirContext's own support. The gateway's chain lists the base definitions
+	 * as outlines, without their elements (validation.BaseDefinitionSupport), and once it has listed them answers a URL
+	 * with its outline; the engine needs the elements of the types it writes.
+	 */
 	@Override
 	public IBaseResource fetchStructureDefinition(String url) {
-		return gateway.fetchStructureDefinition(url);
+		IBaseResource base = getFhirContext().getValidationSupport().fetchStructureDefinition(url);
+		return base != null ? base : gateway.fetchStructureDefinition(url);
 	}
 
 	@Override

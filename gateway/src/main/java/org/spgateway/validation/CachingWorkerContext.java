@@ -35,9 +35,17 @@ class CachingWorkerContext extends WorkerContextValidationSupportAdapter {
 	private volatile List<StructureDefinition> all;
 	private volatile Set<String> primitiveTypes;
 
+	/** The base definitions' R5 forms, answered without a trip down the chain; null to ask the chain for everything. */
+	private final BaseDefinitions baseDefinitions;
+
 	CachingWorkerContext(IValidationSupport validationSupport) {
+		this(validationSupport, null);
+	}
+
+	CachingWorkerContext(IValidationSupport validationSupport, BaseDefinitions baseDefinitions) {
 		super(validationSupport);
 		this.validationSupport = validationSupport;
+		this.baseDefinitions = baseDefinitions;
 	}
 
 	private record Key(Class<?> type, String uri) {}
@@ -46,6 +54,13 @@ class CachingWorkerContext extends WorkerContextValidationSupportAdapter {
 	public <T extends Resource> T fetchResource(Class<T> type, String uri) {
 		if (uri == null) {
 			return null;
+		}
+		if (baseDefinitions != null && type == StructureDefinition.class) {
+			// The object the chain would hand back too (BaseDefinitionSupport carries it), without converting or caching an R4 form there.
+			StructureDefinition base = baseDefinitions.definitions().byUrl().get(uri);
+			if (base != null) {
+				return type.cast(base);
+			}
 		}
 		Key key = new Key(type, uri);
 		Optional<Resource> known = fetched.getIfPresent(key);

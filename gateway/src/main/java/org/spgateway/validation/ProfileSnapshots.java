@@ -107,7 +107,8 @@ public final class ProfileSnapshots {
 		ConformanceResources conformance = config.conformanceResources(fhirContext, new GatewayProperties());
 		List<StructureDefinition> profiles = conformance.ofType(StructureDefinition.class);
 		String key = key(fhirContext, profiles);
-		new ProfileCompiler(fhirContext).generate(conformance, ValidationConfig.supportChain(fhirContext, conformance));
+		new ProfileCompiler(fhirContext).generate(conformance, ValidationConfig.supportChain(fhirContext, conformance,
+				BaseDefinitions.readOnDemand(fhirContext)));
 		write(fhirContext, key, profiles, Path.of(args[0]).resolve(RESOURCE));
 	}
 }

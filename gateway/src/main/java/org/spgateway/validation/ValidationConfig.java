@@ -1,7 +1,6 @@
 package org.spgateway.validation;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,16 +52,16 @@ public class ValidationConfig {
 		// Validation uses what the gateway holds, never the internet: the validator library would otherwise fetch
 		// packages (an ImplementationGuide's dependencies ...) from packages.fhir.org inside a request.
 		ManagedWebAccess.setAccessPolicy(ManagedWebAccess.WebAccessPolicy.PROHIBITED);
-		new ProfileCompiler(fhirContext).compile(conformance, () -> supportChain(fhirContext, conformance));
+		new ProfileCompiler(fhirContext).compile(conformance, () -> supportChain(fhirContext, conformance, baseDefinitions));
 		// A fresh chain, so that nothing cached while compiling outlives it.
-		return supportChain(fhirContext, conformance);
+		return supportChain(fhirContext, conformance, baseDefinitions);
 	}
 
 	@Bean
-	ResourceValidator resourceValidator(FhirContext fhirContext, IValidationSupport validationSupport,
+	ResourceValidator resourceValidator(FhirContext fhirContext, IValidationSupport validationSupport, BaseDefinitions baseDefinitions,
 			ConformanceResources conformance, GatewayProperties properties, ValidatorWarmUp warmUp, ValidatorWarmUp.PassedChecks passed) {
 		long started = System.nanoTime();
-		WorkerContextValidationSupportAdapter workerContext = new CachingWorkerContext(validationSupport);
+		WorkerContextValidationSupportAdapter workerContext = new CachingWorkerContext(validationSupport, baseDefinitions);
 		ResourceValidator validator = new ResourceValidator(fhirContext, workerContext, conformance.requiredProfiles(),
 				properties.getValidation().getPoolSize());
 		log.info("Validator ready in {} ms; checking the conformance resources and warming up beside the rest of start-up",
@@ -87,7 +86,7 @@ public class ValidationConfig {
 		return new ValidatorWarmUp(properties.getValidation().getWarmUp(), ValidatorWarmUp.threadsFor(properties.getValidation().getPoolSize()));
 	}
 
-	static ValidationSupportChain supportChain(FhirContext fhirContext, ConformanceResources conformance) {
+	static ValidationSupportChain supportChain(FhirContext fhirContext, ConformanceResources conformance, BaseDefinitions baseDefinitions) {
 		PrePopulatedValidationSupport own = new PrePopulatedValidationSupport(fhirContext);
 		for (LoadedResource loaded : conformance.all()) {
 			switch (loaded.type()) {
@@ -101,7 +100,8 @@ public class ValidationConfig {
 		// SNOMED CT and other large external code systems are not held here: a warning, not a rejection.
 		unknownCodeSystems.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.WARNING);
 		return new ValidationSupportChain(
-				new DefaultProfileValidationSupport(fhirContext),
+				// The base definitions first, as HAPI's DefaultProfileValidationSupport was: held once, in their R5 form.
+				new BaseDefinitionSupport(baseDefinitions),
 				own,
 				new SnapshotGeneratingValidationSupport(fhirContext),
 				new CommonCodeSystemsTerminologyService(fhirContext),

@@ -16,8 +16,9 @@ public final class GatewayValidator {
 		ValidationConfig config = new ValidationConfig();
 		ConformanceResources conformance = config.conformanceResources(fhirContext, properties);
 		ValidatorWarmUp warmUp = config.validatorWarmUp(properties);
-		IValidationSupport support = config.validationSupport(fhirContext, conformance, BaseDefinitions.readOnDemand());
-		ResourceValidator validator = config.resourceValidator(fhirContext, support, conformance, properties, warmUp,
+		BaseDefinitions baseDefinitions = BaseDefinitions.readOnDemand(fhirContext);
+		IValidationSupport support = config.validationSupport(fhirContext, conformance, baseDefinitions);
+		ResourceValidator validator = config.resourceValidator(fhirContext, support, baseDefinitions, conformance, properties, warmUp,
 				ValidatorWarmUp.PassedChecks.NONE);
 		// The application opens to callers only once the warm-up is over; so does this.
 		warmUp.start();
@@ -33,6 +34,6 @@ public final class GatewayValidator {
 		properties.getConformance().setAdditionalLocations(additionalLocations);
 		ValidationConfig config = new ValidationConfig();
 		ConformanceResources conformance = config.conformanceResources(fhirContext, properties);
-		return new Conformance(conformance, config.validationSupport(fhirContext, conformance, BaseDefinitions.readOnDemand()));
+		return new Conformance(conformance, config.validationSupport(fhirContext, conformance, BaseDefinitions.readOnDemand(fhirContext)));
 	}
 }

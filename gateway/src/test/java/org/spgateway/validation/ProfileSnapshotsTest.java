@@ -29,7 +29,7 @@ class ProfileSnapshotsTest {
 		assertThat(stored.keySet()).as("the build wrote gateway/target/classes/" + ProfileSnapshots.RESOURCE)
 				.containsExactlyInAnyOrderElementsOf(profiles.stream().map(StructureDefinition::getUrl).toList());
 
-		new ProfileCompiler(FHIR).generate(loaded, ValidationConfig.supportChain(FHIR, loaded));
+		new ProfileCompiler(FHIR).generate(loaded, ValidationConfig.supportChain(FHIR, loaded, BaseDefinitions.readOnDemand(FHIR)));
 		IParser json = FHIR.newJsonParser();
 		for (StructureDefinition compiled : profiles) {
 			StructureDefinition fromBuild = new StructureDefinition().setSnapshot(stored.get(compiled.getUrl()));
