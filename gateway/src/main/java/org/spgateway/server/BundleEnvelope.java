@@ -16,7 +16,7 @@ import org.hl7.fhir.r4.model.Meta;
  * search modes, history requests) is written element by element, each entry's resource spliced in from its stored JSON (or, for
  * one that is not a stored version, such as a search's OperationOutcome, encoded by HAPI alone). HAPI's encoder spent most of a
  * work-queue page's CPU in the gateway walking a Bundle of 60 placeholder entries by reflection (docs/performance.md, "The work
- * queue's Bundle").
+ * queue's plans and Bundle").
  *
  * <p>Only the elements HAPI's paging sets are written here; a Bundle with any other (an extension, a signature, meta tags) is
  * left to HAPI ({@link #write} answers null), so nothing is ever dropped.

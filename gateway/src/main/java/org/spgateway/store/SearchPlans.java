@@ -13,7 +13,8 @@ import org.springframework.jdbc.core.RowMapper;
  * clause's count, an include) is planned once and the plan reused ({@link #reused}): PostgreSQL would otherwise keep planning
  * it for its values, because the plan it makes without them looks dearer on paper (an array parameter of unknown length, a
  * {@code LIMIT} of unknown size) although it is the same plan. Planning was more than half of the provider's queue page in
- * PostgreSQL: 0.43 ms of the walk's 0.73, 0.28 of each include's 0.3-0.55 (docs/performance.md, "The work queue's plans").
+ * PostgreSQL: 0.43 ms of the walk's 0.73, 0.28 of each include's 0.3-0.55 (docs/performance.md, "The work queue's plans and
+ * Bundle").
  *
  * <p>PostgreSQL is told with {@code plan_cache_mode}, set for the search's transaction only ({@code set_config(..., true)}), so
  * it must run in one: {@link #inTransaction()} says whether it does. Outside one (a search that neither walks nor includes),
