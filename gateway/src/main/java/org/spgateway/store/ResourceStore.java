@@ -258,11 +258,13 @@ public class ResourceStore {
 		}
 		return searches.execute(status -> {
 			SearchPlans plans = SearchPlans.inTransaction(jdbc);
-			SearchPage page = search(request, scope, maxIncludes, maxIterations, plans);
-			if (!status.isNewTransaction()) {
-				plans.restore();
+			try {
+				return search(request, scope, maxIncludes, maxIterations, plans);
+			} finally {
+				if (!status.isNewTransaction()) {
+					plans.restore();
+				}
 			}
-			return page;
 		});
 	}
 
