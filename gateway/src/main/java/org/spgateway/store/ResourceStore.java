@@ -258,13 +258,12 @@ public class ResourceStore {
 		}
 		return searches.execute(status -> {
 			SearchPlans plans = SearchPlans.inTransaction(jdbc);
-			try {
-				return search(request, scope, maxIncludes, maxIterations, plans);
-			} finally {
-				if (!status.isNewTransaction()) {
-					plans.restore();
-				}
+			SearchPage page = search(request, scope, maxIncludes, maxIterations, plans);
+			if (!status.isNewTransaction()) {
+				// A search that failed fails the caller's transaction too, whose end undoes the setting (set for the transaction only).
+				plans.restore();
 			}
+			return page;
 		});
 	}
 
