@@ -54,6 +54,7 @@ public class AuditWriter implements SmartLifecycle {
 	/** One batch at a time: the writer thread's and the final one at shutdown. */
 	private final Object flushing = new Object();
 	private final AtomicLong dropped = new AtomicLong();
+	private final AuditRows copier = new AuditRows();
 	private volatile boolean pendingWritten;
 	private volatile boolean running;
 	private Thread thread;
@@ -262,7 +263,7 @@ public class AuditWriter implements SmartLifecycle {
 		if (rows.isEmpty()) {
 			return 0;
 		}
-		AuditRows.copy(jdbc, rows);
+		copier.copy(jdbc, rows);
 		if (!pendingKeys.isEmpty()) {
 			String keys = String.join(",", pendingKeys.stream().map(String::valueOf).toList());
 			jdbc.update("DELETE FROM audit_pending WHERE pk = ANY(?::bigint[])", "{" + keys + "}");
