@@ -36,7 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * of the resource store: {@link AuditEventProvider} serves them from that table.
  *
  * <p>What a hard crash (kill -9, power loss) can lose: the events still in this queue, that is those of the
- * last {@code flush-interval} (200 ms by default) of reads, searches, refusals and delivery attempts. Writes'
+ * last {@code flush-interval} (50 ms by default) of reads, searches, refusals and delivery attempts. Writes'
  * events are never lost: they committed with the write. A graceful stop flushes everything.
  */
 public class AuditWriter implements SmartLifecycle {
