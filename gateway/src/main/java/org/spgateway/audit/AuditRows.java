@@ -1,8 +1,5 @@
 package org.spgateway.audit;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -10,13 +7,16 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Appends chained events to {@code audit_event} with one binary {@code COPY} per batch (pgjdbc's CopyManager) on the writer's
  * transaction: no statement text of seven placeholders per row to build, bind and plan, and each value sent in PostgreSQL's own
- * binary form (the bytes, the timestamp and the search keys' array) rather than as text it parses.
+ * binary form (the bytes, the timestamp and the search keys' array) rather than as text it parses. One instance per writer, used by
+ * one batch at a time: it keeps its buffer, so a batch allocates no megabyte-sized array (a new one per batch, and its copy,
+ * were each past G1's humongous threshold at 300 events, allocated outside the young generation the requests' garbage is in).
  */
 final class AuditRows {
 
@@ -28,7 +28,7 @@ final class AuditRows {
 	private static final int TEXT_OID = 25;
 	private static final int INT8_OID = 20;
 
-	private AuditRows() {}
+	private final Buffer buffer = new Buffer(64 * 1024);
 
 	/**
 	 * One row of audit_event: the link ({@code seq}, {@code previous}, {@code hash}), the event's JSON as stored and its keys
@@ -36,20 +36,43 @@ final class AuditRows {
 	 */
 	record AuditRow(long seq, String eventId, Instant recorded, String previous, String hash, String content, AuditSearchKeys.Columns keys) {}
 
-	static void copy(JdbcTemplate jdbc, List<AuditRow> rows) {
-		byte[] data = binary(rows);
+	/** Sends the rows on the caller's transaction. */
+	void copy(JdbcTemplate jdbc, List<AuditRow> rows) {
+		int size = encode(rows);
 		jdbc.execute((ConnectionCallback<Long>) connection -> {
+			CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
 			try {
-				return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new ByteArrayInputStream(data));
-			} catch (IOException e) {
-				throw new UncheckedIOException("Reading from memory does not fail", e);
+				in.writeToCopy(buffer.array(), 0, size);
+				return in.endCopy();
+			} finally {
+				if (in.isActive()) {
+					in.cancelCopy();
+				}
 			}
 		});
 	}
 
-	/** The rows in COPY's binary format: a header, each row as its field count and each field's length and bytes, a trailer. */
+	/** Writes the rows into the kept buffer, over the last batch; returns how many of {@link #bytes()} they take. */
+	int encode(List<AuditRow> rows) {
+		write(buffer, rows);
+		return buffer.size();
+	}
+
+	/** The kept buffer: the last batch {@link #encode encoded}, then whatever an earlier, larger one left. */
+	byte[] bytes() {
+		return buffer.array();
+	}
+
+	/** The rows in COPY's binary format, as {@link #copy} sends them, in a buffer of their own. */
 	static byte[] binary(List<AuditRow> rows) {
 		Buffer out = new Buffer(rows.size() * 4096 + 32);
+		write(out, rows);
+		return Arrays.copyOf(out.array(), out.size());
+	}
+
+	/** A header, each row as its field count and each field's length and bytes, a trailer; written over what {@code out} held. */
+	private static void write(Buffer out, List<AuditRow> rows) {
+		out.clear();
 		out.bytes(SIGNATURE);
 		out.int32(0);
 		out.int32(0);
@@ -68,10 +91,9 @@ final class AuditRows {
 			out.textArray(row.keys().names());
 		}
 		out.int16(-1);
-		return out.toArray();
 	}
 
-	/** A growing big-endian byte buffer (DataOutputStream over a ByteArrayOutputStream took a lock per byte of every int). */
+	/** A growing big-endian byte buffer, kept from batch to batch (DataOutputStream over a ByteArrayOutputStream took a lock per byte of every int). */
 	private static final class Buffer {
 
 		private ByteBuffer buffer;
@@ -150,8 +172,16 @@ final class AuditRows {
 			return sizeAt;
 		}
 
-		byte[] toArray() {
-			return Arrays.copyOf(buffer.array(), buffer.position());
+		void clear() {
+			buffer.clear();
+		}
+
+		byte[] array() {
+			return buffer.array();
+		}
+
+		int size() {
+			return buffer.position();
 		}
 	}
 }

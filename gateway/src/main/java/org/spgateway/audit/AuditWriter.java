@@ -36,7 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * of the resource store: {@link AuditEventProvider} serves them from that table.
  *
  * <p>What a hard crash (kill -9, power loss) can lose: the events still in this queue, that is those of the
- * last {@code flush-interval} (200 ms by default) of reads, searches, refusals and delivery attempts. Writes'
+ * last {@code flush-interval} (50 ms by default) of reads, searches, refusals and delivery attempts. Writes'
  * events are never lost: they committed with the write. A graceful stop flushes everything.
  */
 public class AuditWriter implements SmartLifecycle {
@@ -54,6 +54,7 @@ public class AuditWriter implements SmartLifecycle {
 	/** One batch at a time: the writer thread's and the final one at shutdown. */
 	private final Object flushing = new Object();
 	private final AtomicLong dropped = new AtomicLong();
+	private final AuditRows copier = new AuditRows();
 	private volatile boolean pendingWritten;
 	private volatile boolean running;
 	private Thread thread;
@@ -262,7 +263,7 @@ public class AuditWriter implements SmartLifecycle {
 		if (rows.isEmpty()) {
 			return 0;
 		}
-		AuditRows.copy(jdbc, rows);
+		copier.copy(jdbc, rows);
 		if (!pendingKeys.isEmpty()) {
 			String keys = String.join(",", pendingKeys.stream().map(String::valueOf).toList());
 			jdbc.update("DELETE FROM audit_pending WHERE pk = ANY(?::bigint[])", "{" + keys + "}");
