@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.List;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -61,13 +60,6 @@ final class AuditRows {
 	/** The kept buffer: the last batch {@link #encode encoded}, then whatever an earlier, larger one left. */
 	byte[] bytes() {
 		return buffer.array();
-	}
-
-	/** The rows in COPY's binary format, as {@link #copy} sends them, in a buffer of their own. */
-	static byte[] binary(List<AuditRow> rows) {
-		Buffer out = new Buffer(rows.size() * 4096 + 32);
-		write(out, rows);
-		return Arrays.copyOf(out.array(), out.size());
 	}
 
 	/** A header, each row as its field count and each field's length and bytes, a trailer; written over what {@code out} held. */

@@ -1,6 +1,5 @@
 package org.spgateway.server;
 
-import ca.uhn.fhir.parser.IParser;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -8,6 +7,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Meta;
 
@@ -28,10 +29,10 @@ final class BundleEnvelope {
 	private BundleEnvelope() {}
 
 	/**
-	 * The Bundle's JSON as UTF-8, or null when it holds an element this writer does not write. {@code parser}: for an entry that is
-	 * not a stored version.
+	 * The Bundle's JSON as UTF-8, or null when it holds an element this writer does not write. {@code encoder}: for an entry that is
+	 * not a stored version (rare: a search's OperationOutcome), so that no parser is made for a page without one.
 	 */
-	static byte[] write(Bundle bundle, IParser parser) {
+	static byte[] write(Bundle bundle, Function<IBaseResource, String> encoder) {
 		if (!plain(bundle)) {
 			return null;
 		}
@@ -66,7 +67,7 @@ final class BundleEnvelope {
 			if (bundle.hasEntry()) {
 				json.writeArrayFieldStart("entry");
 				for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-					entry(json, bytes, entry, parser);
+					entry(json, bytes, entry, encoder);
 				}
 				json.writeEndArray();
 			}
@@ -77,7 +78,8 @@ final class BundleEnvelope {
 		return bytes.toByteArray();
 	}
 
-	private static void entry(JsonGenerator json, ByteArrayOutputStream out, Bundle.BundleEntryComponent entry, IParser parser)
+	private static void entry(JsonGenerator json, ByteArrayOutputStream out, Bundle.BundleEntryComponent entry,
+			Function<IBaseResource, String> encoder)
 			throws IOException {
 		json.writeStartObject();
 		stringField(json, "fullUrl", entry.getFullUrl());
@@ -90,7 +92,7 @@ final class BundleEnvelope {
 				json.flush();
 				out.write(stored.getBytes(StandardCharsets.UTF_8));
 			} else {
-				json.writeRawValue(parser.encodeResourceToString(entry.getResource()));
+				json.writeRawValue(encoder.apply(entry.getResource()));
 			}
 		}
 		if (entry.hasSearch()) {

@@ -81,8 +81,7 @@ final class StoredJsonWriter {
 	/** The Bundle HAPI built, written by {@link BundleEnvelope}, or by HAPI's encoder when it holds more than that writes. */
 	private void writeBundle(RequestDetails request, ResponseDetails details, HttpServletResponse response, Bundle bundle)
 			throws IOException {
-		IParser parser = RestfulServerUtils.getNewParser(fhirContext, fhirContext.getVersion().getVersion(), request);
-		byte[] written = BundleEnvelope.write(bundle, parser);
+		byte[] written = BundleEnvelope.write(bundle, resource -> parser(request).encodeResourceToString(resource));
 		response.setStatus(details.getResponseCode());
 		if (HISTORY.contains(request.getRestOperationType()) && bundle.getIdElement().hasIdPart()) {
 			// As HAPI does for a history Bundle (and not for a search's).
@@ -94,7 +93,7 @@ final class StoredJsonWriter {
 		if (written != null) {
 			send(request, response, written);
 		} else {
-			send(request, response, encodedByHapi(bundle, parser).toString().getBytes(StandardCharsets.UTF_8));
+			send(request, response, encodedByHapi(bundle, parser(request)).toString().getBytes(StandardCharsets.UTF_8));
 		}
 	}
 
@@ -126,6 +125,11 @@ final class StoredJsonWriter {
 		}
 		body.append(shell, from, shell.length());
 		return body;
+	}
+
+	/** HAPI's parser as it would encode this request's answer. */
+	private IParser parser(RequestDetails request) {
+		return RestfulServerUtils.getNewParser(fhirContext, fhirContext.getVersion().getVersion(), request);
 	}
 
 	private static void send(RequestDetails request, HttpServletResponse response, byte[] bytes) throws IOException {

@@ -337,16 +337,20 @@ public class ResourceStore {
 		return Math.max(WALK_MIN, WALK_PER_ROW * (request.offset() + request.count() + 1));
 	}
 
-	/** Whether a page may be walked ({@link #walk}, {@link #headWalk}): a clause to walk or count, and what those two ask. */
+	/** Whether a page may be walked ({@link #walk}, {@link #headWalk}): a clause to walk or count, in an order a walk gives. */
 	private static boolean mayWalk(SearchRequest request) {
-		return SearchSql.walkable(request) != null
-				&& (request.sort().isEmpty() ? request.clauses().size() >= 2 : SearchSql.sortsOnHeadColumns(request));
+		return SearchSql.walkable(request) != null && (walksDefaultOrder(request) || SearchSql.sortsOnHeadColumns(request));
+	}
+
+	/** Several clauses in the default order: walked from one clause's index rows. */
+	private static boolean walksDefaultOrder(SearchRequest request) {
+		return request.sort().isEmpty() && request.clauses().size() >= 2;
 	}
 
 	/** The walk a page is first looked for by, or null: several clauses in the default order only. */
 	static SearchSql.Walk walk(SearchRequest request, AccessScope scope) {
 		SearchRequest.Clause from = SearchSql.walkable(request);
-		if (from == null || !request.sort().isEmpty() || request.clauses().size() < 2) {
+		if (from == null || !walksDefaultOrder(request)) {
 			return null;
 		}
 		return SearchSql.walk(request, scope, from, bound(request));

@@ -17,8 +17,8 @@ import org.springframework.jdbc.core.RowMapper;
  * Bundle").
  *
  * <p>PostgreSQL is told with {@code plan_cache_mode}, set for the search's transaction only ({@code set_config(..., true)}), so
- * it must run in one: {@link #inTransaction()} says whether it does. Outside one (a search that neither walks nor includes),
- * statements keep PostgreSQL's own choice, as before.
+ * it must run in one ({@link #inTransaction(JdbcTemplate)}). Outside one (a search that neither walks nor includes), statements
+ * keep PostgreSQL's own choice, as before.
  */
 final class SearchPlans {
 
@@ -43,10 +43,6 @@ final class SearchPlans {
 	/** Inside the search's transaction (or one it joined): plans reused where they can be. */
 	static SearchPlans inTransaction(JdbcTemplate jdbc) {
 		return new SearchPlans(jdbc, true);
-	}
-
-	boolean inTransaction() {
-		return inTransaction;
 	}
 
 	/** Runs a statement whose plan does not depend on its values, with a plan made once for it and reused. */

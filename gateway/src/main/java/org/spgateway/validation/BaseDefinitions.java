@@ -54,45 +54,42 @@ public final class BaseDefinitions {
 	}
 
 	/**
-	 * Each base StructureDefinition in its R5 form, in HAPI's order, and by URL; their R4 outlines; and the R4 forms made
-	 * from them so far (a bounded number: the few types FHIRPath engines and maps ask about again and again).
+	 * Each base StructureDefinition in its R5 form, by URL; their R4 outlines, in HAPI's order; and the R4 forms made from them
+	 * so far (a bounded number: the few types FHIRPath engines and maps ask about again and again).
 	 */
-	record Definitions(List<StructureDefinition> all, Map<String, StructureDefinition> byUrl,
-			List<org.hl7.fhir.r4.model.StructureDefinition> outlines, Cache<String, org.hl7.fhir.r4.model.StructureDefinition> r4Forms) {}
+	record Definitions(Map<String, StructureDefinition> byUrl, List<org.hl7.fhir.r4.model.StructureDefinition> outlines,
+			Cache<String, org.hl7.fhir.r4.model.StructureDefinition> r4Forms) {}
 
 	/** Starts reading the base definitions of this context's FHIR version on a daemon thread, unless the process already has. */
 	public static BaseDefinitions loadInBackground(FhirContext fhirContext) {
-		synchronized (BaseDefinitions.class) {
-			if (shared == null) {
-				CompletableFuture<Definitions> loaded = new CompletableFuture<>();
-				Thread thread = new Thread(() -> {
-					try {
-						loaded.complete(load(fhirContext));
-					} catch (RuntimeException | Error e) {
-						loaded.completeExceptionally(e);
-					}
-				}, "base-definitions");
-				thread.setDaemon(true);
-				thread.start();
-				shared = loaded;
-			}
-			return new BaseDefinitions(fhirContext, shared);
-		}
+		return process(fhirContext, true);
 	}
 
 	/** The process's definitions, read on this thread when first asked for if nothing started reading them (tests, the build). */
 	static BaseDefinitions readOnDemand(FhirContext fhirContext) {
-		synchronized (BaseDefinitions.class) {
-			if (shared == null) {
-				shared = new CompletableFuture<>();
+		return process(fhirContext, false);
+	}
+
+	private static synchronized BaseDefinitions process(FhirContext fhirContext, boolean inBackground) {
+		if (shared == null) {
+			CompletableFuture<Definitions> loading = new CompletableFuture<>();
+			shared = loading;
+			Runnable read = () -> {
 				try {
-					shared.complete(load(fhirContext));
+					loading.complete(load(fhirContext));
 				} catch (RuntimeException | Error e) {
-					shared.completeExceptionally(e);
+					loading.completeExceptionally(e);
 				}
+			};
+			if (inBackground) {
+				Thread thread = new Thread(read, "base-definitions");
+				thread.setDaemon(true);
+				thread.start();
+			} else {
+				read.run();
 			}
-			return new BaseDefinitions(fhirContext, shared);
 		}
+		return new BaseDefinitions(fhirContext, shared);
 	}
 
 	FhirContext fhirContext() {
@@ -104,7 +101,6 @@ public final class BaseDefinitions {
 		DefaultProfileValidationSupport base = new DefaultProfileValidationSupport(fhirContext);
 		WorkerContextValidationSupportAdapter converter = new WorkerContextValidationSupportAdapter(base);
 		FhirTerser terser = fhirContext.newTerser();
-		List<StructureDefinition> all = new ArrayList<>();
 		Map<String, StructureDefinition> byUrl = new HashMap<>();
 		List<org.hl7.fhir.r4.model.StructureDefinition> outlines = new ArrayList<>();
 		for (IBaseResource definition : base.fetchAllStructureDefinitions()) {
@@ -114,7 +110,6 @@ public final class BaseDefinitions {
 			if (canonical == null) {
 				throw new IllegalStateException("The FHIR base definition " + url + " could not be converted for the validator");
 			}
-			all.add(canonical);
 			byUrl.put(url, canonical);
 			outlines.add(BaseDefinitionSupport.outline((org.hl7.fhir.r4.model.StructureDefinition) definition, canonical));
 		}
@@ -123,9 +118,9 @@ public final class BaseDefinitions {
 		// The terminology the first validations need (the base ValueSets and CodeSystems, read together on first use).
 		base.fetchValueSet("http://hl7.org/fhir/ValueSet/administrative-gender");
 		log.info("FHIR base definitions read: {} StructureDefinitions and the base terminology in {} ms, beside the rest of start-up",
-				all.size(), (System.nanoTime() - started) / 1_000_000);
+				byUrl.size(), (System.nanoTime() - started) / 1_000_000);
 		// The largest base definitions (Bundle, Parameters ...) convert back in a few ms; 64 is more than any caller keeps asking about.
-		return new Definitions(List.copyOf(all), Map.copyOf(byUrl), List.copyOf(outlines), Caffeine.newBuilder().maximumSize(64).build());
+		return new Definitions(Map.copyOf(byUrl), List.copyOf(outlines), Caffeine.newBuilder().maximumSize(64).build());
 	}
 
 	/** Waits until the definitions are read; a failure to read them stops start-up. */

@@ -33,7 +33,7 @@ class BaseDefinitionSupportTest {
 	void everyBaseDefinitionAskedForByUrlIsTheDefinitionHapisOwnStoreHolds() {
 		// HAPI's store read afresh: the gateway's read let its R4 copies go.
 		List<StructureDefinition> hapi = new DefaultProfileValidationSupport(FHIR).fetchAllStructureDefinitions();
-		assertThat(hapi).hasSize(definitions.definitions().all().size());
+		assertThat(hapi).hasSize(definitions.definitions().byUrl().size());
 		List<String> different = new ArrayList<>();
 		for (StructureDefinition original : hapi) {
 			StructureDefinition ours = (StructureDefinition) support.fetchStructureDefinition(original.getUrl());
@@ -60,7 +60,7 @@ class BaseDefinitionSupportTest {
 	@Test
 	void theListIsOfOutlinesThatNameTheirTypeAndCarryTheirR5Form() {
 		List<StructureDefinition> list = support.fetchAllStructureDefinitions();
-		assertThat(list).hasSize(definitions.definitions().all().size());
+		assertThat(list).hasSize(definitions.definitions().byUrl().size());
 		StructureDefinition patient = list.stream().filter(sd -> "http://hl7.org/fhir/StructureDefinition/Patient".equals(sd.getUrl()))
 				.findFirst().orElseThrow();
 		assertThat(patient.getType()).isEqualTo("Patient");
