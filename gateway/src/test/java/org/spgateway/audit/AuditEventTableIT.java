@@ -28,6 +28,7 @@ import org.spgateway.intake.TestNhsNumbers;
 import org.spgateway.testsupport.GatewayServer;
 import org.spgateway.testsupport.Http;
 import org.spgateway.testsupport.TestDatabase;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -60,6 +61,20 @@ class AuditEventTableIT {
 			assertThat(jdbc.queryForObject("SELECT count(*) FROM resource WHERE res_type = 'AuditEvent'", Integer.class)).isZero();
 			assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_event WHERE event_id = ? AND content IS NOT NULL", Integer.class, id))
 					.isEqualTo(1);
+
+			// The events' JSON is compressed with lz4 where the server has it (V124), else with PostgreSQL's default.
+			boolean lz4 = Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) c -> {
+				try (var s = c.createStatement()) {
+					s.execute("CREATE FUNCTION pg_temp.has_lz4() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN"
+							+ " CREATE TEMP TABLE lz4_probe (b bytea COMPRESSION lz4); DROP TABLE lz4_probe; RETURN true;"
+							+ " EXCEPTION WHEN feature_not_supported THEN RETURN false; END $$");
+					try (var rs = s.executeQuery("SELECT pg_temp.has_lz4()")) {
+						return rs.next() && rs.getBoolean(1);
+					}
+				}
+			}));
+			assertThat(jdbc.queryForObject("SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'audit_event'::regclass"
+					+ " AND attname = 'content'", String.class)).isEqualTo(lz4 ? "l" : "");
 
 			// read, vread and history of the one version.
 			HttpResponse<String> read = Http.get(base + "/AuditEvent/" + id);
