@@ -89,11 +89,18 @@ public final class AuditChain {
 	}
 
 	public static String hash(String previous, String canonical) {
+		byte[] utf8 = canonical.getBytes(StandardCharsets.UTF_8);
+		return hash(previous, utf8, utf8.length);
+	}
+
+	/** {@link #hash(String, String)} of a canonical form already in UTF-8: its first {@code length} bytes. */
+	static String hash(String previous, byte[] canonicalUtf8, int length) {
 		try {
 			MessageDigest sha = MessageDigest.getInstance("SHA-256");
 			sha.update(previous.getBytes(StandardCharsets.US_ASCII));
 			sha.update((byte) '\n');
-			return HexFormat.of().formatHex(sha.digest(canonical.getBytes(StandardCharsets.UTF_8)));
+			sha.update(canonicalUtf8, 0, length);
+			return HexFormat.of().formatHex(sha.digest());
 		} catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException("Every Java runtime has SHA-256", e);
 		}

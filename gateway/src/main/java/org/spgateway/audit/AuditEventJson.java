@@ -1,9 +1,11 @@
 package org.spgateway.audit;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -25,7 +27,8 @@ final class AuditEventJson {
 	/** As HAPI writes an instant (milliseconds and a numeric offset of the JVM's zone), so both paths write the same text. */
 	private static final DateTimeFormatter INSTANT =
 			DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneId.systemDefault());
-	private static final JsonFactory FACTORY = new JsonFactory();
+	/** Characters beyond the basic plane written as UTF-8 (four bytes), as Java encodes them, not as a pair of escapes. */
+	private static final JsonFactory FACTORY = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
 	private AuditEventJson() {}
 
@@ -54,8 +57,13 @@ final class AuditEventJson {
 	record Event(Instant recorded, Code type, List<Code> subtypes, String action, String outcome, String outcomeDesc, List<Agent> agents,
 			List<Entity> entities, boolean breakGlass, String observer) {}
 
-	/** A chained event: its hash and its JSON as stored (canonical, with the hash part and the meta in place). */
-	record Sealed(String hash, String stored) {}
+	/** A chained event: its hash and its JSON as stored (canonical, with the hash part and the meta in place), as UTF-8. */
+	record Sealed(String hash, byte[] utf8) {
+
+		String stored() {
+			return new String(utf8, StandardCharsets.UTF_8);
+		}
+	}
 
 	/** An instant as the events write it ({@code recorded}, {@code meta.lastUpdated}). */
 	static String instant(Instant instant) {
@@ -64,7 +72,8 @@ final class AuditEventJson {
 
 	/** The event without a chain link or meta: what a write's receipt commits to {@code audit_pending}. */
 	static String unchained(Event event, String id) {
-		return write(event, id, -1, null).json;
+		Written written = write(event, id, -1, null);
+		return new String(written.json, 0, written.length, StandardCharsets.UTF_8);
 	}
 
 	/**
@@ -73,26 +82,35 @@ final class AuditEventJson {
 	 */
 	static Sealed seal(Event event, String id, long sequence, String previous, String lastUpdated) {
 		Written canonical = write(event, id, sequence, previous);
-		String hash = AuditChain.hash(previous, canonical.json);
-		String json = canonical.json;
+		byte[] json = canonical.json;
+		String hash = AuditChain.hash(previous, json, canonical.length);
 		// Sorted keys: the hash part follows "previous" inside the chain extension, and "meta" follows "id" (nothing sorts between).
-		StringBuilder stored = new StringBuilder(json.length() + 160);
-		stored.append(json, 0, canonical.afterPrevious).append(",{\"url\":\"hash\",\"valueString\":\"").append(hash).append("\"}")
-				.append(json, canonical.afterPrevious, canonical.afterId)
-				.append(",\"meta\":{\"lastUpdated\":\"").append(lastUpdated).append("\",\"versionId\":\"1\"}")
-				.append(json, canonical.afterId, json.length());
-		return new Sealed(hash, stored.toString());
+		byte[] hashPart = (",{\"url\":\"hash\",\"valueString\":\"" + hash + "\"}").getBytes(StandardCharsets.US_ASCII);
+		byte[] meta = (",\"meta\":{\"lastUpdated\":\"" + lastUpdated + "\",\"versionId\":\"1\"}").getBytes(StandardCharsets.US_ASCII);
+		byte[] stored = new byte[canonical.length + hashPart.length + meta.length];
+		int at = 0;
+		at = copy(json, 0, canonical.afterPrevious, stored, at);
+		at = copy(hashPart, 0, hashPart.length, stored, at);
+		at = copy(json, canonical.afterPrevious, canonical.afterId, stored, at);
+		at = copy(meta, 0, meta.length, stored, at);
+		copy(json, canonical.afterId, canonical.length, stored, at);
+		return new Sealed(hash, stored);
 	}
 
-	/** The JSON written, and where the chain's hash part and the meta go into it. */
-	private record Written(String json, int afterPrevious, int afterId) {}
+	private static int copy(byte[] from, int start, int end, byte[] to, int at) {
+		System.arraycopy(from, start, to, at, end - start);
+		return at + end - start;
+	}
+
+	/** The JSON written as UTF-8 (its first {@code length} bytes), and where the chain's hash part and the meta go into it. */
+	private record Written(byte[] json, int length, int afterPrevious, int afterId) {}
 
 	/** Every object's keys in sorted order (the canonical form), so nothing needs sorting afterwards. */
 	private static Written write(Event e, String id, long sequence, String previous) {
-		StringWriter out = new StringWriter(1536);
+		ByteArrayBuilder out = new ByteArrayBuilder(2560);
 		int afterPrevious = -1;
 		int afterId;
-		try (JsonGenerator g = FACTORY.createGenerator(out)) {
+		try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
 			g.writeStartObject();
 			g.writeStringField("action", e.action());
 			g.writeArrayFieldStart("agent");
@@ -120,7 +138,7 @@ final class AuditEventJson {
 				g.writeStringField("valueString", previous);
 				g.writeEndObject();
 				g.flush();
-				afterPrevious = out.getBuffer().length();
+				afterPrevious = out.size();
 				g.writeEndArray();
 				g.writeStringField("url", AuditChain.EXTENSION);
 				g.writeEndObject();
@@ -128,10 +146,10 @@ final class AuditEventJson {
 			}
 			g.writeStringField("id", id);
 			g.flush();
-			afterId = out.getBuffer().length();
+			afterId = out.size();
 			g.writeStringField("outcome", e.outcome());
 			if (e.outcomeDesc() != null) {
-				g.writeStringField("outcomeDesc", e.outcomeDesc());
+				g.writeStringField("outcomeDesc", text(e.outcomeDesc()));
 			}
 			if (e.breakGlass()) {
 				g.writeArrayFieldStart("purposeOfEvent");
@@ -158,17 +176,36 @@ final class AuditEventJson {
 		} catch (IOException ex) {
 			throw new UncheckedIOException("Writing to memory does not fail", ex);
 		}
-		return new Written(out.toString(), afterPrevious, afterId);
+		int length = out.size();
+		// One segment (the usual event fits the first) is used as it is; a longer event is joined into one array.
+		return new Written(length == out.getCurrentSegmentLength() ? out.getCurrentSegment() : out.toByteArray(), length, afterPrevious, afterId);
+	}
+
+	/**
+	 * A value as Java's UTF-8 encoder sees it: a lone surrogate (possible in text from a request) becomes a question mark, as it
+	 * did when events were written as characters and then encoded; Jackson's UTF-8 writer would write it as bytes no decoder
+	 * reads back the same, and the chain's verifier would then find the event changed.
+	 */
+	private static String text(String value) {
+		if (value == null) {
+			return null;
+		}
+		for (int i = 0; i < value.length(); i++) {
+			if (Character.isSurrogate(value.charAt(i))) {
+				return new String(value.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+			}
+		}
+		return value;
 	}
 
 	private static void agent(JsonGenerator g, Agent a) throws IOException {
 		g.writeStartObject();
 		if (a.name() != null) {
-			g.writeStringField("name", a.name());
+			g.writeStringField("name", text(a.name()));
 		}
 		if (a.address() != null) {
 			g.writeObjectFieldStart("network");
-			g.writeStringField("address", a.address());
+			g.writeStringField("address", text(a.address()));
 			g.writeStringField("type", a.networkType());
 			g.writeEndObject();
 		}
@@ -218,12 +255,12 @@ final class AuditEventJson {
 
 	private static void coding(JsonGenerator g, Code code) throws IOException {
 		g.writeStartObject();
-		g.writeStringField("code", code.code());
+		g.writeStringField("code", text(code.code()));
 		if (code.display() != null) {
-			g.writeStringField("display", code.display());
+			g.writeStringField("display", text(code.display()));
 		}
 		if (code.system() != null) {
-			g.writeStringField("system", code.system());
+			g.writeStringField("system", text(code.system()));
 		}
 		g.writeEndObject();
 	}
@@ -231,18 +268,18 @@ final class AuditEventJson {
 	private static void ref(JsonGenerator g, Ref ref) throws IOException {
 		g.writeStartObject();
 		if (ref.display() != null) {
-			g.writeStringField("display", ref.display());
+			g.writeStringField("display", text(ref.display()));
 		}
 		if (ref.value() != null) {
 			g.writeObjectFieldStart("identifier");
 			if (ref.system() != null) {
-				g.writeStringField("system", ref.system());
+				g.writeStringField("system", text(ref.system()));
 			}
-			g.writeStringField("value", ref.value());
+			g.writeStringField("value", text(ref.value()));
 			g.writeEndObject();
 		}
 		if (ref.reference() != null) {
-			g.writeStringField("reference", ref.reference());
+			g.writeStringField("reference", text(ref.reference()));
 		}
 		g.writeEndObject();
 	}

@@ -30,10 +30,10 @@ final class AuditRows {
 	private final Buffer buffer = new Buffer(64 * 1024);
 
 	/**
-	 * One row of audit_event: the link ({@code seq}, {@code previous}, {@code hash}), the event's JSON as stored and its keys
+	 * One row of audit_event: the link ({@code seq}, {@code previous}, {@code hash}), the event's JSON as stored (UTF-8) and its keys
 	 * ({@link AuditSearchKeys#columns}).
 	 */
-	record AuditRow(long seq, String eventId, Instant recorded, String previous, String hash, String content, AuditSearchKeys.Columns keys) {}
+	record AuditRow(long seq, String eventId, Instant recorded, String previous, String hash, byte[] content, AuditSearchKeys.Columns keys) {}
 
 	/** Sends the rows on the caller's transaction. */
 	void copy(JdbcTemplate jdbc, List<AuditRow> rows) {
@@ -77,7 +77,8 @@ final class AuditRows {
 			out.int64(ChronoUnit.MICROS.between(POSTGRES_EPOCH, row.recorded()));
 			out.text(row.previous());
 			out.text(row.hash());
-			out.text(row.content());
+			out.int32(row.content().length);
+			out.bytes(row.content());
 			out.int64Array(row.keys().keyHashes());
 			out.int64Array(row.keys().codeHashes());
 			out.textArray(row.keys().names());

@@ -57,37 +57,56 @@ final class AuditSearchKeys {
 	/** Success, the outcome of nearly every event: a search for it reads most of the trail whether indexed or not. */
 	private static final Set<String> SUCCESS = Set.of("outcome=0", "outcome=" + OUTCOME_SYSTEM + "|0");
 
-	private final Set<String> keys = new LinkedHashSet<>();
+	/** The keys as text ({@link #of}), or null when they go straight into their columns. */
+	private final Set<String> keys;
+	private final ColumnsBuilder columns;
 
-	private AuditSearchKeys() {}
+	private AuditSearchKeys(boolean text) {
+		keys = text ? new LinkedHashSet<>() : null;
+		columns = text ? null : new ColumnsBuilder();
+	}
+
+	/**
+	 * The columns of an event the writer is about to append: {@code columns(of(event))}, made without a string set of its keys (a
+	 * third of the writer's thread went to that set and to sorting its keys again, docs/performance.md).
+	 */
+	static Columns columnsOf(AuditEventJson.Event event) {
+		AuditSearchKeys out = new AuditSearchKeys(false);
+		out.event(event);
+		return out.columns.build();
+	}
 
 	/** The keys of an event the gateway is about to write: the same keys {@link #of(AuditEvent)} finds in its JSON. */
 	static String[] of(AuditEventJson.Event event) {
-		AuditSearchKeys out = new AuditSearchKeys();
-		out.code("type", event.type());
-		event.subtypes().forEach(c -> out.code("subtype", c));
-		out.token("action", ACTION_SYSTEM, event.action());
-		out.token("outcome", OUTCOME_SYSTEM, event.outcome());
+		AuditSearchKeys out = new AuditSearchKeys(true);
+		out.event(event);
+		return out.keys.toArray(new String[0]);
+	}
+
+	private void event(AuditEventJson.Event event) {
+		code("type", event.type());
+		event.subtypes().forEach(c -> code("subtype", c));
+		token("action", ACTION_SYSTEM, event.action());
+		token("outcome", OUTCOME_SYSTEM, event.outcome());
 		for (AuditEventJson.Agent agent : event.agents()) {
-			out.reference("agent", agent.who());
-			out.patient(agent.who().reference());
-			out.string("agent-name", agent.name());
-			out.code("agent-role", agent.role());
-			out.string("address", agent.address());
+			reference("agent", agent.who());
+			patient(agent.who().reference());
+			string("agent-name", agent.name());
+			code("agent-role", agent.role());
+			string("address", agent.address());
 		}
 		for (AuditEventJson.Entity entity : event.entities()) {
-			out.reference("entity", entity.what());
-			out.patient(entity.what() == null ? null : entity.what().reference());
-			out.code("entity-type", entity.type());
-			out.code("entity-role", entity.role());
+			reference("entity", entity.what());
+			patient(entity.what() == null ? null : entity.what().reference());
+			code("entity-type", entity.type());
+			code("entity-role", entity.role());
 		}
-		out.reference("source", AuditEventJson.Ref.identifier(AuditCodes.GATEWAY_ID, event.observer()));
-		return out.keys.toArray(new String[0]);
+		reference("source", AuditEventJson.Ref.identifier(AuditCodes.GATEWAY_ID, event.observer()));
 	}
 
 	/** The keys of an event as stored (one written before this version, read back for its keys). */
 	static String[] of(AuditEvent event) {
-		AuditSearchKeys out = new AuditSearchKeys();
+		AuditSearchKeys out = new AuditSearchKeys(true);
 		out.coding("type", event.getType());
 		event.getSubtype().forEach(c -> out.coding("subtype", c));
 		if (event.hasAction()) {
@@ -253,8 +272,63 @@ final class AuditSearchKeys {
 	}
 
 	private void add(String name, String value) {
-		if (value != null && !value.isEmpty()) {
+		if (value == null || value.isEmpty()) {
+			return;
+		}
+		if (keys != null) {
 			keys.add(name + "=" + value);
+		} else {
+			columns.add(name, value);
+		}
+	}
+
+	/** {@link #columns(String[])} a key at a time, each key once, in the order first given. */
+	private static final class ColumnsBuilder {
+
+		private final Fingerprints indexed = new Fingerprints();
+		private final Fingerprints codes = new Fingerprints();
+		private final List<String> names = new ArrayList<>(4);
+
+		void add(String name, String value) {
+			String key = name + "=" + value;
+			int colon = name.indexOf(':');
+			String parameter = colon < 0 ? name : name.substring(0, colon);
+			if (value.endsWith("|") || CODE_PARAMETERS.contains(parameter) || parameter.equals("outcome") && SUCCESS.contains(key)) {
+				codes.addOnce(hash(key));
+			} else if (colon < 0 && STRING_PARAMETERS.contains(parameter)) {
+				if (!names.contains(key)) {
+					names.add(key);
+				}
+			} else {
+				indexed.addOnce(hash(key));
+			}
+		}
+
+		Columns build() {
+			return new Columns(indexed.toArray(), codes.toArray(), names.toArray(new String[0]));
+		}
+	}
+
+	/** A short list of fingerprints without repeats (an event has a few dozen keys: a scan beats hashing them again). */
+	private static final class Fingerprints {
+
+		private long[] values = new long[16];
+		private int size;
+
+		void addOnce(long value) {
+			for (int i = 0; i < size; i++) {
+				if (values[i] == value) {
+					return;
+				}
+			}
+			if (size == values.length) {
+				values = Arrays.copyOf(values, size * 2);
+			}
+			values[size++] = value;
+		}
+
+		long[] toArray() {
+			return Arrays.copyOf(values, size);
 		}
 	}
 }

@@ -247,7 +247,7 @@ public class AuditWriter implements SmartLifecycle {
 				String[] keys = p.keys() != null ? p.keys()
 						: AuditSearchKeys.of(fhirContext.newJsonParser().parseResource(AuditEvent.class, p.content()));
 				Instant recorded = OffsetDateTime.parse(seal.json().path("recorded").asText()).toInstant();
-				rows.add(new AuditRow(seq, p.id(), recorded, previous, seal.hash(), seal.stored("1", written),
+				rows.add(new AuditRow(seq, p.id(), recorded, previous, seal.hash(), seal.stored("1", written).getBytes(StandardCharsets.UTF_8),
 						AuditSearchKeys.columns(keys)));
 				previous = seal.hash();
 			}
@@ -256,8 +256,8 @@ public class AuditWriter implements SmartLifecycle {
 			seq++;
 			String id = AuditIds.next();
 			AuditEventJson.Sealed seal = AuditEventJson.seal(event, id, seq, previous, written);
-			rows.add(new AuditRow(seq, id, event.recorded().truncatedTo(ChronoUnit.MILLIS), previous, seal.hash(), seal.stored(),
-					AuditSearchKeys.columns(AuditSearchKeys.of(event))));
+			rows.add(new AuditRow(seq, id, event.recorded().truncatedTo(ChronoUnit.MILLIS), previous, seal.hash(), seal.utf8(),
+					AuditSearchKeys.columnsOf(event)));
 			previous = seal.hash();
 		}
 		if (rows.isEmpty()) {

@@ -77,6 +77,27 @@ class AuditEventJsonTest {
 	}
 
 	@Test
+	void theWritersColumnsAreTheColumnsOfTheEventsKeys() {
+		for (Pair pair : kinds()) {
+			AuditSearchKeys.Columns direct = AuditSearchKeys.columnsOf(pair.direct());
+			AuditSearchKeys.Columns fromKeys = AuditSearchKeys.columns(AuditSearchKeys.of(pair.direct()));
+			assertThat(direct.keyHashes()).as(pair.name()).containsExactly(fromKeys.keyHashes());
+			assertThat(direct.codeHashes()).as(pair.name()).containsExactly(fromKeys.codeHashes());
+			assertThat(direct.names()).as(pair.name()).containsExactly(fromKeys.names());
+		}
+	}
+
+	@Test
+	void aLoneSurrogateFromTheRequestIsStoredAsJavaEncodesItAndStillVerifies() {
+		RequestAudit odd = new RequestAudit(Instant.parse("2026-12-04T23:00:00Z"), null, null, null, null, "GET", "/", null);
+		odd.outcomeDescription = "half a pair \uD83D here";
+		AuditEventJson.Sealed sealed = AuditEventJson.seal(EVENTS.rest(odd, 400, List.of()), "e-4", 8, PREVIOUS, LAST_UPDATED);
+		assertThat(strict.parseResource(AuditEvent.class, sealed.stored()).getOutcomeDesc()).isEqualTo("HTTP 400: half a pair ? here");
+		assertThat(AuditChain.hash(PREVIOUS, AuditChain.canonical(sealed.stored()))).isEqualTo(sealed.hash());
+		assertThat(AuditChain.linkOf(sealed.stored())).isEqualTo(new AuditChain.Link(new BigDecimal(8), PREVIOUS, sealed.hash()));
+	}
+
+	@Test
 	void aWritesEventChainedFromItsPendingJsonGetsTheHashItWouldHaveHadFromTheQueue() {
 		for (Pair pair : kinds()) {
 			String pending = AuditEventJson.unchained(pair.direct(), "e-2");
@@ -151,7 +172,7 @@ class AuditEventJsonTest {
 		pairs.add(new Pair("operation", EVENTS.rest(operation, 500, updated), MODEL.rest(operation, 500, updated)));
 
 		RequestAudit quoted = new RequestAudit(Instant.parse("2026-12-04T23:00:00.987654Z"), null, null, null, null, "GET", "/", null);
-		quoted.outcomeDescription = "invalid at Patient.name; \"quoted\" \\ Ünïcödé\ttab";
+		quoted.outcomeDescription = "invalid at Patient.name; \"quoted\" \\ Ünïcödé\ttab \uD83D\uDE00 beyond the basic plane";
 		pairs.add(new Pair("escaped", EVENTS.rest(quoted, 400, List.of()), MODEL.rest(quoted, 400, List.of())));
 
 		AuditEvents.Delivery failed = new AuditEvents.Delivery(Instant.parse("2026-12-04T23:00:01.123Z"), "notification", "Subscription/s1",

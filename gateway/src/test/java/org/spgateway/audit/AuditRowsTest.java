@@ -17,7 +17,7 @@ class AuditRowsTest {
 			String content = "{\"resourceType\":\"AuditEvent\",\"id\":\"" + i + "\",\"pad\":\"" + "é".repeat(contentSize) + "\"}";
 			String[] keys = {"entity=Task/" + i, "outcome=0", "agent-name=demo-gp", "subtype=read"};
 			rows.add(new AuditRows.AuditRow(i, AuditIds.next(), Instant.parse("2026-12-05T14:00:00.123Z"), "0".repeat(64),
-					Integer.toHexString(i).repeat(8), content, AuditSearchKeys.columns(keys)));
+					Integer.toHexString(i).repeat(8), content.getBytes(StandardCharsets.UTF_8), AuditSearchKeys.columns(keys)));
 		}
 		return rows;
 	}

@@ -2,13 +2,13 @@ package org.spgateway.audit;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
@@ -28,20 +28,31 @@ import org.springframework.transaction.support.TransactionTemplate;
  * this sees it directly, so that a change to the trail's table can be judged in one run (docs/performance.md). Linux only.
  *
  * <pre>
- * mvn -B -q -o -pl gateway -Pbenchmark exec:java -Dexec.mainClass=org.spgateway.audit.AuditWriterCost \
- *   -Dexec.args="--events=60000 --batch=75 [--migrations=filesystem:/path/to/extra] [--url=jdbc:postgresql://...]"
+ * mvn -B -q -o -pl gateway -Pbenchmark exec:java -Dbenchmark.args="--audit-writer=60000 [--batch=75] \
+ *   [--migrations=filesystem:/path/to/extra] [--url=jdbc:postgresql://...]"
  * </pre>
  */
 public final class AuditWriterCost {
 
 	private AuditWriterCost() {}
 
+	/** The same from a plain {@code java} command line ({@code --audit-writer=60000 --batch=75 ...}), e.g. on an older checkout. */
 	public static void main(String[] args) throws Exception {
-		int events = Integer.parseInt(option(args, "events", "60000"));
-		int batch = Integer.parseInt(option(args, "batch", "75"));
-		String extra = option(args, "migrations", null);
+		Map<String, String> options = new java.util.HashMap<>();
+		for (String arg : args) {
+			int equals = arg.indexOf('=');
+			options.put(arg.substring(2, equals), arg.substring(equals + 1));
+		}
+		run(options);
+	}
+
+	/** {@code audit-writer}: how many events to measure (a third as many again warm up first). */
+	public static void run(Map<String, String> options) throws Exception {
+		int events = Integer.parseInt(options.get("audit-writer"));
+		int batch = Integer.parseInt(options.getOrDefault("batch", "75"));
+		String extra = options.get("migrations");
 		// --url: an empty database on another PostgreSQL (a server built with lz4, say); otherwise a new one on the tests' own.
-		String url = option(args, "url", null);
+		String url = options.get("url");
 		url = url != null ? url : TestDatabase.newDatabase();
 		Flyway.configure().dataSource(url, null, null)
 				.locations(extra == null ? new String[] {"classpath:db/migration"} : new String[] {"classpath:db/migration", extra}).load().migrate();
@@ -58,25 +69,32 @@ public final class AuditWriterCost {
 				"X99901")), Set.of("system/*.read"), false);
 
 		append(writer, factory, caller, events / 3, batch); // warm-up: the JIT, the table's first pages
-		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 		long javaBefore = threads.getCurrentThreadCpuTime();
+		long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
 		double postgresBefore = cpuSeconds(backend);
-		long building = append(writer, factory, caller, events, batch);
-		double java = (threads.getCurrentThreadCpuTime() - javaBefore - building) / 1e3 / events;
+		Building building = append(writer, factory, caller, events, batch);
+		double java = (threads.getCurrentThreadCpuTime() - javaBefore - building.cpuNanos()) / 1e3 / events;
+		double allocated = (double) (threads.getCurrentThreadAllocatedBytes() - allocatedBefore - building.bytes()) / events;
 		double postgres = (cpuSeconds(backend) - postgresBefore) * 1e6 / events;
 		long rows = jdbc.queryForObject("SELECT count(*) FROM audit_event", Long.class);
 		long bytes = jdbc.queryForObject("SELECT pg_total_relation_size('audit_event')", Long.class);
-		System.out.printf(Locale.ROOT, "%d events in batches of %d: writer thread %.1f us, PostgreSQL backend %.1f us an event;"
-				+ " audit_event with its indexes %.0f bytes an event%n", events, batch, java, postgres, (double) bytes / rows);
+		System.out.printf(Locale.ROOT, "%d events in batches of %d: writer thread %.1f us and %.0f bytes allocated, PostgreSQL backend %.1f us"
+				+ " an event; audit_event with its indexes %.0f bytes an event%n", events, batch, java, allocated, postgres, (double) bytes / rows);
 		connection.destroy();
 	}
 
-	/** Appends {@code n} Patient reads' events, a batch at a time; returns the CPU nanoseconds spent making the events. */
-	private static long append(AuditWriter writer, AuditEvents factory, Caller caller, int n, int batch) {
-		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+	/** What making the events (the requests' part, not the writer's) took of this thread. */
+	private record Building(long cpuNanos, long bytes) {}
+
+	/** Appends {@code n} Patient reads' events, a batch at a time. */
+	private static Building append(AuditWriter writer, AuditEvents factory, Caller caller, int n, int batch) {
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 		long building = 0;
+		long bytes = 0;
 		for (int done = 0; done < n; done += batch) {
 			long start = threads.getCurrentThreadCpuTime();
+			long allocated = threads.getCurrentThreadAllocatedBytes();
 			List<AuditEventJson.Event> next = new ArrayList<>(batch);
 			for (int i = 0; i < batch; i++) {
 				RequestAudit request = new RequestAudit(Instant.now(), UUID.randomUUID().toString(), UUID.randomUUID().toString(),
@@ -88,10 +106,11 @@ public final class AuditWriterCost {
 				next.add(factory.rest(request, 200, List.of()));
 			}
 			building += threads.getCurrentThreadCpuTime() - start;
+			bytes += threads.getCurrentThreadAllocatedBytes() - allocated;
 			next.forEach(writer::enqueue);
 			writer.flush(false);
 		}
-		return building;
+		return new Building(building, bytes);
 	}
 
 	/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/[pid]/stat). */
@@ -99,14 +118,5 @@ public final class AuditWriterCost {
 		String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
 		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 		return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-	}
-
-	private static String option(String[] args, String name, String otherwise) {
-		for (String arg : args) {
-			if (arg.startsWith("--" + name + "=")) {
-				return arg.substring(name.length() + 3);
-			}
-		}
-		return otherwise;
 	}
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.spgateway.audit.AuditWriterCost;
 
 /**
  * The gateway's benchmark (docs/performance.md). Starts the built jar as its own process on a fresh
@@ -53,6 +54,11 @@ public final class GatewayBenchmark {
 		if (options.containsKey("scale")) {
 			// The store at scale, built through $import (ScaleBenchmark): a run of its own.
 			ScaleBenchmark.run(options);
+			return;
+		}
+		if (options.containsKey("audit-writer")) {
+			// The audit writer's CPU per event, alone on a database of its own (AuditWriterCost).
+			AuditWriterCost.run(options);
 			return;
 		}
 		List<Integer> clients = Arrays.stream(options.getOrDefault("clients", "1,8,32").split(",")).map(String::trim).map(Integer::parseInt).toList();
