@@ -18,9 +18,9 @@ import java.util.List;
  * One AuditEvent as the few values the gateway's events are made of (BALP's shape, see {@link AuditEvents}), and its FHIR JSON
  * written straight from them with Jackson's streaming generator. Building a HAPI model, composing it, parsing the JSON back
  * and writing it twice more took the audit writer's thread 15-27% of the gateway's CPU on reads (docs/performance.md); this
- * writes each event once, already in the chain's canonical form (keys sorted, no white space, see {@link AuditChain}), hashes
- * exactly those characters, and stores them with the hash part and the meta spliced in, which are the two things the canonical
- * form leaves out. AuditEventJsonTest checks the result against the model-based path it replaced, key for key.
+ * writes each event once, as UTF-8 and already in the chain's canonical form (keys sorted, no white space, see {@link AuditChain}),
+ * hashes exactly those bytes, and stores them with the hash part and the meta spliced in as bytes, which are the two things the
+ * canonical form leaves out. AuditEventJsonTest checks the result against the model-based path it replaced, key for key.
  */
 final class AuditEventJson {
 

@@ -154,22 +154,11 @@ final class AuditSearchKeys {
 	record Columns(long[] keyHashes, long[] codeHashes, String[] names) {}
 
 	static Columns columns(String[] keys) {
-		long[] indexed = new long[keys.length];
-		long[] codes = new long[keys.length];
-		List<String> names = new ArrayList<>();
-		int i = 0;
-		int c = 0;
+		ColumnsBuilder out = new ColumnsBuilder();
 		for (String key : keys) {
-			String parameter = parameter(key);
-			if (isCode(key)) {
-				codes[c++] = hash(key);
-			} else if (STRING_PARAMETERS.contains(parameter) && key.charAt(parameter.length()) == '=') {
-				names.add(key);
-			} else {
-				indexed[i++] = hash(key);
-			}
+			out.add(key);
 		}
-		return new Columns(Arrays.copyOf(indexed, i), Arrays.copyOf(codes, c), names.toArray(new String[0]));
+		return out.build();
 	}
 
 	/**
@@ -177,7 +166,11 @@ final class AuditSearchKeys {
 	 * every event with a value in that system has) or success. Everything else picks events out and is indexed.
 	 */
 	static boolean isCode(String key) {
-		return key.endsWith("|") || CODE_PARAMETERS.contains(parameter(key)) || SUCCESS.contains(key);
+		return isCode(key, parameter(key));
+	}
+
+	private static boolean isCode(String key, String parameter) {
+		return key.endsWith("|") || CODE_PARAMETERS.contains(parameter) || parameter.equals("outcome") && SUCCESS.contains(key);
 	}
 
 	/** A key as stored in key_hashes and code_hashes, and as a search looks for it. */
@@ -275,27 +268,26 @@ final class AuditSearchKeys {
 		if (value == null || value.isEmpty()) {
 			return;
 		}
+		String key = name + "=" + value;
 		if (keys != null) {
-			keys.add(name + "=" + value);
+			keys.add(key);
 		} else {
-			columns.add(name, value);
+			columns.add(key);
 		}
 	}
 
-	/** {@link #columns(String[])} a key at a time, each key once, in the order first given. */
+	/** An event's columns, a key at a time, each key once, in the order first given. */
 	private static final class ColumnsBuilder {
 
 		private final Fingerprints indexed = new Fingerprints();
 		private final Fingerprints codes = new Fingerprints();
 		private final List<String> names = new ArrayList<>(4);
 
-		void add(String name, String value) {
-			String key = name + "=" + value;
-			int colon = name.indexOf(':');
-			String parameter = colon < 0 ? name : name.substring(0, colon);
-			if (value.endsWith("|") || CODE_PARAMETERS.contains(parameter) || parameter.equals("outcome") && SUCCESS.contains(key)) {
+		void add(String key) {
+			String parameter = parameter(key);
+			if (isCode(key, parameter)) {
 				codes.addOnce(hash(key));
-			} else if (colon < 0 && STRING_PARAMETERS.contains(parameter)) {
+			} else if (STRING_PARAMETERS.contains(parameter) && key.charAt(parameter.length()) == '=') {
 				if (!names.contains(key)) {
 					names.add(key);
 				}
