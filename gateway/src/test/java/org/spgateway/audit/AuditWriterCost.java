@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class AuditWriterCost {
 
 	/** The same from a plain {@code java} command line ({@code --audit-writer=60000 --batch=75 ...}), e.g. on an older checkout. */
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = new java.util.HashMap<>();
+		Map<String, String> options = new HashMap<>();
 		for (String arg : args) {
 			int equals = arg.indexOf('=');
 			options.put(arg.substring(2, equals), arg.substring(equals + 1));
