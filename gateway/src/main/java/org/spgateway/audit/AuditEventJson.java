@@ -58,12 +58,7 @@ final class AuditEventJson {
 			List<Entity> entities, boolean breakGlass, String observer) {}
 
 	/** A chained event: its hash and its JSON as stored (canonical, with the hash part and the meta in place), as UTF-8. */
-	record Sealed(String hash, byte[] utf8) {
-
-		String stored() {
-			return new String(utf8, StandardCharsets.UTF_8);
-		}
-	}
+	record Sealed(String hash, byte[] utf8) {}
 
 	/** An instant as the events write it ({@code recorded}, {@code meta.lastUpdated}). */
 	static String instant(Instant instant) {

@@ -77,8 +77,7 @@ final class AuditRows {
 			out.int64(ChronoUnit.MICROS.between(POSTGRES_EPOCH, row.recorded()));
 			out.text(row.previous());
 			out.text(row.hash());
-			out.int32(row.content().length);
-			out.bytes(row.content());
+			out.value(row.content());
 			out.int64Array(row.keys().keyHashes());
 			out.int64Array(row.keys().codeHashes());
 			out.textArray(row.keys().names());
@@ -126,9 +125,13 @@ final class AuditRows {
 
 		/** A text, varchar, char or bytea value: its UTF-8 bytes (bytea's binary form is the bytes themselves). */
 		void text(String value) {
-			byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-			int32(utf8.length);
-			bytes(utf8);
+			value(value.getBytes(StandardCharsets.UTF_8));
+		}
+
+		/** A value's bytes in binary form, after their length. */
+		void value(byte[] bytes) {
+			int32(bytes.length);
+			bytes(bytes);
 		}
 
 		/** A one-dimensional text[] without nulls: its size is known once its items are written. */
